@@ -1,0 +1,46 @@
+# The two commands: `make run` (platform with the demo district) and `make test` (the suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run test test-sqlite test-postgres lint format install web clean
+
+$(BIN)/yingji: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(BIN)/yingji
+
+install: $(BIN)/yingji
+
+run: install
+	$(BIN)/yingji demo
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MAKE) test-sqlite
+	@if pg_isready -q -h 127.0.0.1 -p 5432; then \
+		$(MAKE) test-postgres; \
+	else \
+		echo "PostgreSQL is not answering on 127.0.0.1:5432: PostgreSQL suite not run"; \
+		if [ -n "$$CI" ]; then exit 1; fi; \
+	fi
+
+test-sqlite: install
+	$(BIN)/python -m pytest -n 2 -q
+
+test-postgres: install
+	YINGJI_TEST_DATABASE=postgres YINGJI_TEST_PG_ADMIN_URL=$(PG_URL) $(BIN)/python -m pytest -n 2 -q -m "not browser"
+
+lint: install
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,75 @@
+"""The FastAPI application: every domain's router, error handling, limits, health."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from yingji import __version__
+from yingji.audit.views import router as audit_router
+from yingji.auth.views import router as auth_router
+from yingji.config import Settings, get_settings
+from yingji.core import migrate
+from yingji.core.bodylimit import BodyLimitMiddleware
+from yingji.core.db import Database
+from yingji.core.errors import install_error_handlers
+from yingji.grid.views import router as grid_router
+from yingji.org.views import router as org_router
+
+API_DESCRIPTION = """
+应急指挥平台 API。除 `/healthz` 与市民一键报警外，所有接口都需要登录令牌或集成令牌。
+错误统一返回 `{code, message, message_en, field, errors}`。
+
+Yingji emergency command platform API. Every endpoint except `/healthz` and the citizen
+alarm needs a user token (`POST /api/v1/auth/token`) or an integration token.
+"""
+
+
+def create_app(settings: Settings | None = None, *, migrate_on_start: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    db = Database(settings.resolved_database_url())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
+    if migrate_on_start:
+        migrate.upgrade(db.engine)
+
+    app = FastAPI(
+        title="Yingji 应急指挥平台",
+        version=__version__,
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    install_error_handlers(app)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    for router in (auth_router, org_router, grid_router, audit_router):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["health 健康检查"])
+    def healthz() -> JSONResponse:
+        """Liveness and database reachability; needs no login."""
+        try:
+            with db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            ok = True
+        except Exception:
+            ok = False
+        return JSONResponse(
+            {"status": "ok" if ok else "degraded", "database": ok, "version": __version__},
+            status_code=200 if ok else 503,
+        )
+
+    return app

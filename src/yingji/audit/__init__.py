@@ -1,0 +1,1 @@
+"""Append-only audit log (审计日志): who changed what, when, before and after."""

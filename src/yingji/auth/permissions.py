@@ -1,0 +1,69 @@
+"""Route guards, readable in one line: ``principal: Principal = Depends(GRID_WRITE)``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from yingji.auth.principal import Principal
+from yingji.auth.roles import Role
+from yingji.auth.service import resolve_bearer, unauthorized
+from yingji.core.deps import get_db
+from yingji.core.errors import forbidden
+
+_bearer = HTTPBearer(auto_error=False, description="用户令牌或集成令牌 / user or integration token")
+
+
+def current_principal(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    db: Session = Depends(get_db),
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise unauthorized()
+    principal = resolve_bearer(
+        db, credentials.credentials, request.app.state.settings.resolved_secret_key()
+    )
+    if principal is None:
+        raise unauthorized()
+    return principal
+
+
+def allow(
+    *roles: Role, integrations: bool = False, channel: str | None = None
+) -> Callable[..., Principal]:
+    """A dependency that admits the given user roles (and, if asked, integration tokens)."""
+    allowed = frozenset(roles)
+
+    def guard(principal: Principal = Depends(current_principal)) -> Principal:
+        if principal.kind == "integration":
+            if integrations and (channel is None or channel in principal.channels):
+                return principal
+            raise forbidden("集成令牌无权访问此接口", "Integration token not allowed here")
+        if principal.role in allowed:
+            return principal
+        raise forbidden()
+
+    guard.__name__ = f"allow_{'_'.join(sorted(r.value for r in allowed))}"
+    return guard
+
+
+EVERYONE = tuple(Role)
+ADMIN = allow(Role.admin)
+AUTHENTICATED = allow(*EVERYONE)
+ORG_READ = allow(*EVERYONE)
+GRID_READ = allow(
+    Role.admin,
+    Role.committee,
+    Role.hq_commander,
+    Role.duty_officer,
+    Role.department_operator,
+    Role.subdistrict_operator,
+    Role.grid_worker,
+    Role.viewer,
+    integrations=True,
+)
+GRID_WRITE = allow(Role.admin, Role.subdistrict_operator)

@@ -1,0 +1,55 @@
+"""Settings from the environment (prefix ``YINGJI_``); nothing secret lives in the repository."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the platform. Units are in the names (``_s``, ``_m``, ``_bytes``)."""
+
+    model_config = SettingsConfigDict(env_prefix="YINGJI_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    bus_url: str = ""
+    secret_key: str = ""
+    access_token_ttl_s: int = 12 * 3600
+    max_body_bytes: int = 1 * 1024 * 1024
+    max_upload_bytes: int = 20 * 1024 * 1024
+    locate_max_distance_m: float = Field(default=200.0, gt=0)
+    cors_origins: list[str] = []
+    log_level: str = "info"
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or an SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{(self.data_dir / 'yingji.db').resolve()}"
+
+    def resolved_secret_key(self) -> str:
+        """The configured signing key, or one generated once and kept in the data directory.
+
+        Several server processes must share ``YINGJI_SECRET_KEY``; a laptop in a field
+        vehicle gets a key of its own that survives restarts.
+        """
+        if self.secret_key:
+            return self.secret_key
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        self.secret_key = path.read_text().strip()
+        return self.secret_key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

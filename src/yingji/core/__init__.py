@@ -1,0 +1,1 @@
+"""Cross-cutting plumbing shared by every domain: database, errors, pagination, security."""

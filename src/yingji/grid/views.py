@@ -1,0 +1,95 @@
+"""Grid endpoints: lists of areas, lines and points, scoped to the caller's territory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from yingji.auth.permissions import GRID_READ
+from yingji.auth.principal import Principal
+from yingji.core.deps import get_db
+from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.grid import service
+from yingji.grid.models import GridArea, GridLine, GridPoint
+from yingji.grid.schemas import AreaRead, LineRead, PointRead
+
+router = APIRouter(prefix="/api/v1/grid", tags=["grid 网格"])
+
+
+def _territory(principal: Principal, subdistrict: str | None) -> str | None:
+    """The sub-district filter to apply: the caller's own, or the one asked for if allowed."""
+    if subdistrict is not None:
+        principal.require_subdistrict(subdistrict)
+        return subdistrict
+    return principal.territory()
+
+
+@router.get("/areas", response_model=Page[AreaRead])
+def list_areas(
+    subdistrict: str | None = Query(None, max_length=32, description="街道代码"),
+    q: str | None = Query(None, max_length=64, description="名称包含"),
+    params: PageParams = Depends(page_params),
+    principal: Principal = Depends(GRID_READ),
+    db: Session = Depends(get_db),
+) -> Page[AreaRead]:
+    """面: grid areas with their polygons and responsible persons."""
+    stmt = service.list_stmt(GridArea, subdistrict_code=_territory(principal, subdistrict), q=q)
+    rows, total = paginate(db, stmt, params)
+    return Page(
+        items=[AreaRead.model_validate(r) for r in rows],
+        total=total,
+        limit=params.limit,
+        offset=params.offset,
+    )
+
+
+@router.get("/lines", response_model=Page[LineRead])
+def list_lines(
+    subdistrict: str | None = Query(None, max_length=32),
+    area: str | None = Query(None, max_length=32),
+    q: str | None = Query(None, max_length=64),
+    params: PageParams = Depends(page_params),
+    principal: Principal = Depends(GRID_READ),
+    db: Session = Depends(get_db),
+) -> Page[LineRead]:
+    """线: streets with their linestrings and responsible persons."""
+    stmt = service.list_stmt(
+        GridLine, subdistrict_code=_territory(principal, subdistrict), area_code=area, q=q
+    )
+    rows, total = paginate(db, stmt, params)
+    return Page(
+        items=[LineRead.model_validate(r) for r in rows],
+        total=total,
+        limit=params.limit,
+        offset=params.offset,
+    )
+
+
+@router.get("/points", response_model=Page[PointRead])
+def list_points(
+    subdistrict: str | None = Query(None, max_length=32),
+    area: str | None = Query(None, max_length=32),
+    kind: str | None = Query(None, max_length=32),
+    q: str | None = Query(None, max_length=64),
+    params: PageParams = Depends(page_params),
+    principal: Principal = Depends(GRID_READ),
+    db: Session = Depends(get_db),
+) -> Page[PointRead]:
+    """点: shops, buildings, schools... with their position and responsible persons."""
+    stmt = service.list_stmt(
+        GridPoint, subdistrict_code=_territory(principal, subdistrict), area_code=area, q=q
+    )
+    if kind:
+        stmt = stmt.where(GridPoint.kind == kind)
+    rows, total = paginate(db, stmt, params)
+    items: list[Any] = [
+        PointRead.model_validate({**_columns(r), "geometry": service.point_geometry(r)})
+        for r in rows
+    ]
+    return Page(items=items, total=total, limit=params.limit, offset=params.offset)
+
+
+def _columns(row: Any) -> dict[str, Any]:
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns}

@@ -1,0 +1,9 @@
+"""Imports every domain's tables so the metadata is complete (for Alembic and tests)."""
+
+from yingji.audit import models as audit_models
+from yingji.auth import models as auth_models
+from yingji.core.db import Base
+from yingji.grid import models as grid_models
+from yingji.org import models as org_models
+
+__all__ = ["Base", "audit_models", "auth_models", "grid_models", "org_models"]
