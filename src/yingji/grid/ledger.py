@@ -117,13 +117,21 @@ def header_key(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split()).strip("*").lower()
 
 
+def _lookup_table(kind: str) -> dict[str, Column]:
+    table: dict[str, Column] = {}
+    for col in COLUMNS[kind]:
+        for name in (col.header, col.field, *col.aliases):
+            table[header_key(name)] = col
+    return table
+
+
+_LOOKUP = {kind: _lookup_table(kind) for kind in COLUMNS}
+
+
 def column_for(kind: str, name: str) -> Column | None:
     """The column a header or GeoJSON property names (Chinese header, alias or field name)."""
-    key = header_key(name)
-    for col in COLUMNS[kind]:
-        if key in {header_key(col.header), col.field, *(header_key(a) for a in col.aliases)}:
-            return col
-    return None
+    col = _LOOKUP[kind].get(name)
+    return col if col is not None else _LOOKUP[kind].get(header_key(name))
 
 
 def header_of(kind: str, field_name: str) -> str:

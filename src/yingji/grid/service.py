@@ -133,7 +133,7 @@ def load_refs(db: Session) -> GridRefs:
             select(GridArea.code, GridArea.subdistrict_code, GridArea.geometry)
         ).tuples()
     }
-    lines = dict(db.execute(select(GridLine.code, GridLine.subdistrict_code)).tuples())
+    lines = dict(db.execute(select(GridLine.code, GridLine.subdistrict_code)).tuples().all())
     return GridRefs(subdistricts=subdistricts, areas=areas, lines=lines)
 
 
