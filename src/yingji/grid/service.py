@@ -131,9 +131,9 @@ def load_refs(db: Session) -> GridRefs:
         code: (sub, geometry)
         for code, sub, geometry in db.execute(
             select(GridArea.code, GridArea.subdistrict_code, GridArea.geometry)
-        ).tuples()
+        )
     }
-    lines = dict(db.execute(select(GridLine.code, GridLine.subdistrict_code)).tuples().all())
+    lines = dict(db.execute(select(GridLine.code, GridLine.subdistrict_code)).all())
     return GridRefs(subdistricts=subdistricts, areas=areas, lines=lines)
 
 
@@ -218,7 +218,7 @@ def _dependent_problems(
                 select(GridPoint.code, GridPoint.lon, GridPoint.lat)
                 .where(GridPoint.area_code == existing.code)
                 .order_by(GridPoint.code)
-            ).tuples()
+            )
             if not shape_.covers(Point(lon, lat))
         ]
         if outside:
