@@ -303,6 +303,7 @@ class _Generator:
         self.rng = random.Random(seed)
         self.persons: list[Row] = []
         self.phones: set[str] = set()
+        self.line_names: set[str] = set()  # street sections are named once in the district
 
     # -- people ------------------------------------------------------------------------
 
@@ -572,7 +573,7 @@ class _Generator:
         per_area = [1] * len(area_geoms) if count >= len(area_geoms) else [0] * len(area_geoms)
         for k, extra in enumerate(apportion(count - sum(per_area), weights)):
             per_area[k] += extra
-        used: set[str] = set()
+        used = self.line_names
         out: list[tuple[Row, LineString]] = []
         for area_row, geom, n in zip(area_rows, area_geoms, per_area, strict=True):
             inner = geom.buffer(-0.00004)

@@ -75,7 +75,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "syl_operator", Role.subdistrict_operator, "370103012", "舜玉路街道操作员", "舜玉路街道"
     ),
     DemoAccount("gsq_grid", Role.grid_worker, "370103003", "杆石桥街道网格员", "杆石桥街道"),
-    DemoAccount("enterprise", Role.enterprise_user, "ENT-0001", "企业安全员", "企业 ENT-0001"),
+    DemoAccount("enterprise", Role.enterprise_user, "ENT-0001", "企业安全员", "示例企业"),
     DemoAccount("viewer", Role.viewer, None, "只读用户"),
 )
 
@@ -195,17 +195,13 @@ class _SilentProgress:
 def print_accounts(console: Console) -> None:
     """The demo accounts as a table: who can log in as what."""
     table = Table(title="演示账号 / demo accounts")
-    table.add_column("用户名 / username", style="bold")
-    table.add_column("角色 / role")
-    table.add_column("范围 / scope")
-    table.add_column("密码 / password")
+    table.add_column("用户名 username", style="bold", no_wrap=True)
+    table.add_column("角色 role", no_wrap=True)
+    table.add_column("说明 / 范围 scope", overflow="fold")
+    table.add_column("密码 password", no_wrap=True)
     password = demo_password()
     for account in DEMO_ACCOUNTS:
-        zh, en = ROLE_LABELS[account.role]
-        scope = (
-            f"{account.scope_label} ({account.scope_code})"
-            if account.scope_code
-            else "全区 / district"
-        )
-        table.add_row(account.username, f"{zh} / {en}", scope, password)
+        zh, _ = ROLE_LABELS[account.role]
+        scope = f"{account.scope_label} {account.scope_code}" if account.scope_code else "全区"
+        table.add_row(account.username, account.role.value, f"{zh}：{scope}", password)
     console.print(table)
