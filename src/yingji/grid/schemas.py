@@ -17,7 +17,9 @@ from pydantic import (
 
 from yingji.core.errors import ZhValueError
 from yingji.core.validators import check_lon_lat, normalize_phone, parse_geometry
+from yingji.geo.transform import Crs
 from yingji.grid.vocab import parse_patrol_cycle, parse_point_kind
+from yingji.org.schemas import LocalForceRead
 
 
 class _ResponsibleRead(BaseModel):
@@ -226,3 +228,68 @@ class ImportResult(BaseModel):
     created: int
     updated: int
     unchanged: int
+
+
+class ResponsibleRead(BaseModel):
+    """责任人 of a grid item."""
+
+    name: str
+    phone: str
+    title: str
+
+
+class Coordinates(BaseModel):
+    lon: float
+    lat: float
+
+
+class LocateInput(BaseModel):
+    lon: float
+    lat: float
+    crs: Crs
+
+
+class LocatedSubdistrict(BaseModel):
+    code: str
+    name: str
+
+
+class LocatedArea(BaseModel):
+    code: str
+    name: str
+    responsible: ResponsibleRead
+
+
+class LocatedLine(BaseModel):
+    code: str
+    name: str
+    distance_m: float
+    responsible: ResponsibleRead
+
+
+class LocatedPoint(BaseModel):
+    code: str
+    name: str
+    kind: str
+    address: str
+    lon: float
+    lat: float
+    distance_m: float
+    responsible: ResponsibleRead
+
+
+class LocateResult(BaseModel):
+    """Where a position lies: sub-district and its local force, area, nearest line and point.
+
+    ``line`` and ``point`` are the nearest of the same sub-district within ``max_distance_m``
+    (null if none); ``area`` is null where no grid area covers the position.
+    """
+
+    input: LocateInput
+    wgs84: Coordinates
+    max_distance_m: float
+    subdistrict: LocatedSubdistrict
+    local_force: LocalForceRead | None
+    area: LocatedArea | None
+    line: LocatedLine | None
+    point: LocatedPoint | None

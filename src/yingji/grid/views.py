@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from sqlalchemy.orm import Session
 
 from yingji.auth.permissions import GRID_READ, GRID_WRITE
@@ -27,6 +27,7 @@ from yingji.grid.schemas import (
     LineCreate,
     LineRead,
     LineUpdate,
+    LocateResult,
     PointCreate,
     PointRead,
     PointUpdate,
@@ -107,6 +108,37 @@ def list_points(
         for r in rows
     ]
     return Page(items=items, total=total, limit=params.limit, offset=params.offset)
+
+
+@router.get("/locate", response_model=LocateResult)
+def locate(
+    request: Request,
+    lon: float = Query(..., description="经度 / longitude"),
+    lat: float = Query(..., description="纬度 / latitude"),
+    crs: str = Query(
+        "wgs84", max_length=16, description="坐标系 wgs84 (GPS) | gcj02 (高德、腾讯) | bd09 (百度)"
+    ),
+    max_distance_m: float | None = Query(
+        None,
+        gt=0,
+        le=service.MAX_LOCATE_DISTANCE_M,
+        description="最近线、点的搜索距离（米），默认取配置 / search radius for line and point",
+    ),
+    principal: Principal = Depends(GRID_READ),
+    db: Session = Depends(get_db),
+) -> LocateResult:
+    """网格定位: the sub-district, its local force, the grid area, and the nearest line and
+    point (with their responsible persons) of a position in WGS-84, GCJ-02 or BD-09."""
+    result = service.locate(
+        db,
+        lon=lon,
+        lat=lat,
+        crs=crs,
+        max_distance_m=max_distance_m,
+        settings=request.app.state.settings,
+    )
+    principal.require_subdistrict(result.subdistrict.code)
+    return result
 
 
 def _columns(row: Any) -> dict[str, Any]:
