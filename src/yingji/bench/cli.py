@@ -136,3 +136,57 @@ def bench_locate(
         f"×{fast / results[3].summary.median:.1f}; target ≥ 20,000/s: "
         + ("[green]met[/green]" if fast >= 20000 else "[red]missed[/red]")
     )
+
+
+@bench_app.command("ledger")
+def bench_ledger(
+    rounds: int = typer.Option(5, min=1, help="轮数 / rounds"),
+    demo_seed: int = typer.Option(20200326, help="演示街区种子 / demo district seed"),
+    use_db: bool = typer.Option(
+        False, "--use-db", help="使用已配置的数据库，而非临时 SQLite / use the configured DB"
+    ),
+) -> None:
+    """Grid ledger export and import of all the demo district's points (.xlsx and GeoJSON)."""
+    from yingji.bench.ledger import run
+    from yingji.core import migrate
+    from yingji.core.db import Database
+    from yingji.demo.load import load_demo
+    from yingji.org import service as org
+
+    with tempfile.TemporaryDirectory(prefix="yingji-bench-") as tmp:
+        if use_db:
+            from yingji.config import get_settings
+
+            url = get_settings().resolved_database_url()
+        else:
+            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        database = Database(url)
+        migrate.upgrade(database.engine)
+        with database.session() as session:
+            if org.is_empty(session):
+                load_demo(session, seed=demo_seed, console=console)
+        try:
+            timings = run(database, rounds, lambda msg: console.print(msg))
+        finally:
+            database.dispose()
+
+    table = Table(title=f"yingji bench ledger ({rounds} rounds, {database.engine.dialect.name})")
+    table.add_column("case")
+    table.add_column("rows", justify="right")
+    table.add_column("median wall s", justify="right", style="bold")
+    table.add_column("wall min–max", justify="right")
+    table.add_column("median CPU s", justify="right", style="bold")
+    table.add_column("CPU min–max", justify="right")
+    for t in timings:
+        table.add_row(
+            t.name,
+            f"{t.rows:,}",
+            f"{t.median_wall_s:.2f}",
+            f"{min(t.wall_s):.2f}–{max(t.wall_s):.2f}",
+            f"{t.median_cpu_s:.2f}",
+            f"{min(t.cpu_s):.2f}–{max(t.cpu_s):.2f}",
+        )
+    console.print(table)
+    console.print(
+        f"{datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}, {platform.machine()}"
+    )

@@ -308,16 +308,20 @@ def apply_plan(db: Session, plan: Plan) -> Applied | None:
 def audit_applied(db: Session, applied: list[Applied], *, actor: Actor) -> None:
     """Flush the staged writes once, then add one audit row per item with before and after."""
     db.flush()
-    for item in applied:
-        audit.record(
-            db,
-            actor=actor,
-            action=item.plan.action,
-            object_type=KINDS[item.plan.kind].object_type,
-            object_id=item.obj.code,
-            before=item.before,
-            after=snapshot(item.obj),
-        )
+    audit.record_many(
+        db,
+        actor=actor,
+        changes=[
+            audit.Change(
+                action=item.plan.action,
+                object_type=KINDS[item.plan.kind].object_type,
+                object_id=item.obj.code,
+                before=item.before,
+                after=snapshot(item.obj),
+            )
+            for item in applied
+        ],
+    )
 
 
 def problems_error(problems: list[Problem]) -> ApiError:
