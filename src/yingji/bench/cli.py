@@ -142,35 +142,31 @@ def bench_locate(
 def bench_ledger(
     rounds: int = typer.Option(5, min=1, help="轮数 / rounds"),
     demo_seed: int = typer.Option(20200326, help="演示街区种子 / demo district seed"),
-    use_db: bool = typer.Option(
-        False, "--use-db", help="使用已配置的数据库，而非临时 SQLite / use the configured DB"
+    database: str = typer.Option(
+        "sqlite", help="数据库 / database: sqlite (temp file) or postgres (new database)"
+    ),
+    pg_admin_url: str = typer.Option(
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        help="建库用的 PostgreSQL 连接 / PostgreSQL URL to create databases from",
     ),
 ) -> None:
-    """Grid ledger export and import of all the demo district's points (.xlsx and GeoJSON)."""
+    """Grid ledger export and import of all the demo district's points (.xlsx and GeoJSON).
+
+    Always on a scratch database of its own: one case deletes every point and imports them.
+    """
+    from yingji.bench.demo_load import fresh_database
     from yingji.bench.ledger import run
-    from yingji.core import migrate
-    from yingji.core.db import Database
     from yingji.demo.load import load_demo
-    from yingji.org import service as org
 
-    with tempfile.TemporaryDirectory(prefix="yingji-bench-") as tmp:
-        if use_db:
-            from yingji.config import get_settings
+    if database not in ("sqlite", "postgres"):
+        console.print(f"[red]未知数据库 / unknown database: {database}[/red]")
+        raise typer.Exit(2)
+    with fresh_database(database, pg_admin_url) as scratch:
+        with scratch.session() as session:
+            load_demo(session, seed=demo_seed, console=console)
+        timings = run(scratch, rounds, lambda msg: console.print(msg))
 
-            url = get_settings().resolved_database_url()
-        else:
-            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        database = Database(url)
-        migrate.upgrade(database.engine)
-        with database.session() as session:
-            if org.is_empty(session):
-                load_demo(session, seed=demo_seed, console=console)
-        try:
-            timings = run(database, rounds, lambda msg: console.print(msg))
-        finally:
-            database.dispose()
-
-    table = Table(title=f"yingji bench ledger ({rounds} rounds, {database.engine.dialect.name})")
+    table = Table(title=f"yingji bench ledger ({rounds} rounds, {database})")
     table.add_column("case")
     table.add_column("rows", justify="right")
     table.add_column("median wall s", justify="right", style="bold")
