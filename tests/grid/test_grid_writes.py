@@ -140,6 +140,8 @@ def test_area_and_line_created_inside_their_subdistrict(client, admin_headers):
         ({"name": ""}, "name", ""),
         ({"colour": "red"}, "colour", "不允许"),
         ({"subdistrict_code": "370103999"}, "subdistrict_code", "不存在"),
+        ({"code": "export"}, "code", "保留字"),
+        ({"code": "有 空格"}, "code", "格式"),
     ],
 )
 def test_bad_point_refused_with_field_and_nothing_written(

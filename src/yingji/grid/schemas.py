@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -97,6 +98,16 @@ def _phone(value: Any) -> str:
     return normalize_phone(value)
 
 
+# Path segments of the ledger endpoints, which a code would shadow in /grid/{kind}/{code}.
+RESERVED_CODES = frozenset({"export", "import"})
+
+
+def _not_reserved(value: str) -> str:
+    if value.lower() in RESERVED_CODES:
+        raise ZhValueError(f"编码不能为保留字 {value}", f"Code {value!r} is reserved")
+    return value
+
+
 def _optional_code(value: Any) -> Any:
     if isinstance(value, str) and not value.strip():
         return None
@@ -108,6 +119,7 @@ Code = Annotated[
     StringConstraints(
         strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[0-9A-Za-z][0-9A-Za-z_.\-]*$"
     ),
+    AfterValidator(_not_reserved),
 ]
 RefCode = Annotated[Code | None, BeforeValidator(_optional_code)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]

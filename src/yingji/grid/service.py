@@ -348,10 +348,11 @@ def _finish(db: Session, spec: KindSpec, code: str, applied: list[Applied], acto
         db.commit()
     except IntegrityError as exc:
         db.rollback()
+        what_zh, what_en = f"{spec.zh} {code}".strip(), f"{spec.en} {code}".strip()
         raise conflict(
             "conflict",
-            f"{spec.zh} {code} 与现有数据冲突（编码重复或引用不存在），请刷新后重试",
-            f"{spec.en} {code} conflicts with existing data; reload and retry",
+            f"{what_zh} 与同时进行的修改冲突（编码重复或引用已删除），请刷新后重试",
+            f"{what_en} conflicts with a concurrent change; reload and retry",
             field="code",
         ) from exc
 
@@ -690,7 +691,7 @@ def import_ledger(
         db.rollback()
         return result
     applied = [a for a in (apply_plan(db, p) for p in plans) if a is not None]
-    _finish(db, spec, "", applied, actor)
+    _finish(db, spec, "", applied, actor)  # no single code: the whole ledger
     return result
 
 
