@@ -12,9 +12,9 @@ How it is fast (profiled; see ``yingji bench locate``):
   lies wholly inside one sub-district, and wholly inside one of its areas (or touches none),
   answers straight from the cache. Only cells a boundary crosses keep a short list of
   candidates that are tested exactly (GEOS ``intersects_xy`` on prepared geometries).
-* Nearest line and point: per sub-district bucket grids (100 m) searched in square rings
-  outward from the position, stopping as soon as no unvisited bucket can hold anything
-  nearer than the best found or within ``max_distance_m``.
+* Nearest line and point: each cell also keeps, per sub-district, the few points and line
+  segments that can be nearest to *some* position in it (those within the nearest distance
+  from the cell's centre plus its diagonal), so a call measures a handful of candidates.
 
 Rules (the brute-force :func:`locate_reference` states them plainly and the tests hold the
 index to it):
@@ -32,7 +32,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -152,43 +152,6 @@ def _check_distance(max_distance_m: float) -> None:
         raise ValueError(f"max_distance_m must be a finite number ≥ 0, not {max_distance_m!r}")
 
 
-_STRIDE = 1 << 24  # bucket key = i * _STRIDE + j: one int, cheap to hash
-
-
-@dataclass
-class _Buckets:
-    """A sparse square grid of buckets; each bucket lists the items that may lie in it."""
-
-    x0: float
-    y0: float
-    size_m: float
-    by_key: dict[int, list[tuple[Any, ...]]] = field(default_factory=dict)
-
-    def add(
-        self, xmin: float, ymin: float, xmax: float, ymax: float, item: tuple[Any, ...]
-    ) -> None:
-        s = self.size_m
-        for i in range(math.floor((xmin - self.x0) / s), math.floor((xmax - self.x0) / s) + 1):
-            for j in range(math.floor((ymin - self.y0) / s), math.floor((ymax - self.y0) / s) + 1):
-                self.by_key.setdefault(i * _STRIDE + j, []).append(item)
-
-
-def _ring_offsets(r: int) -> tuple[int, ...]:
-    """Key offsets of the square ring at Chebyshev distance ``r`` from a bucket."""
-    if r == 0:
-        return (0,)
-    out = [di * _STRIDE + dj for di in range(-r, r + 1) for dj in (-r, r)]
-    out += [di * _STRIDE + dj for di in (-r, r) for dj in range(-r + 1, r)]
-    return tuple(out)
-
-
-_RINGS = [_ring_offsets(r) for r in range(33)]
-
-
-def _ring(r: int) -> tuple[int, ...]:
-    return _RINGS[r] if r < len(_RINGS) else _ring_offsets(r)
-
-
 class GridIndex:
     """The district's grid, indexed for fast locating. Build with :meth:`build`."""
 
@@ -199,7 +162,6 @@ class GridIndex:
         self.points: list[PointSite] = []
         self.frame = LocalFrame.around(0.0, 0.0)
         self.cell_m = 50.0
-        self.bucket_m = 100.0
         self._nx = self._ny = 0  # no cells: nothing is located until build() fills them
 
     # ------------------------------------------------------------------ building
@@ -212,12 +174,10 @@ class GridIndex:
         points: Iterable[PointSite] = (),
         *,
         cell_m: float = 50.0,
-        bucket_m: float = 100.0,
     ) -> GridIndex:
         """Index the grid. Items of unknown sub-districts are ignored (nothing can find them)."""
         self = cls()
         self.cell_m = cell_m
-        self.bucket_m = bucket_m
         self.subdistricts = sorted(subdistricts, key=lambda s: s.code)
         sub_pos = {s.code: i for i, s in enumerate(self.subdistricts)}
         self.areas = sorted((a for a in areas if a.subdistrict_code in sub_pos), key=_code)
@@ -241,7 +201,7 @@ class GridIndex:
             shapely.prepare(g)
         self._area_sub = [sub_pos[a.subdistrict_code] for a in self.areas]
         self._build_cells()
-        self._build_buckets(sub_pos)
+        self._build_nearest_candidates(sub_pos)
         return self
 
     def _build_cells(self) -> None:
@@ -275,6 +235,11 @@ class GridIndex:
             return touching, inside
 
         sub_touch, sub_inside = classify(self.sub_geoms)
+        self._cells_of_sub: list[list[int]] = [[] for _ in self.sub_geoms]
+        for c, subs in enumerate(sub_touch):
+            for sub in subs:
+                self._cells_of_sub[sub].append(c)
+        self._cell_centres = np.column_stack([xs + cs / 2.0, ys + cs / 2.0])
         area_touch, area_inside = classify(self.area_geoms)
         area_sub = self._area_sub
         cell_sub: list[int | tuple[int, ...]] = []
@@ -302,29 +267,63 @@ class GridIndex:
         self._cell_sub = cell_sub
         self._cell_area = cell_area
 
-    def _build_buckets(self, sub_pos: dict[str, int]) -> None:
-        b = self.bucket_m
-        self._pt_buckets = [_Buckets(self._gx0, self._gy0, b) for _ in self.subdistricts]
-        self._ln_buckets = [_Buckets(self._gx0, self._gy0, b) for _ in self.subdistricts]
+    def _build_nearest_candidates(self, sub_pos: dict[str, int]) -> None:
+        """For each cell of each sub-district, every point and line segment of that
+        sub-district that can be the nearest one to some position in the cell.
+
+        With ``c`` the cell's centre and ``h`` its half-diagonal, a position ``q`` in the cell
+        is within ``h`` of ``c``, so its nearest item lies within ``dmin(q) + h ≤ dmin(c) + 2h``
+        of ``c``. Those items are the candidates: the nearest one among them is the nearest of
+        all, for any ``max_distance_m``, ties included. A few per cell, found with STRtree.
+        """
+        n_sub = len(self.subdistricts)
+        point_items: list[list[tuple[Any, ...]]] = [[] for _ in range(n_sub)]
         for p in self.points:
             x, y = self.frame.to_xy(p.lon, p.lat)
-            self._pt_buckets[sub_pos[p.subdistrict_code]].add(x, y, x, y, (x, y, p.code, p))
-        # Long segments are cut into pieces no longer than a bucket, so each piece is listed
-        # only in the few buckets it crosses, not in every bucket of its bounding box.
+            point_items[sub_pos[p.subdistrict_code]].append((x, y, p.code, p))
+        segment_items: list[list[tuple[Any, ...]]] = [[] for _ in range(n_sub)]
         for ln, geom in zip(self.lines, self.line_geoms, strict=True):
-            buckets = self._ln_buckets[sub_pos[ln.subdistrict_code]]
+            items = segment_items[sub_pos[ln.subdistrict_code]]
             for part in getattr(geom, "geoms", [geom]):
                 coords = shapely.get_coordinates(part).tolist()
                 for (ax, ay), (bx, by) in itertools.pairwise(coords):
-                    pieces = max(1, math.ceil(math.hypot(bx - ax, by - ay) / b))
-                    for k in range(pieces):
-                        t0, t1 = k / pieces, (k + 1) / pieces
-                        px, py = ax + (bx - ax) * t0, ay + (by - ay) * t0
-                        qx, qy = ax + (bx - ax) * t1, ay + (by - ay) * t1
-                        vx, vy = qx - px, qy - py
-                        vv = vx * vx + vy * vy
-                        seg = (px, py, vx, vy, 1.0 / vv if vv > 0 else 0.0, ln.code, ln)
-                        buckets.add(min(px, qx), min(py, qy), max(px, qx), max(py, qy), seg)
+                    vx, vy = bx - ax, by - ay
+                    vv = vx * vx + vy * vy
+                    items.append((ax, ay, vx, vy, 1.0 / vv if vv > 0.0 else 0.0, ln.code, ln))
+        self._point_candidates = [
+            self._candidates(s, items, shapely.points([it[:2] for it in items])) if items else {}
+            for s, items in enumerate(point_items)
+        ]
+        self._segment_candidates = [
+            self._candidates(
+                s,
+                items,
+                shapely.linestrings(
+                    [((ax, ay), (ax + vx, ay + vy)) for ax, ay, vx, vy, *_ in items]
+                ),
+            )
+            if items
+            else {}
+            for s, items in enumerate(segment_items)
+        ]
+
+    def _candidates(
+        self, s: int, items: list[tuple[Any, ...]], geometries: Any
+    ) -> dict[int, tuple[tuple[Any, ...], ...]]:
+        cells = self._cells_of_sub[s]
+        if not cells:
+            return {}
+        tree = shapely.STRtree(geometries)
+        centres = shapely.points(self._cell_centres[cells])
+        (c_idx, _), dist = tree.query_nearest(centres, return_distance=True)
+        dmin = np.full(len(cells), np.inf)
+        np.minimum.at(dmin, c_idx, dist)
+        reach = dmin + self.cell_m * math.sqrt(2.0) + _EPS_M * 10
+        c_idx, i_idx = tree.query(centres, predicate="dwithin", distance=reach)
+        grouped: dict[int, list[tuple[Any, ...]]] = {}
+        for c, i in zip(c_idx.tolist(), i_idx.tolist(), strict=True):
+            grouped.setdefault(cells[c], []).append(items[i])
+        return {key: tuple(found) for key, found in grouped.items()}
 
     # ------------------------------------------------------------------ locating
     def locate(self, lon: float, lat: float, max_distance_m: float) -> Located | None:
@@ -356,8 +355,8 @@ class GridIndex:
         return Located(
             self.subdistricts[s],
             self.areas[a] if a >= 0 else None,
-            self._nearest_line(s, x, y, max_distance_m),
-            self._nearest_point(s, x, y, max_distance_m),
+            self._nearest_line(s, key, x, y, max_distance_m),
+            self._nearest_point(s, key, x, y, max_distance_m),
         )
 
     def _exact_sub(self, candidates: tuple[int, ...], x: float, y: float) -> int:
@@ -374,110 +373,52 @@ class GridIndex:
                 return a
         return -1
 
-    def _nearest_point(self, s: int, x: float, y: float, max_d: float) -> PointHit | None:
-        found = _nearest_point(self._pt_buckets[s], x, y, max_d)
-        return PointHit(found[1], math.sqrt(found[0])) if found else None
+    def _nearest_point(self, s: int, key: int, x: float, y: float, max_d: float) -> PointHit | None:
+        candidates = self._point_candidates[s].get(key)
+        if candidates is None:
+            return None
+        best_d2 = math.inf
+        best_code = ""
+        best: Any = None
+        for px, py, code, site in candidates:
+            dx = px - x
+            dy = py - y
+            d2 = dx * dx + dy * dy
+            if d2 < best_d2 or (d2 == best_d2 and code < best_code):
+                best_d2, best_code, best = d2, code, site
+        if best_d2 > max_d * max_d:
+            return None
+        return PointHit(best, math.sqrt(best_d2))
 
-    def _nearest_line(self, s: int, x: float, y: float, max_d: float) -> LineHit | None:
-        found = _nearest_segment(self._ln_buckets[s], x, y, max_d)
-        return LineHit(found[1], math.sqrt(found[0])) if found else None
+    def _nearest_line(self, s: int, key: int, x: float, y: float, max_d: float) -> LineHit | None:
+        candidates = self._segment_candidates[s].get(key)
+        if candidates is None:
+            return None
+        best_d2 = math.inf
+        best_code = ""
+        best: Any = None
+        for ax, ay, vx, vy, inv_vv, code, line in candidates:
+            # distance to the segment a → a + v, written out: a call per segment costs more
+            wx = x - ax
+            wy = y - ay
+            t = (wx * vx + wy * vy) * inv_vv
+            if t > 0.0:
+                if t >= 1.0:
+                    wx -= vx
+                    wy -= vy
+                else:
+                    wx -= t * vx
+                    wy -= t * vy
+            d2 = wx * wx + wy * wy
+            if d2 < best_d2 or (d2 == best_d2 and code < best_code):
+                best_d2, best_code, best = d2, code, line
+        if best_d2 > max_d * max_d:
+            return None
+        return LineHit(best, math.sqrt(best_d2))
 
 
 def _code(item: AreaShape | LineShape | PointSite) -> str:
     return item.code
-
-
-# The two searches below are the same ring search with the distance written out in the
-# loop: a function call per item costs more than the arithmetic (profiled).
-#
-# Buckets are visited in square rings around the position's bucket. Items are listed in
-# every bucket their bounding box touches, so after ring r everything unvisited lies outside
-# the visited square: at least ``edge + r·size`` away, where ``edge`` is the distance from the
-# position to its own bucket's nearest side. The search stops once the best distance is
-# shorter than that, or that is beyond ``max_d``. Ties of distance go to the lowest code.
-
-
-def _start(buckets: _Buckets, x: float, y: float, max_d: float) -> tuple[int, float, int]:
-    size = buckets.size_m
-    ux = (x - buckets.x0) / size
-    uy = (y - buckets.y0) / size
-    ci = math.floor(ux)
-    cj = math.floor(uy)
-    fx = (ux - ci) * size
-    fy = (uy - cj) * size
-    edge = min(fx, size - fx, fy, size - fy)
-    max_r = max(0, int((max_d - edge) // size)) + 1
-    return ci * _STRIDE + cj, edge, max_r
-
-
-def _nearest_point(
-    buckets: _Buckets, x: float, y: float, max_d: float
-) -> tuple[float, PointSite] | None:
-    by_key = buckets.by_key
-    if not by_key:
-        return None
-    base, edge, max_r = _start(buckets, x, y, max_d)
-    size = buckets.size_m
-    get = by_key.get
-    best_d2 = math.inf
-    best_code = ""
-    best: Any = None
-    for r in range(max_r + 1):
-        for off in _ring(r):
-            items = get(base + off)
-            if items is None:
-                continue
-            for px, py, code, site in items:
-                dx = px - x
-                dy = py - y
-                d2 = dx * dx + dy * dy
-                if d2 < best_d2 or (d2 == best_d2 and code < best_code):
-                    best_d2, best_code, best = d2, code, site
-        reach = edge + r * size
-        if best_d2 < reach * reach or reach > max_d:
-            break
-    if best is None or best_d2 > max_d * max_d:
-        return None
-    return best_d2, best
-
-
-def _nearest_segment(
-    buckets: _Buckets, x: float, y: float, max_d: float
-) -> tuple[float, LineShape] | None:
-    by_key = buckets.by_key
-    if not by_key:
-        return None
-    base, edge, max_r = _start(buckets, x, y, max_d)
-    size = buckets.size_m
-    get = by_key.get
-    best_d2 = math.inf
-    best_code = ""
-    best: Any = None
-    for r in range(max_r + 1):
-        for off in _ring(r):
-            items = get(base + off)
-            if items is None:
-                continue
-            for ax, ay, vx, vy, inv_vv, code, line in items:
-                wx = x - ax
-                wy = y - ay
-                t = (wx * vx + wy * vy) * inv_vv
-                if t > 0.0:
-                    if t >= 1.0:
-                        wx -= vx
-                        wy -= vy
-                    else:
-                        wx -= t * vx
-                        wy -= t * vy
-                d2 = wx * wx + wy * wy
-                if d2 < best_d2 or (d2 == best_d2 and code < best_code):
-                    best_d2, best_code, best = d2, code, line
-        reach = edge + r * size
-        if best_d2 < reach * reach or reach > max_d:
-            break
-    if best is None or best_d2 > max_d * max_d:
-        return None
-    return best_d2, best
 
 
 def locate_reference(index: GridIndex, lon: float, lat: float, max_distance_m: float) -> Any:
