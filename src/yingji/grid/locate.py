@@ -218,52 +218,65 @@ class GridIndex:
         boxes = shapely.box(xs - _EPS_M, ys - _EPS_M, xs + cs + _EPS_M, ys + cs + _EPS_M)
         tree = shapely.STRtree(boxes)
         n = len(boxes)
+        self._centre_points = shapely.points(xs + cs / 2.0, ys + cs / 2.0)
 
-        def classify(geoms: Sequence[BaseGeometry]) -> tuple[list[list[int]], list[int]]:
-            """Per cell: the geometries touching it, and the one holding it wholly (or -1)."""
-            touching: list[list[int]] = [[] for _ in range(n)]
-            inside = [-1] * n
+        def pairs(geoms: Sequence[BaseGeometry], predicate: str) -> tuple[Any, Any]:
+            """(geometry, cell) index pairs where ``predicate(geometry, cell)``, by cell."""
             if not geoms:
-                return touching, inside
-            arr = np.array(geoms, dtype=object)
-            g_idx, c_idx = tree.query(arr, predicate="intersects")
-            for g, c in zip(g_idx.tolist(), c_idx.tolist(), strict=True):
-                touching[c].append(g)
-            g_idx, c_idx = tree.query(arr, predicate="contains_properly")
-            for g, c in zip(g_idx.tolist(), c_idx.tolist(), strict=True):
-                inside[c] = g
-            return touching, inside
+                return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+            g, c = tree.query(np.array(geoms, dtype=object), predicate=predicate)
+            order = np.lexsort((g, c))
+            return g[order], c[order]
 
-        sub_touch, sub_inside = classify(self.sub_geoms)
-        self._cells_of_sub: list[list[int]] = [[] for _ in self.sub_geoms]
-        for c, subs in enumerate(sub_touch):
-            for sub in subs:
-                self._cells_of_sub[sub].append(c)
-        self._cell_centres = np.column_stack([xs + cs / 2.0, ys + cs / 2.0])
-        area_touch, area_inside = classify(self.area_geoms)
-        area_sub = self._area_sub
-        cell_sub: list[int | tuple[int, ...]] = []
-        cell_area: list[int | tuple[int, ...]] = []
-        for c in range(n):
-            subs = sub_touch[c]
-            if not subs:
-                cell_sub.append(-1)
-                cell_area.append(-1)
-                continue
-            subs.sort()
-            if len(subs) == 1 and sub_inside[c] == subs[0]:
-                s = subs[0]
-                cell_sub.append(s)
-                mine = sorted(a for a in area_touch[c] if area_sub[a] == s)
-                if not mine:
-                    cell_area.append(-1)
-                elif len(mine) == 1 and area_inside[c] == mine[0]:
-                    cell_area.append(mine[0])
-                else:
-                    cell_area.append(tuple(mine))
-            else:
-                cell_sub.append(tuple(subs))
-                cell_area.append(tuple(sorted(area_touch[c])))
+        def holder(geoms: Sequence[BaseGeometry]) -> Any:
+            """Per cell, the geometry holding it wholly in its interior, or -1."""
+            g, c = pairs(geoms, "contains_properly")
+            out = np.full(n, -1, dtype=np.intp)
+            out[c] = g  # interiors don't overlap: at most one per cell
+            return out
+
+        def first_and_count(g: Any, c: Any) -> tuple[Any, Any, Any]:
+            count = np.bincount(c, minlength=n)
+            start = np.searchsorted(c, np.arange(n))
+            first = np.where(count > 0, g[np.minimum(start, max(len(g) - 1, 0))], -1)
+            return first, count, start
+
+        # Sub-districts: a cell touched by one only, and inside it, answers directly.
+        sg, sc = pairs(self.sub_geoms, "intersects")
+        s_first, s_count, s_start = first_and_count(sg, sc) if len(sg) else (None,) * 3
+        interior = (s_count == 1) & (holder(self.sub_geoms) == s_first)
+        cell_sub: list[Any] = np.where(interior, s_first, -1).tolist()
+        border = np.nonzero((s_count > 0) & ~interior)[0].tolist()
+        sg_list = sg.tolist()
+        for c in border:
+            cell_sub[c] = tuple(sg_list[s_start[c] : s_start[c] + s_count[c]])
+        by_sub = np.argsort(sg, kind="stable")
+        self._cells_of_sub = [
+            sc[by_sub[a:b]]
+            for a, b in itertools.pairwise(
+                np.searchsorted(sg[by_sub], np.arange(len(self.sub_geoms) + 1))
+            )
+        ]
+
+        # Areas: in a cell inside one sub-district, only that sub-district's areas count.
+        ag, ac = pairs(self.area_geoms, "intersects")
+        area_sub = np.array(self._area_sub, dtype=np.intp)
+        s_of_cell = np.where(interior, s_first, -1)
+        keep = interior[ac] & (area_sub[ag] == s_of_cell[ac]) if len(ag) else ac.astype(bool)
+        kg, kc = ag[keep], ac[keep]
+        cell_area: list[Any] = [-1] * n
+        if len(kg):
+            k_first, k_count, k_start = first_and_count(kg, kc)
+            resolved = interior & (k_count == 1) & (holder(self.area_geoms) == k_first)
+            cell_area = np.where(resolved, k_first, -1).tolist()
+            kg_list = kg.tolist()
+            for c in np.nonzero(interior & (k_count > 0) & ~resolved)[0].tolist():
+                cell_area[c] = tuple(kg_list[k_start[c] : k_start[c] + k_count[c]])
+        if len(ag):
+            _, a_count, a_start = first_and_count(ag, ac)
+            ag_list = ag.tolist()
+            for c in border:
+                cell_area[c] = tuple(ag_list[a_start[c] : a_start[c] + a_count[c]])
         self._cell_sub = cell_sub
         self._cell_area = cell_area
 
@@ -311,19 +324,25 @@ class GridIndex:
         self, s: int, items: list[tuple[Any, ...]], geometries: Any
     ) -> dict[int, tuple[tuple[Any, ...], ...]]:
         cells = self._cells_of_sub[s]
-        if not cells:
+        if not len(cells):
             return {}
         tree = shapely.STRtree(geometries)
-        centres = shapely.points(self._cell_centres[cells])
+        centres = self._centre_points[cells]
         (c_idx, _), dist = tree.query_nearest(centres, return_distance=True)
         dmin = np.full(len(cells), np.inf)
         np.minimum.at(dmin, c_idx, dist)
         reach = dmin + self.cell_m * math.sqrt(2.0) + _EPS_M * 10
         c_idx, i_idx = tree.query(centres, predicate="dwithin", distance=reach)
-        grouped: dict[int, list[tuple[Any, ...]]] = {}
-        for c, i in zip(c_idx.tolist(), i_idx.tolist(), strict=True):
-            grouped.setdefault(cells[c], []).append(items[i])
-        return {key: tuple(found) for key, found in grouped.items()}
+        order = np.argsort(c_idx, kind="stable")
+        c_idx, i_idx = c_idx[order], i_idx[order]
+        found, starts = np.unique(c_idx, return_index=True)
+        ends = [*starts[1:].tolist(), len(c_idx)]
+        i_list = i_idx.tolist()
+        keys = cells[found].tolist()
+        return {
+            key: tuple([items[i] for i in i_list[a:b]])
+            for key, a, b in zip(keys, starts.tolist(), ends, strict=True)
+        }
 
     # ------------------------------------------------------------------ locating
     def locate(self, lon: float, lat: float, max_distance_m: float) -> Located | None:
