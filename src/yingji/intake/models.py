@@ -89,6 +89,7 @@ class Incident(Base):
     category_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
     category_group: Mapped[str | None] = mapped_column(String(8), nullable=True)
     category_confidence: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    category_source: Mapped[str] = mapped_column(String(8), nullable=False, default="none")
     low_confidence: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

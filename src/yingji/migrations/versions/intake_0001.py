@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("category_code", sa.String(length=8), nullable=True),
         sa.Column("category_group", sa.String(length=8), nullable=True),
         sa.Column("category_confidence", sa.Float(), nullable=False),
+        sa.Column("category_source", sa.String(length=8), nullable=False),
         sa.Column("low_confidence", sa.Boolean(), nullable=False),
         sa.Column("occurred_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -277,7 +278,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("intake_timeline", schema=None) as batch_op:
         batch_op.create_index("ix_intake_timeline_incident", ["incident_id", "id"], unique=False)
-
 
 
 def downgrade() -> None:
