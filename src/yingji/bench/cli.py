@@ -136,3 +136,108 @@ def bench_locate(
         f"×{fast / results[3].summary.median:.1f}; target ≥ 20,000/s: "
         + ("[green]met[/green]" if fast >= 20000 else "[red]missed[/red]")
     )
+
+
+@bench_app.command("ledger")
+def bench_ledger(
+    rounds: int = typer.Option(5, min=1, help="轮数 / rounds"),
+    demo_seed: int = typer.Option(20200326, help="演示街区种子 / demo district seed"),
+    database: str = typer.Option(
+        "sqlite", help="数据库 / database: sqlite (temp file) or postgres (new database)"
+    ),
+    pg_admin_url: str = typer.Option(
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        help="建库用的 PostgreSQL 连接 / PostgreSQL URL to create databases from",
+    ),
+) -> None:
+    """Grid ledger export and import of all the demo district's points (.xlsx and GeoJSON).
+
+    Always on a scratch database of its own: one case deletes every point and imports them.
+    """
+    from yingji.bench.demo_load import fresh_database
+    from yingji.bench.ledger import run
+    from yingji.demo.load import load_demo
+
+    if database not in ("sqlite", "postgres"):
+        console.print(f"[red]未知数据库 / unknown database: {database}[/red]")
+        raise typer.Exit(2)
+    with fresh_database(database, pg_admin_url) as scratch:
+        with scratch.session() as session:
+            load_demo(session, seed=demo_seed, console=console)
+        timings = run(scratch, rounds, lambda msg: console.print(msg))
+
+    table = Table(title=f"yingji bench ledger ({rounds} rounds, {database})")
+    table.add_column("case")
+    table.add_column("rows", justify="right")
+    table.add_column("median wall s", justify="right", style="bold")
+    table.add_column("wall min–max", justify="right")
+    table.add_column("median CPU s", justify="right", style="bold")
+    table.add_column("CPU min–max", justify="right")
+    for t in timings:
+        table.add_row(
+            t.name,
+            f"{t.rows:,}",
+            f"{t.median_wall_s:.2f}",
+            f"{min(t.wall_s):.2f}–{max(t.wall_s):.2f}",
+            f"{t.median_cpu_s:.2f}",
+            f"{min(t.cpu_s):.2f}–{max(t.cpu_s):.2f}",
+        )
+    console.print(table)
+    console.print(
+        f"{datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}, {platform.machine()}"
+    )
+
+
+@bench_app.command("demo")
+def bench_demo(
+    rounds: int = typer.Option(5, min=1, help="轮数 / rounds"),
+    baseline_rounds: int = typer.Option(3, min=0, help="基线轮数 / baseline rounds"),
+    seed: int = typer.Option(20200326, help="演示街区种子 / demo district seed"),
+    database: str = typer.Option(
+        "sqlite", help="数据库 / database: sqlite (temp file) or postgres (new database)"
+    ),
+    pg_admin_url: str = typer.Option(
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        help="建库用的 PostgreSQL 连接 / PostgreSQL URL to create databases from",
+    ),
+) -> None:
+    """Seconds to load the demo district into an empty database (target < 10 s on SQLite)."""
+    from yingji.bench.demo_load import run
+
+    if database not in ("sqlite", "postgres"):
+        console.print(f"[red]未知数据库 / unknown database: {database}[/red]")
+        raise typer.Exit(2)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task(f"demo load on {database}", total=rounds + baseline_rounds)
+        timings = run(
+            kind=database,
+            rounds=rounds,
+            seed=seed,
+            pg_admin_url=pg_admin_url,
+            baseline_rounds=baseline_rounds,
+            on_round=lambda: progress.advance(task),
+        )
+    table = Table(title=f"yingji bench demo ({database}, seed {seed})")
+    table.add_column("step")
+    table.add_column("rounds", justify="right")
+    table.add_column("median s", justify="right", style="bold")
+    table.add_column("min–max s", justify="right")
+    for t in timings:
+        if not t.seconds:
+            continue
+        table.add_row(
+            t.name, str(len(t.seconds)), f"{t.median_s:.2f}", f"{t.min_s:.2f}–{t.max_s:.2f}"
+        )
+    console.print(table)
+    full = timings[0].median_s
+    console.print(
+        f"{datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}, "
+        f"{platform.machine()}; target < 10 s: "
+        + ("[green]met[/green]" if full < 10 else "[red]missed[/red]")
+    )

@@ -148,7 +148,7 @@ def _subdistrict(
 
 
 def subdistrict_names(db: Session) -> dict[str, str]:
-    return dict(db.execute(select(Subdistrict.code, Subdistrict.name)).tuples())
+    return dict(db.execute(select(Subdistrict.code, Subdistrict.name)).all())
 
 
 def subdistrict_geometries(db: Session) -> list[tuple[str, str, dict]]:
