@@ -7,6 +7,7 @@ import os
 import typer
 from rich.console import Console
 
+from yingji.bench.cli import bench_app
 from yingji.config import get_settings
 
 app = typer.Typer(help="Yingji 应急指挥平台", no_args_is_help=True, add_completion=False)
@@ -14,6 +15,7 @@ db_app = typer.Typer(help="数据库 / database", no_args_is_help=True)
 user_app = typer.Typer(help="账号 / accounts", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(bench_app, name="bench")
 console = Console()
 
 
