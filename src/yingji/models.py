@@ -5,5 +5,6 @@ from yingji.auth import models as auth_models
 from yingji.core.db import Base
 from yingji.grid import models as grid_models
 from yingji.org import models as org_models
+from yingji.resources import models as resources_models
 
-__all__ = ["Base", "audit_models", "auth_models", "grid_models", "org_models"]
+__all__ = ["Base", "audit_models", "auth_models", "grid_models", "org_models", "resources_models"]
