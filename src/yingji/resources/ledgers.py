@@ -145,11 +145,11 @@ def export_ledger(
                 "reason": "",
             }
         )
-    all_codes = dict(db.execute(select(Warehouse.id, Warehouse.code)).tuples())
+    all_codes = dict(db.execute(select(Warehouse.id, Warehouse.code)).all())
     batch_nos = dict(
         db.execute(
             select(StockBatch.id, StockBatch.batch_no).where(StockBatch.warehouse_id.in_(ids))
-        ).tuples()
+        ).all()
     )
     movement_rows: list[list[Any]] = []
     for m in db.scalars(supplies.movements_stmt(warehouse_ids=ids).limit(movements_limit)):

@@ -37,5 +37,5 @@ def bump(db: Session, kind: str) -> None:
 
 
 def revisions(db: Session) -> dict[str, int]:
-    rows = db.execute(select(ResourceRevision.kind, ResourceRevision.revision)).tuples()
+    rows = db.execute(select(ResourceRevision.kind, ResourceRevision.revision)).all()
     return {kind: rev for kind, rev in rows}

@@ -133,7 +133,7 @@ def member_counts(db: Session, team_ids: list[int]) -> dict[int, int]:
         .where(TeamMember.team_id.in_(team_ids))
         .group_by(TeamMember.team_id)
     )
-    return {t: int(n) for t, n in db.execute(stmt).tuples()}
+    return {t: int(n) for t, n in db.execute(stmt).all()}
 
 
 def members_stmt(team_id: int, *, q: str | None = None) -> Select[Any]:

@@ -253,7 +253,7 @@ def stock_totals(
         stmt = stmt.where(
             (StockBatch.expiry_date.is_(None)) | (StockBatch.expiry_date >= usable_on)
         )
-    return {(w, i): int(q or 0) for w, i, q in db.execute(stmt).tuples()}
+    return {(w, i): int(q or 0) for w, i, q in db.execute(stmt).all()}
 
 
 def batches_stmt(
@@ -683,14 +683,14 @@ def alerts(
         (t.warehouse_id, t.item_code): t.min_quantity_milli
         for t in db.scalars(select(StockThreshold).where(StockThreshold.warehouse_id.in_(whs)))
     }
-    defaults = dict(db.execute(select(SupplyItem.code, SupplyItem.min_stock_milli)).tuples())
+    defaults = dict(db.execute(select(SupplyItem.code, SupplyItem.min_stock_milli)).all())
     held_items = {
         (w, i)
         for w, i in db.execute(
             select(StockBatch.warehouse_id, StockBatch.item_code)
             .where(StockBatch.warehouse_id.in_(whs))
             .distinct()
-        ).tuples()
+        ).all()
     }
     levels = [
         rules.StockLevel(w, i, usable.get((w, i), 0), overrides.get((w, i), defaults.get(i, 0)))
@@ -760,7 +760,7 @@ def gap_report(db: Session, *, year: int, today: date) -> list[tuple[SupplyItem,
             select(ReserveTarget.item_code, ReserveTarget.quantity_milli).where(
                 ReserveTarget.year == year
             )
-        ).tuples()
+        ).all()
     )
     stock: dict[str, int] = {}
     for (_, code), q in stock_totals(db, usable_on=today).items():

@@ -401,14 +401,14 @@ def alerts(
         scope = [warehouse_id]
     today = rules.local_date(utcnow())
     found = supplies.alerts(db, today=today, within_days=within_days, warehouse_ids=scope)
-    names = dict(db.execute(select(Warehouse.id, Warehouse.name)).tuples())
+    names = dict(db.execute(select(Warehouse.id, Warehouse.name)).all())
     items = {i.code: i for i in db.scalars(select(SupplyItem))}
     batch_nos = dict(
         db.execute(
             select(StockBatch.id, StockBatch.batch_no).where(
                 StockBatch.id.in_([b.id for b, _, _ in found.expiring])
             )
-        ).tuples()
+        ).all()
     )
     return AlertsRead(
         as_of=today,

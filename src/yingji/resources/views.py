@@ -287,7 +287,7 @@ def _station(db: Session, s: Station) -> StationRead:
             select(StationSession.kind, func.count())
             .where(StationSession.station_id == s.id)
             .group_by(StationSession.kind)
-        ).tuples()
+        ).all()
     )
     data = {c.key: getattr(s, c.key) for c in s.__table__.columns}
     return StationRead.model_validate(
