@@ -22,7 +22,9 @@ SUPPLIES = f"{API}/supplies"
 @pytest.fixture(scope="session")
 def anchor(client: TestClient, admin_headers: dict[str, str]) -> dict[str, Any]:
     """A demo warehouse whose position is known to lie inside the district."""
-    resp = client.get(f"{SUPPLIES}/warehouses", params={"q": "区应急物资储备库"}, headers=admin_headers)
+    resp = client.get(
+        f"{SUPPLIES}/warehouses", params={"q": "区应急物资储备库"}, headers=admin_headers
+    )
     assert resp.status_code == 200, resp.text
     return resp.json()["items"][0]
 
@@ -31,7 +33,9 @@ def anchor(client: TestClient, admin_headers: dict[str, str]) -> dict[str, Any]:
 def new_warehouse(
     client: TestClient, admin_headers: dict[str, str], anchor: dict[str, Any]
 ) -> Callable[..., dict[str, Any]]:
-    def make(owner_type: str = "department", owner_code: str = "DEPT-EM", **extra: Any) -> dict[str, Any]:
+    def make(
+        owner_type: str = "department", owner_code: str = "DEPT-EM", **extra: Any
+    ) -> dict[str, Any]:
         body = {
             "code": f"WT-{uuid.uuid4().hex[:10]}",
             "name": f"测试仓库{uuid.uuid4().hex[:6]}",
@@ -52,7 +56,9 @@ def new_warehouse(
 
 @pytest.fixture
 def receive(client: TestClient, admin_headers: dict[str, str]) -> Callable[..., Any]:
-    def post(warehouse_id: int, item: str, quantity: Any, batch_no: str = "B1", **extra: Any) -> Any:
+    def post(
+        warehouse_id: int, item: str, quantity: Any, batch_no: str = "B1", **extra: Any
+    ) -> Any:
         body = {"item_code": item, "quantity": quantity, "batch_no": batch_no, **extra}
         return client.post(
             f"{SUPPLIES}/warehouses/{warehouse_id}/receipts", json=body, headers=admin_headers

@@ -33,7 +33,9 @@ def _upload(client: TestClient, headers: dict[str, str], data: bytes) -> Any:
     )
 
 
-def test_import_receives_every_row_and_export_reads_them_back(client, admin_headers, new_warehouse) -> None:
+def test_import_receives_every_row_and_export_reads_them_back(
+    client, admin_headers, new_warehouse
+) -> None:
     wh = new_warehouse()
     data = _book(
         HEADER,
@@ -48,7 +50,9 @@ def test_import_receives_every_row_and_export_reads_them_back(client, admin_head
     assert stock_of(client, admin_headers, wh["id"], "SANDBAG") == 500
     assert stock_of(client, admin_headers, wh["id"], "AMMONIANEUT") == 12.5
 
-    out = client.get(f"{SUPPLIES}/ledger.xlsx", params={"warehouse_id": wh["id"]}, headers=admin_headers)
+    out = client.get(
+        f"{SUPPLIES}/ledger.xlsx", params={"warehouse_id": wh["id"]}, headers=admin_headers
+    )
     assert out.status_code == 200
     assert out.headers["content-type"] == XLSX_MEDIA_TYPE
     book = load_workbook(io.BytesIO(out.content))
@@ -71,7 +75,9 @@ def test_import_receives_every_row_and_export_reads_them_back(client, admin_head
     assert stock_of(client, admin_headers, other["id"], "SANDBAG") == 500
 
 
-def test_a_wrong_column_refuses_the_whole_file(client, admin_headers, new_warehouse, written) -> None:
+def test_a_wrong_column_refuses_the_whole_file(
+    client, admin_headers, new_warehouse, written
+) -> None:
     wh = new_warehouse()
     before = written()
     data = _book(["仓库编码", "物资编码", "批号", "数量"], [[wh["code"], "PUMP", "P1", 1]])
@@ -111,7 +117,9 @@ def test_one_bad_row_and_nothing_is_written_every_bad_row_reported(
     assert written() == before
 
 
-def test_import_into_another_owners_warehouse_is_a_row_error(client, token_for, new_warehouse, written) -> None:
+def test_import_into_another_owners_warehouse_is_a_row_error(
+    client, token_for, new_warehouse, written
+) -> None:
     wh = new_warehouse("department", "DEPT-FIRE")
     water_op = token_for("department_operator", "DEPT-WATER")
     before = written()

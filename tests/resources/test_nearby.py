@@ -18,7 +18,9 @@ def _near(client: TestClient, headers, **params):
 
 
 def test_every_kind_ranked_by_distance(client, admin_headers, anchor) -> None:
-    resp = _near(client, admin_headers, lon=anchor["lon"], lat=anchor["lat"], radius_m=20000, limit=50)
+    resp = _near(
+        client, admin_headers, lon=anchor["lon"], lat=anchor["lat"], radius_m=20000, limit=50
+    )
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert set(body["results"]) == {"teams", "experts", "warehouses", "stations", "videos"}
@@ -27,18 +29,29 @@ def test_every_kind_ranked_by_distance(client, admin_headers, anchor) -> None:
         distances = [r["distance_m"] for r in rows]
         assert distances == sorted(distances)
         for r in rows[:5]:  # the distance is the real one
-            assert abs(haversine_m(anchor["lon"], anchor["lat"], r["lon"], r["lat"]) - r["distance_m"]) < 2
+            assert (
+                abs(haversine_m(anchor["lon"], anchor["lat"], r["lon"], r["lat"]) - r["distance_m"])
+                < 2
+            )
     assert body["results"]["warehouses"][0]["code"] == anchor["code"]
     assert body["results"]["warehouses"][0]["distance_m"] == 0
     assert all(t["status"] == "standby" for t in body["results"]["teams"])
 
 
-def test_the_same_place_in_gcj02_and_bd09_gives_the_same_answer(client, admin_headers, anchor) -> None:
-    wgs = _near(client, admin_headers, lon=anchor["lon"], lat=anchor["lat"], kinds="teams,experts").json()
+def test_the_same_place_in_gcj02_and_bd09_gives_the_same_answer(
+    client, admin_headers, anchor
+) -> None:
+    wgs = _near(
+        client, admin_headers, lon=anchor["lon"], lat=anchor["lat"], kinds="teams,experts"
+    ).json()
     for crs in ("gcj02", "bd09"):
         lon, lat = from_wgs84(anchor["lon"], anchor["lat"], crs)
-        other = _near(client, admin_headers, lon=lon, lat=lat, crs=crs, kinds="teams,experts").json()
-        assert [t["id"] for t in other["results"]["teams"]] == [t["id"] for t in wgs["results"]["teams"]]
+        other = _near(
+            client, admin_headers, lon=lon, lat=lat, crs=crs, kinds="teams,experts"
+        ).json()
+        assert [t["id"] for t in other["results"]["teams"]] == [
+            t["id"] for t in wgs["results"]["teams"]
+        ]
         assert abs(other["center"]["lon"] - anchor["lon"]) < 1e-7
 
 
@@ -47,7 +60,9 @@ def test_warehouses_holding_the_item_with_stock_and_coverage(client, admin_heade
                  item="sandbag", quantity="3000", radius_m=30000, limit=100)  # fmt: skip
     assert resp.status_code == 200, resp.text
     rows = resp.json()["results"]["warehouses"]
-    assert rows and all(r["stock"]["item_code"] == "SANDBAG" and r["stock"]["quantity"] > 0 for r in rows)
+    assert rows and all(
+        r["stock"]["item_code"] == "SANDBAG" and r["stock"]["quantity"] > 0 for r in rows
+    )
     assert all(r["stock"]["covers"] == (r["stock"]["quantity"] >= 3000) for r in rows)
     assert any(r["stock"]["covers"] for r in rows) and not all(r["stock"]["covers"] for r in rows)
     # A warehouse without the item is not listed.
@@ -56,12 +71,25 @@ def test_warehouses_holding_the_item_with_stock_and_coverage(client, admin_heade
     assert len(none) < len(rows)
 
 
-def test_stock_is_live_after_a_movement(client, admin_headers, anchor, new_warehouse, receive) -> None:
+def test_stock_is_live_after_a_movement(
+    client, admin_headers, anchor, new_warehouse, receive
+) -> None:
     wh = new_warehouse()
-    params = dict(lon=anchor["lon"], lat=anchor["lat"], kinds="warehouses", item="GASMASK", radius_m=100, limit=200)
-    assert wh["id"] not in {r["id"] for r in _near(client, admin_headers, **params).json()["results"]["warehouses"]}
+    params = dict(
+        lon=anchor["lon"],
+        lat=anchor["lat"],
+        kinds="warehouses",
+        item="GASMASK",
+        radius_m=100,
+        limit=200,
+    )
+    assert wh["id"] not in {
+        r["id"] for r in _near(client, admin_headers, **params).json()["results"]["warehouses"]
+    }
     receive(wh["id"], "GASMASK", 7)
-    rows = {r["id"]: r for r in _near(client, admin_headers, **params).json()["results"]["warehouses"]}
+    rows = {
+        r["id"]: r for r in _near(client, admin_headers, **params).json()["results"]["warehouses"]
+    }
     assert rows[wh["id"]]["stock"]["quantity"] == 7
 
 
@@ -72,19 +100,26 @@ def test_skill_specialty_and_availability_filters(client, admin_headers, anchor)
         any("水上救援" in s for s in t["skills"]) for t in body["results"]["teams"]
     )
     assert body["results"]["experts"] and all(
-        "危化" in e["specialties"] and e["availability"] == "available" for e in body["results"]["experts"]
+        "危化" in e["specialties"] and e["availability"] == "available"
+        for e in body["results"]["experts"]
     )
     everyone = _near(client, admin_headers, lon=anchor["lon"], lat=anchor["lat"], kinds="experts",
                      specialty="危化", radius_m=50000, limit=200, available_only=False).json()  # fmt: skip
     assert everyone["totals"]["experts"] >= body["totals"]["experts"]
 
 
-def test_a_deployed_team_drops_out_and_a_new_team_appears(client, admin_headers, anchor, token_for) -> None:
+def test_a_deployed_team_drops_out_and_a_new_team_appears(
+    client, admin_headers, anchor, token_for
+) -> None:
     params = dict(lon=anchor["lon"], lat=anchor["lat"], kinds="teams", radius_m=50000, limit=200)
     before = {t["id"] for t in _near(client, admin_headers, **params).json()["results"]["teams"]}
     team_id = sorted(before)[0]
-    client.post(f"{API}/teams/{team_id}/dispatch", json={"incident_ref": "INC-N"}, headers=admin_headers)
-    assert team_id not in {t["id"] for t in _near(client, admin_headers, **params).json()["results"]["teams"]}
+    client.post(
+        f"{API}/teams/{team_id}/dispatch", json={"incident_ref": "INC-N"}, headers=admin_headers
+    )
+    assert team_id not in {
+        t["id"] for t in _near(client, admin_headers, **params).json()["results"]["teams"]
+    }
     client.post(f"{API}/teams/{team_id}/release", headers=admin_headers)
     made = client.post(f"{API}/teams", headers=admin_headers, json={
         "code": f"TEAM-T{uuid.uuid4().hex[:6]}", "name": "测试队", "kind": "social",
@@ -95,9 +130,13 @@ def test_a_deployed_team_drops_out_and_a_new_team_appears(client, admin_headers,
 
 
 def test_videos_say_whether_they_see_the_point(client, admin_headers) -> None:
-    cams = client.get(f"{API}/videos", params={"status": "online", "limit": 50}, headers=admin_headers).json()["items"]
+    cams = client.get(
+        f"{API}/videos", params={"status": "online", "limit": 50}, headers=admin_headers
+    ).json()["items"]
     cam = cams[0]
-    rows = _near(client, admin_headers, lon=cam["lon"], lat=cam["lat"], kinds="videos", radius_m=3000).json()
+    rows = _near(
+        client, admin_headers, lon=cam["lon"], lat=cam["lat"], kinds="videos", radius_m=3000
+    ).json()
     first = rows["results"]["videos"][0]
     assert first["id"] == cam["id"] and first["sees_point"] is True and first["stream_url"]
 
@@ -139,5 +178,7 @@ def test_incident_id_needs_the_incidents_domain(client, admin_headers, anchor) -
 
 
 def test_nearby_needs_a_reader(client, token_for) -> None:
-    assert _near(client, token_for("enterprise_user", "ENT-1"), lon=117.0, lat=36.6).status_code == 403
+    assert (
+        _near(client, token_for("enterprise_user", "ENT-1"), lon=117.0, lat=36.6).status_code == 403
+    )
     assert _near(client, {}, lon=117.0, lat=36.6).status_code == 401

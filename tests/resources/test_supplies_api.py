@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 from tests.resources.conftest import SUPPLIES, stock_of
 
 
-def test_catalogue_lists_items_with_major_class_and_category(client: TestClient, admin_headers) -> None:
+def test_catalogue_lists_items_with_major_class_and_category(
+    client: TestClient, admin_headers
+) -> None:
     resp = client.get(f"{SUPPLIES}/items", params={"limit": 100}, headers=admin_headers)
     assert resp.status_code == 200
     items = {i["code"]: i for i in resp.json()["items"]}
@@ -27,7 +29,10 @@ def test_catalogue_refuses_a_malformed_gb_code(client: TestClient, admin_headers
     assert resp.status_code == 422
     assert resp.json()["field"] == "gb_code"
     body["gb_code"] = "2010199"
-    assert client.put(f"{SUPPLIES}/items/TESTITEM", json=body, headers=admin_headers).status_code == 200
+    assert (
+        client.put(f"{SUPPLIES}/items/TESTITEM", json=body, headers=admin_headers).status_code
+        == 200
+    )
 
 
 def test_receive_take_allocate_return_write_off_keep_the_balance(
@@ -45,7 +50,12 @@ def test_receive_take_allocate_return_write_off_keep_the_balance(
     # Allocation to an incident takes the first-expiring batch first, then the next.
     resp = client.post(
         f"{SUPPLIES}/warehouses/{wh['id']}/takings",
-        json={"kind": "allocate", "item_code": "LIFEJACKET", "quantity": 40, "incident_ref": "INC-1"},
+        json={
+            "kind": "allocate",
+            "item_code": "LIFEJACKET",
+            "quantity": 40,
+            "incident_ref": "INC-1",
+        },
         headers=admin_headers,
     )
     assert resp.status_code == 201, resp.text
@@ -75,18 +85,24 @@ def test_receive_take_allocate_return_write_off_keep_the_balance(
     assert out.status_code == 201
     assert stock_of(client, admin_headers, wh["id"], "LIFEJACKET") == 40
 
-    ledger = client.get(f"{SUPPLIES}/movements", params={"warehouse_id": wh["id"]}, headers=admin_headers)
+    ledger = client.get(
+        f"{SUPPLIES}/movements", params={"warehouse_id": wh["id"]}, headers=admin_headers
+    )
     kinds = [m["kind"] for m in ledger.json()["items"]]
     assert kinds == ["write_off", "return", "allocate", "allocate", "in", "in"]
     audit = client.get(
-        "/api/v1/audit", params={"object_type": "stock_movement", "limit": 20}, headers=admin_headers
+        "/api/v1/audit",
+        params={"object_type": "stock_movement", "limit": 20},
+        headers=admin_headers,
     )
     assert audit.status_code == 200
     ids = {e["object_id"] for e in audit.json()["items"]}
     assert {str(m["id"]) for m in ledger.json()["items"]} <= ids
 
 
-def test_transfer_between_own_warehouses_moves_batches(client: TestClient, admin_headers, new_warehouse, receive) -> None:
+def test_transfer_between_own_warehouses_moves_batches(
+    client: TestClient, admin_headers, new_warehouse, receive
+) -> None:
     a, b = new_warehouse(), new_warehouse()
     assert receive(a["id"], "TENT", 12, "T-1", expiry_date="2035-01-01").status_code == 201
     resp = client.post(
@@ -106,7 +122,9 @@ def test_transfer_between_own_warehouses_moves_batches(client: TestClient, admin
 # --- bad input: each refused, nothing written ------------------------------------------------
 
 
-def test_negative_and_fractional_quantities_are_refused(client, admin_headers, new_warehouse, receive, written) -> None:
+def test_negative_and_fractional_quantities_are_refused(
+    client, admin_headers, new_warehouse, receive, written
+) -> None:
     wh = new_warehouse()
     before = written()
     for quantity, code in ((-5, "negative_quantity"), (0, "zero_quantity"), (2.5, "fractional_quantity"),
@@ -140,7 +158,9 @@ def test_allocation_larger_than_stock_is_refused_and_nothing_moves(
     assert stock_of(client, admin_headers, wh["id"], "SANDBAG") == 150
 
 
-def test_expiry_before_production_is_refused(client, admin_headers, new_warehouse, receive, written) -> None:
+def test_expiry_before_production_is_refused(
+    client, admin_headers, new_warehouse, receive, written
+) -> None:
     wh = new_warehouse()
     before = written()
     resp = receive(wh["id"], "MASK", 10, production_date="2025-05-01", expiry_date="2025-04-30")
@@ -149,7 +169,9 @@ def test_expiry_before_production_is_refused(client, admin_headers, new_warehous
     assert written() == before
 
 
-def test_a_warehouse_keeper_phone_must_be_a_phone_number(client, admin_headers, anchor, written) -> None:
+def test_a_warehouse_keeper_phone_must_be_a_phone_number(
+    client, admin_headers, anchor, written
+) -> None:
     before = written()
     body = {"code": "WT-BADPHONE", "name": "坏电话仓库", "owner_type": "department",
             "owner_code": "DEPT-EM", "lon": anchor["lon"], "lat": anchor["lat"],
@@ -188,15 +210,28 @@ def test_operators_write_only_their_own_warehouses_and_read_only_their_own_ledge
     assert no.status_code == 403
     # Everyone reads stock totals (to ask for shared use); ledgers only their own.
     assert stock_of(client, sub_op, water["id"], "PUMP") == 5
-    assert client.get(f"{SUPPLIES}/warehouses/{water['id']}/batches", headers=sub_op).status_code == 403
-    assert client.get(f"{SUPPLIES}/warehouses/{water['id']}/batches", headers=water_op).status_code == 200
-    mine = client.get(f"{SUPPLIES}/movements", params={"limit": 500}, headers=water_op).json()["items"]
+    assert (
+        client.get(f"{SUPPLIES}/warehouses/{water['id']}/batches", headers=sub_op).status_code
+        == 403
+    )
+    assert (
+        client.get(f"{SUPPLIES}/warehouses/{water['id']}/batches", headers=water_op).status_code
+        == 200
+    )
+    mine = client.get(f"{SUPPLIES}/movements", params={"limit": 500}, headers=water_op).json()[
+        "items"
+    ]
     owned = {w["id"] for w in client.get(
         f"{SUPPLIES}/warehouses", params={"owner_code": "DEPT-WATER", "limit": 100}, headers=water_op
     ).json()["items"]}  # fmt: skip
     assert mine and {m["warehouse_id"] for m in mine} <= owned
     assert client.get(f"{SUPPLIES}/movements", headers=token_for("committee")).status_code == 200
-    assert client.get(f"{SUPPLIES}/movements", headers=token_for("enterprise_user", "ENT-1")).status_code == 403
+    assert (
+        client.get(
+            f"{SUPPLIES}/movements", headers=token_for("enterprise_user", "ENT-1")
+        ).status_code
+        == 403
+    )
 
 
 # --- shared use -----------------------------------------------------------------------------
@@ -216,7 +251,12 @@ def test_share_request_approved_moves_the_stock_refused_does_not(
     assert req.status_code == 201, req.text
     rid = req.json()["id"]
     # Only the owner of the source decides.
-    assert client.post(f"{SUPPLIES}/requests/{rid}/decision", json={"approve": True}, headers=sub_op).status_code == 403
+    assert (
+        client.post(
+            f"{SUPPLIES}/requests/{rid}/decision", json={"approve": True}, headers=sub_op
+        ).status_code
+        == 403
+    )
     done = client.post(f"{SUPPLIES}/requests/{rid}/decision", json={"approve": True, "note": "同意"},
                        headers=fire_op)  # fmt: skip
     assert done.status_code == 200, done.text
@@ -224,7 +264,9 @@ def test_share_request_approved_moves_the_stock_refused_does_not(
     assert [m["kind"] for m in done.json()["movements"]] == ["transfer_out", "transfer_in"]
     assert stock_of(client, admin_headers, fire["id"], "EXTINGUISHER") == 25
     assert stock_of(client, admin_headers, sub["id"], "EXTINGUISHER") == 15
-    again = client.post(f"{SUPPLIES}/requests/{rid}/decision", json={"approve": True}, headers=fire_op)
+    again = client.post(
+        f"{SUPPLIES}/requests/{rid}/decision", json={"approve": True}, headers=fire_op
+    )
     assert again.status_code == 409
 
     req2 = client.post(f"{SUPPLIES}/requests", json=body, headers=sub_op).json()
@@ -235,14 +277,21 @@ def test_share_request_approved_moves_the_stock_refused_does_not(
     assert stock_of(client, admin_headers, fire["id"], "EXTINGUISHER") == 25
 
 
-def test_a_request_to_ones_own_warehouse_is_refused(client, token_for, new_warehouse, receive, written) -> None:
+def test_a_request_to_ones_own_warehouse_is_refused(
+    client, token_for, new_warehouse, receive, written
+) -> None:
     a, b = new_warehouse("department", "DEPT-WATER"), new_warehouse("department", "DEPT-WATER")
     receive(a["id"], "PUMP", 3)
     water_op = token_for("department_operator", "DEPT-WATER")
     before = written()
     resp = client.post(
         f"{SUPPLIES}/requests",
-        json={"from_warehouse_id": a["id"], "to_warehouse_id": b["id"], "item_code": "PUMP", "quantity": 1},
+        json={
+            "from_warehouse_id": a["id"],
+            "to_warehouse_id": b["id"],
+            "item_code": "PUMP",
+            "quantity": 1,
+        },
         headers=water_op,
     )
     assert resp.status_code == 422
@@ -256,7 +305,12 @@ def test_approval_without_enough_stock_fails_and_the_request_stays_pending(
     health = new_warehouse("department", "DEPT-HEALTH")
     sub = new_warehouse("subdistrict", "370103012")
     receive(health["id"], "MASK", 100)
-    body = {"from_warehouse_id": health["id"], "to_warehouse_id": sub["id"], "item_code": "MASK", "quantity": 500}
+    body = {
+        "from_warehouse_id": health["id"],
+        "to_warehouse_id": sub["id"],
+        "item_code": "MASK",
+        "quantity": 500,
+    }
     rid = client.post(f"{SUPPLIES}/requests", json=body,
                       headers=token_for("subdistrict_operator", "370103012")).json()["id"]  # fmt: skip
     resp = client.post(f"{SUPPLIES}/requests/{rid}/decision", json={"approve": True},
@@ -270,7 +324,9 @@ def test_approval_without_enough_stock_fails_and_the_request_stays_pending(
 # --- alerts and the reserve plan ------------------------------------------------------------
 
 
-def test_alerts_report_low_stock_and_coming_expiry(client, admin_headers, new_warehouse, receive) -> None:
+def test_alerts_report_low_stock_and_coming_expiry(
+    client, admin_headers, new_warehouse, receive
+) -> None:
     wh = new_warehouse()
     today = date.today()
     receive(wh["id"], "FIRSTAID", 3, "A1", expiry_date=str(today + timedelta(days=10)))
@@ -296,12 +352,22 @@ def test_reserve_gap_report_for_a_plan_year(client, admin_headers, token_for) ->
     report = resp.json()
     assert report["items_targeted"] > 20
     assert report["items_short"] > 0  # the plan rises to 130 % of the demo holding
-    line = next(li for c in report["categories"] for li in c["lines"] if li["item_code"] == "SANDBAG")
+    line = next(
+        li for c in report["categories"] for li in c["lines"] if li["item_code"] == "SANDBAG"
+    )
     assert line["gap"] == max(0, line["target"] - line["stock"])
-    assert client.get(f"{SUPPLIES}/reserve/gap", params={"year": 2031}, headers=admin_headers).status_code == 422
+    assert (
+        client.get(
+            f"{SUPPLIES}/reserve/gap", params={"year": 2031}, headers=admin_headers
+        ).status_code
+        == 422
+    )
     # Targets are set by the emergency bureau only.
     body = {"year": 2031, "item_code": "SANDBAG", "quantity": 1}
-    assert client.put(f"{SUPPLIES}/reserve/targets", json=body, headers=admin_headers).status_code == 422
+    assert (
+        client.put(f"{SUPPLIES}/reserve/targets", json=body, headers=admin_headers).status_code
+        == 422
+    )
     body["year"] = 2029
     assert client.put(f"{SUPPLIES}/reserve/targets", json=body,
                       headers=token_for("department_operator", "DEPT-WATER")).status_code == 403  # fmt: skip

@@ -560,6 +560,17 @@ def transfer(
         milli = to_milli(
             quantity if quantity is not None else 0, whole_units=item.whole_units, unit=item.unit
         )
+    # Lock the item's batches in both warehouses at once, in id order: two transfers in
+    # opposite directions then queue instead of deadlocking.
+    db.scalars(
+        select(StockBatch.id)
+        .where(
+            StockBatch.warehouse_id.in_([source.id, destination.id]),
+            StockBatch.item_code == item.code,
+        )
+        .order_by(StockBatch.id)
+        .with_for_update()
+    ).all()
     moved: list[StockMovement] = []
     for batch, out in _take_milli(
         db, ctx, kind="transfer_out", warehouse=source, item=item, milli=milli,

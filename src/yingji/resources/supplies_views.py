@@ -3,9 +3,11 @@ plan, share requests, Excel ledgers. Views parse, check the caller, call a servi
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,6 +51,26 @@ from yingji.resources.schemas import (
     WarehouseRead,
     WarehouseUpdate,
 )
+
+_sqlite_stock_lock = threading.Lock()
+
+
+def stock_db(request: Request) -> Iterator[Session]:
+    """A session for a request that changes stock.
+
+    On PostgreSQL, row locks and conditional updates keep parallel requests right. SQLite
+    has one writer and a reader's snapshot can go stale before it writes, so there the stock
+    writes of this process take turns (a platform on SQLite runs as one process); the
+    conditional updates still refuse, rather than overdraw, whatever else happens.
+    """
+    database = request.app.state.db
+    if not database.is_sqlite:
+        with database.sessionmaker() as session:
+            yield session
+        return
+    with _sqlite_stock_lock, database.sessionmaker() as session:
+        yield session
+
 
 router = APIRouter(prefix="/api/v1/resources/supplies", tags=["resources 应急物资"])
 READ = allow(*access.READERS)
@@ -292,7 +314,7 @@ def receive(
     warehouse_id: int,
     body: ReceiveIn,
     principal: Principal = Depends(WRITERS),
-    db: Session = Depends(get_db),
+    db: Session = Depends(stock_db),
 ) -> MovementRead:
     """入库: stock arrives in a batch."""
     wh = _writable(db, principal, warehouse_id)
@@ -313,7 +335,7 @@ def take(
     warehouse_id: int,
     body: TakeIn,
     principal: Principal = Depends(WRITERS),
-    db: Session = Depends(get_db),
+    db: Session = Depends(stock_db),
 ) -> list[MovementRead]:
     """出库, 调拨给事件 (allocate, with ``incident_ref``) or 报废 (write_off, with a reason):
     first-expiring batches first unless ``batch_id`` names one."""
@@ -336,7 +358,7 @@ def transfer(
     warehouse_id: int,
     body: TransferIn,
     principal: Principal = Depends(WRITERS),
-    db: Session = Depends(get_db),
+    db: Session = Depends(stock_db),
 ) -> list[MovementRead]:
     """调拨 between warehouses of one owner (another owner's stock goes through a request)."""
     source = _writable(db, principal, warehouse_id)
@@ -357,7 +379,7 @@ def transfer(
 
 @router.post("/returns", response_model=MovementRead, status_code=201)
 def give_back(
-    body: ReturnIn, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
+    body: ReturnIn, principal: Principal = Depends(WRITERS), db: Session = Depends(stock_db)
 ) -> MovementRead:
     """归还: unused stock of an allocation comes back to its batch."""
     warehouse_id = supplies.allocation_warehouse_id(db, body.allocation_id)
@@ -533,7 +555,7 @@ def decide(
     request_id: int,
     body: DecisionIn,
     principal: Principal = Depends(WRITERS),
-    db: Session = Depends(get_db),
+    db: Session = Depends(stock_db),
 ) -> DecisionRead:
     """The source warehouse's owner approves (the stock moves) or refuses."""
     req = sharing.get_request(db, request_id)
@@ -593,7 +615,7 @@ def export_ledger(
 async def import_ledger(
     file: UploadFile = File(..., description="入库单 .xlsx（列同导出的库存台账）"),
     principal: Principal = Depends(WRITERS),
-    db: Session = Depends(get_db),
+    db: Session = Depends(stock_db),
 ) -> ImportResult:
     """Receive the rows of a workbook, all or nothing; every bad row is reported."""
     data = await file.read()
