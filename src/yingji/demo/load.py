@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -98,7 +98,7 @@ def load_demo(
         district = generate_district(seed)
         total = sum(len(rows) for _, rows in district.tables()) + len(DEMO_ACCOUNTS)
         progress.update(task, description="写入数据库 / inserting", total=total, completed=0)
-        _insert_district(session, district, lambda n: progress.advance(task, n))
+        insert_district(session, district, lambda n: progress.advance(task, n))
         grid.bump_revision(session)
         progress.update(task, description="应急资源 / resources")
         load_resources_demo(session, seed=seed)
@@ -116,7 +116,13 @@ def load_demo(
     return True
 
 
-def _insert_district(session: Session, district: DemoDistrict, advance: Any) -> None:
+def insert_district(
+    session: Session, district: DemoDistrict, advance: Callable[[int], object] = lambda n: None
+) -> None:
+    """Bulk insert every row of ``district`` in foreign-key order (no commit).
+
+    ``advance`` hears how many rows each batch wrote, for a progress bar.
+    """
     # People first; their database ids replace the generator's ids in every *_id column.
     person_rows = [{k: v for k, v in p.items() if k != "id"} for p in district.persons]
     new_ids = session.scalars(
@@ -147,7 +153,7 @@ def _insert_district(session: Session, district: DemoDistrict, advance: Any) -> 
             advance(len(chunk))
 
 
-def _create_accounts(session: Session, advance: Any) -> None:
+def _create_accounts(session: Session, advance: Callable[[int], object]) -> None:
     session.flush()
     known = org.scope_codes(session)
     password = demo_password()
