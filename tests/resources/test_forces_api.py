@@ -71,16 +71,21 @@ def test_a_member_phone_that_is_not_a_phone_number_is_refused(client, admin_head
     team = _all(client, admin_headers, "teams", kind="flood")[1]
     before = team["members"]
     for phone in ("12345", "1391234567a", "02112345678"):
-        resp = client.post(f"{API}/teams/{team['id']}/members",
-                           json={"name": "赵六", "phone": phone}, headers=admin_headers)  # fmt: skip
+        resp = client.post(
+            f"{API}/teams/{team['id']}/members",
+            json={"name": "赵六", "phone": phone},
+            headers=admin_headers,
+        )
         assert resp.status_code == 422, phone
         assert resp.json()["field"] == "phone"
     assert (
         client.get(f"{API}/teams/{team['id']}", headers=admin_headers).json()["members"] == before
     )
-    ok = client.post(f"{API}/teams/{team['id']}/members",
-                     json={"name": "赵六", "phone": "+86 139 1234 5678", "certificates": ["救生员证"]},
-                     headers=admin_headers)  # fmt: skip
+    ok = client.post(
+        f"{API}/teams/{team['id']}/members",
+        json={"name": "赵六", "phone": "+86 139 1234 5678", "certificates": ["救生员证"]},
+        headers=admin_headers,
+    )
     assert ok.status_code == 201 and ok.json()["phone"] == "13912345678"
 
 
@@ -93,8 +98,14 @@ def test_experts_by_specialty_and_only_the_bureau_edits_them(
     assert {"危化", "防汛", "地质", "消防", "医疗", "建筑", "环境"} <= specialties
     hazmat = _all(client, admin_headers, "experts", specialty="危化")
     assert hazmat and all("危化" in e["specialties"] for e in hazmat)
-    body = {"code": f"EXP-T{uuid.uuid4().hex[:6]}", "name": "钱七", "specialties": ["危化"],
-            "phone": "0531-86123456", "lon": anchor["lon"], "lat": anchor["lat"]}  # fmt: skip
+    body = {
+        "code": f"EXP-T{uuid.uuid4().hex[:6]}",
+        "name": "钱七",
+        "specialties": ["危化"],
+        "phone": "0531-86123456",
+        "lon": anchor["lon"],
+        "lat": anchor["lat"],
+    }
     assert (
         client.post(
             f"{API}/experts", json=body, headers=token_for("department_operator", "DEPT-WATER")
@@ -125,13 +136,23 @@ def test_a_station_per_subdistrict_with_vehicles_and_sessions(
     assert {"patrol_car", "fire_motorcycle"} <= kinds
     station = next(s for s in stations if s["subdistrict_code"] == "370103003")
     op = token_for("subdistrict_operator", "370103003")
-    resp = client.post(f"{API}/stations/{station['id']}/sessions",
-                       json={"kind": "drill", "title": "消防疏散演练", "held_on": "2026-06-01",
-                             "participants": 80}, headers=op)  # fmt: skip
+    resp = client.post(
+        f"{API}/stations/{station['id']}/sessions",
+        json={
+            "kind": "drill",
+            "title": "消防疏散演练",
+            "held_on": "2026-06-01",
+            "participants": 80,
+        },
+        headers=op,
+    )
     assert resp.status_code == 201
     other = next(s for s in stations if s["subdistrict_code"] != "370103003")
-    refused = client.post(f"{API}/stations/{other['id']}/sessions",
-                          json={"kind": "training", "title": "x", "held_on": "2026-06-01"}, headers=op)  # fmt: skip
+    refused = client.post(
+        f"{API}/stations/{other['id']}/sessions",
+        json={"kind": "training", "title": "x", "held_on": "2026-06-01"},
+        headers=op,
+    )
     assert refused.status_code == 403
     after = client.get(f"{API}/stations/{station['id']}", headers=admin_headers).json()
     assert after["drills"] == station["drills"] + 1
@@ -141,12 +162,24 @@ def test_sixteen_video_feeds_of_the_six_owners(client, admin_headers, token_for,
     videos = _all(client, admin_headers, "videos")
     assert len(videos) == 16
     assert {v["owner_department_code"] for v in videos} == {
-        "DEPT-EM", "DEPT-PS", "DEPT-HEALTH", "DEPT-MARKET", "DEPT-WATER", "DEPT-FOREST"
-    }  # fmt: skip
+        "DEPT-EM",
+        "DEPT-PS",
+        "DEPT-HEALTH",
+        "DEPT-MARKET",
+        "DEPT-WATER",
+        "DEPT-FOREST",
+    }
     assert {v["stream_kind"] for v in videos} == {"hls", "rtsp", "snapshot"}
     assert all(v["stream_url"].endswith(".m3u8") for v in videos if v["stream_kind"] == "hls")
-    body = {"code": f"CAM-T{uuid.uuid4().hex[:5]}", "name": "测试摄像头", "owner_department_code": "DEPT-PS",
-            "stream_kind": "hls", "stream_url": "rtsp://10.0.0.1/live", "lon": anchor["lon"], "lat": anchor["lat"]}  # fmt: skip
+    body = {
+        "code": f"CAM-T{uuid.uuid4().hex[:5]}",
+        "name": "测试摄像头",
+        "owner_department_code": "DEPT-PS",
+        "stream_kind": "hls",
+        "stream_url": "rtsp://10.0.0.1/live",
+        "lon": anchor["lon"],
+        "lat": anchor["lat"],
+    }
     assert client.post(f"{API}/videos", json=body, headers=admin_headers).status_code == 422
     body["stream_url"] = "https://cam.example/live/index.m3u8"
     assert (

@@ -111,8 +111,15 @@ def test_one_bad_row_and_nothing_is_written_every_bad_row_reported(
     body = resp.json()
     assert body["code"] == "import_rejected"
     rows = {(e["row"], e["field"]) for e in body["errors"]}
-    assert {(3, "quantity"), (4, "item_code"), (5, "warehouse_code"), (6, "expiry_date"),
-            (7, "production_date"), (8, "batch_no"), (8, "quantity")} <= rows  # fmt: skip
+    assert {
+        (3, "quantity"),
+        (4, "item_code"),
+        (5, "warehouse_code"),
+        (6, "expiry_date"),
+        (7, "production_date"),
+        (8, "batch_no"),
+        (8, "quantity"),
+    } <= rows
     assert not any(e["row"] == 2 for e in body["errors"])
     assert written() == before
 

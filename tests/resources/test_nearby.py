@@ -56,8 +56,17 @@ def test_the_same_place_in_gcj02_and_bd09_gives_the_same_answer(
 
 
 def test_warehouses_holding_the_item_with_stock_and_coverage(client, admin_headers, anchor) -> None:
-    resp = _near(client, admin_headers, lon=anchor["lon"], lat=anchor["lat"], kinds="warehouses",
-                 item="sandbag", quantity="3000", radius_m=30000, limit=100)  # fmt: skip
+    resp = _near(
+        client,
+        admin_headers,
+        lon=anchor["lon"],
+        lat=anchor["lat"],
+        kinds="warehouses",
+        item="sandbag",
+        quantity="3000",
+        radius_m=30000,
+        limit=100,
+    )
     assert resp.status_code == 200, resp.text
     rows = resp.json()["results"]["warehouses"]
     assert rows and all(
@@ -66,8 +75,16 @@ def test_warehouses_holding_the_item_with_stock_and_coverage(client, admin_heade
     assert all(r["stock"]["covers"] == (r["stock"]["quantity"] >= 3000) for r in rows)
     assert any(r["stock"]["covers"] for r in rows) and not all(r["stock"]["covers"] for r in rows)
     # A warehouse without the item is not listed.
-    none = _near(client, admin_headers, lon=anchor["lon"], lat=anchor["lat"], kinds="warehouses",
-                 item="HYDRAULICTOOL", radius_m=30000, limit=100).json()["results"]["warehouses"]  # fmt: skip
+    none = _near(
+        client,
+        admin_headers,
+        lon=anchor["lon"],
+        lat=anchor["lat"],
+        kinds="warehouses",
+        item="HYDRAULICTOOL",
+        radius_m=30000,
+        limit=100,
+    ).json()["results"]["warehouses"]
     assert len(none) < len(rows)
 
 
@@ -94,8 +111,17 @@ def test_stock_is_live_after_a_movement(
 
 
 def test_skill_specialty_and_availability_filters(client, admin_headers, anchor) -> None:
-    body = _near(client, admin_headers, lon=anchor["lon"], lat=anchor["lat"], kinds="teams,experts",
-                 skill="水上救援", specialty="危化", radius_m=50000, limit=200).json()  # fmt: skip
+    body = _near(
+        client,
+        admin_headers,
+        lon=anchor["lon"],
+        lat=anchor["lat"],
+        kinds="teams,experts",
+        skill="水上救援",
+        specialty="危化",
+        radius_m=50000,
+        limit=200,
+    ).json()
     assert body["results"]["teams"] and all(
         any("水上救援" in s for s in t["skills"]) for t in body["results"]["teams"]
     )
@@ -103,8 +129,17 @@ def test_skill_specialty_and_availability_filters(client, admin_headers, anchor)
         "危化" in e["specialties"] and e["availability"] == "available"
         for e in body["results"]["experts"]
     )
-    everyone = _near(client, admin_headers, lon=anchor["lon"], lat=anchor["lat"], kinds="experts",
-                     specialty="危化", radius_m=50000, limit=200, available_only=False).json()  # fmt: skip
+    everyone = _near(
+        client,
+        admin_headers,
+        lon=anchor["lon"],
+        lat=anchor["lat"],
+        kinds="experts",
+        specialty="危化",
+        radius_m=50000,
+        limit=200,
+        available_only=False,
+    ).json()
     assert everyone["totals"]["experts"] >= body["totals"]["experts"]
 
 
@@ -121,9 +156,18 @@ def test_a_deployed_team_drops_out_and_a_new_team_appears(
         t["id"] for t in _near(client, admin_headers, **params).json()["results"]["teams"]
     }
     client.post(f"{API}/teams/{team_id}/release", headers=admin_headers)
-    made = client.post(f"{API}/teams", headers=admin_headers, json={
-        "code": f"TEAM-T{uuid.uuid4().hex[:6]}", "name": "测试队", "kind": "social",
-        "lon": anchor["lon"], "lat": anchor["lat"], "skills": ["测试"]})  # fmt: skip
+    made = client.post(
+        f"{API}/teams",
+        headers=admin_headers,
+        json={
+            "code": f"TEAM-T{uuid.uuid4().hex[:6]}",
+            "name": "测试队",
+            "kind": "social",
+            "lon": anchor["lon"],
+            "lat": anchor["lat"],
+            "skills": ["测试"],
+        },
+    )
     assert made.status_code == 201, made.text
     rows = _near(client, admin_headers, **params).json()["results"]["teams"]
     assert made.json()["id"] in {t["id"] for t in rows} and team_id in {t["id"] for t in rows}

@@ -14,12 +14,12 @@ from yingji.resources.catalogue import DEFAULT_CATALOGUE, check_gb_code, parse_t
 from yingji.resources.quantities import from_milli, to_milli
 from yingji.resources.rules import (
     BatchView,
+    StockLevel,
     expiring,
     low_stock,
     next_team_status,
     plan_take,
     reserve_gap,
-    StockLevel,
 )
 
 
@@ -28,10 +28,15 @@ def test_to_milli_accepts_and_refuses() -> None:
     assert to_milli("12.125", whole_units=False) == 12125
     assert to_milli(Decimal("0"), whole_units=True, allow_zero=True) == 0
     for value, whole, code in (
-        (-1, True, "negative_quantity"), (0, True, "zero_quantity"), (1.5, True, "fractional_quantity"),
-        ("0.0005", False, "too_many_decimals"), ("nan", False, "not_a_number"),
-        ("x", False, "not_a_number"), (True, True, "not_a_number"), ("1e30", False, "quantity_too_large"),
-    ):  # fmt: skip
+        (-1, True, "negative_quantity"),
+        (0, True, "zero_quantity"),
+        (1.5, True, "fractional_quantity"),
+        ("0.0005", False, "too_many_decimals"),
+        ("nan", False, "not_a_number"),
+        ("x", False, "not_a_number"),
+        (True, True, "not_a_number"),
+        ("1e30", False, "quantity_too_large"),
+    ):
         with pytest.raises(ApiError) as err:
             to_milli(value, whole_units=whole)
         assert err.value.code == code and err.value.status == 422
@@ -104,8 +109,12 @@ def test_team_status_moves() -> None:
     assert next_team_status("deployed", "release") == "standby"
     assert next_team_status("standby", "off_duty") == "off_duty"
     assert next_team_status("off_duty", "on_duty") == "standby"
-    for current, action in (("deployed", "dispatch"), ("off_duty", "dispatch"), ("standby", "release"),
-                            ("deployed", "off_duty")):  # fmt: skip
+    for current, action in (
+        ("deployed", "dispatch"),
+        ("off_duty", "dispatch"),
+        ("standby", "release"),
+        ("deployed", "off_duty"),
+    ):
         with pytest.raises(ApiError) as err:
             next_team_status(current, action)
         assert err.value.status == 409

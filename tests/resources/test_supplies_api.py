@@ -23,8 +23,14 @@ def test_catalogue_lists_items_with_major_class_and_category(
 
 
 def test_catalogue_refuses_a_malformed_gb_code(client: TestClient, admin_headers) -> None:
-    body = {"code": "TESTITEM", "name": "测试物资", "unit": "个", "major_class": 2,
-            "category": "rescue", "gb_code": "4010101"}  # fmt: skip
+    body = {
+        "code": "TESTITEM",
+        "name": "测试物资",
+        "unit": "个",
+        "major_class": 2,
+        "category": "rescue",
+        "gb_code": "4010101",
+    }
     resp = client.put(f"{SUPPLIES}/items/TESTITEM", json=body, headers=admin_headers)
     assert resp.status_code == 422
     assert resp.json()["field"] == "gb_code"
@@ -40,10 +46,22 @@ def test_receive_take_allocate_return_write_off_keep_the_balance(
 ) -> None:
     wh = new_warehouse()
     today = date.today()
-    r1 = receive(wh["id"], "LIFEJACKET", 30, "B-OLD", production_date=str(today - timedelta(days=900)),
-                 expiry_date=str(today + timedelta(days=20)))  # fmt: skip
-    r2 = receive(wh["id"], "LIFEJACKET", 50, "B-NEW", production_date=str(today),
-                 expiry_date=str(today + timedelta(days=1800)))  # fmt: skip
+    r1 = receive(
+        wh["id"],
+        "LIFEJACKET",
+        30,
+        "B-OLD",
+        production_date=str(today - timedelta(days=900)),
+        expiry_date=str(today + timedelta(days=20)),
+    )
+    r2 = receive(
+        wh["id"],
+        "LIFEJACKET",
+        50,
+        "B-NEW",
+        production_date=str(today),
+        expiry_date=str(today + timedelta(days=1800)),
+    )
     assert r1.status_code == r2.status_code == 201, r1.text
     assert stock_of(client, admin_headers, wh["id"], "LIFEJACKET") == 80
 
@@ -65,15 +83,17 @@ def test_receive_take_allocate_return_write_off_keep_the_balance(
 
     # Return part of the first allocation line; never more than was allocated.
     back = client.post(
-        f"{SUPPLIES}/returns", json={"allocation_id": moves[0]["id"], "quantity": 5},
+        f"{SUPPLIES}/returns",
+        json={"allocation_id": moves[0]["id"], "quantity": 5},
         headers=admin_headers,
-    )  # fmt: skip
+    )
     assert back.status_code == 201, back.text
     assert back.json()["incident_ref"] == "INC-1"
     too_much = client.post(
-        f"{SUPPLIES}/returns", json={"allocation_id": moves[0]["id"], "quantity": 26},
+        f"{SUPPLIES}/returns",
+        json={"allocation_id": moves[0]["id"], "quantity": 26},
         headers=admin_headers,
-    )  # fmt: skip
+    )
     assert too_much.status_code == 422
     assert too_much.json()["code"] == "return_exceeds_allocation"
 
@@ -127,8 +147,12 @@ def test_negative_and_fractional_quantities_are_refused(
 ) -> None:
     wh = new_warehouse()
     before = written()
-    for quantity, code in ((-5, "negative_quantity"), (0, "zero_quantity"), (2.5, "fractional_quantity"),
-                           ("abc", None)):  # fmt: skip
+    for quantity, code in (
+        (-5, "negative_quantity"),
+        (0, "zero_quantity"),
+        (2.5, "fractional_quantity"),
+        ("abc", None),
+    ):
         resp = receive(wh["id"], "PUMP", quantity)
         assert resp.status_code == 422, (quantity, resp.text)
         if code:
@@ -173,9 +197,16 @@ def test_a_warehouse_keeper_phone_must_be_a_phone_number(
     client, admin_headers, anchor, written
 ) -> None:
     before = written()
-    body = {"code": "WT-BADPHONE", "name": "坏电话仓库", "owner_type": "department",
-            "owner_code": "DEPT-EM", "lon": anchor["lon"], "lat": anchor["lat"],
-            "keeper_name": "李四", "keeper_phone": "12345"}  # fmt: skip
+    body = {
+        "code": "WT-BADPHONE",
+        "name": "坏电话仓库",
+        "owner_type": "department",
+        "owner_code": "DEPT-EM",
+        "lon": anchor["lon"],
+        "lat": anchor["lat"],
+        "keeper_name": "李四",
+        "keeper_phone": "12345",
+    }
     resp = client.post(f"{SUPPLIES}/warehouses", json=body, headers=admin_headers)
     assert resp.status_code == 422
     assert resp.json()["field"] == "keeper_phone"
@@ -183,8 +214,16 @@ def test_a_warehouse_keeper_phone_must_be_a_phone_number(
 
 
 def test_a_warehouse_outside_the_district_is_refused(client, admin_headers) -> None:
-    body = {"code": "WT-FAR", "name": "远方仓库", "owner_type": "department", "owner_code": "DEPT-EM",
-            "lon": 121.47, "lat": 31.23, "keeper_name": "王五", "keeper_phone": "13912345678"}  # fmt: skip
+    body = {
+        "code": "WT-FAR",
+        "name": "远方仓库",
+        "owner_type": "department",
+        "owner_code": "DEPT-EM",
+        "lon": 121.47,
+        "lat": 31.23,
+        "keeper_name": "王五",
+        "keeper_phone": "13912345678",
+    }
     resp = client.post(f"{SUPPLIES}/warehouses", json=body, headers=admin_headers)
     assert resp.status_code == 422
     assert resp.json()["code"] == "outside_district"
@@ -202,11 +241,17 @@ def test_operators_write_only_their_own_warehouses_and_read_only_their_own_ledge
     water_op = token_for("department_operator", "DEPT-WATER")
     sub_op = token_for("subdistrict_operator", "370103003")
     # Own warehouse: writable; another department's: refused.
-    ok = client.post(f"{SUPPLIES}/warehouses/{water['id']}/receipts",
-                     json={"item_code": "PUMP", "quantity": 1, "batch_no": "W2"}, headers=water_op)  # fmt: skip
+    ok = client.post(
+        f"{SUPPLIES}/warehouses/{water['id']}/receipts",
+        json={"item_code": "PUMP", "quantity": 1, "batch_no": "W2"},
+        headers=water_op,
+    )
     assert ok.status_code == 201
-    no = client.post(f"{SUPPLIES}/warehouses/{em['id']}/receipts",
-                     json={"item_code": "PUMP", "quantity": 1, "batch_no": "W2"}, headers=water_op)  # fmt: skip
+    no = client.post(
+        f"{SUPPLIES}/warehouses/{em['id']}/receipts",
+        json={"item_code": "PUMP", "quantity": 1, "batch_no": "W2"},
+        headers=water_op,
+    )
     assert no.status_code == 403
     # Everyone reads stock totals (to ask for shared use); ledgers only their own.
     assert stock_of(client, sub_op, water["id"], "PUMP") == 5
@@ -221,9 +266,14 @@ def test_operators_write_only_their_own_warehouses_and_read_only_their_own_ledge
     mine = client.get(f"{SUPPLIES}/movements", params={"limit": 500}, headers=water_op).json()[
         "items"
     ]
-    owned = {w["id"] for w in client.get(
-        f"{SUPPLIES}/warehouses", params={"owner_code": "DEPT-WATER", "limit": 100}, headers=water_op
-    ).json()["items"]}  # fmt: skip
+    owned = {
+        w["id"]
+        for w in client.get(
+            f"{SUPPLIES}/warehouses",
+            params={"owner_code": "DEPT-WATER", "limit": 100},
+            headers=water_op,
+        ).json()["items"]
+    }
     assert mine and {m["warehouse_id"] for m in mine} <= owned
     assert client.get(f"{SUPPLIES}/movements", headers=token_for("committee")).status_code == 200
     assert (
@@ -245,8 +295,13 @@ def test_share_request_approved_moves_the_stock_refused_does_not(
     receive(fire["id"], "EXTINGUISHER", 40, "F1")
     sub_op = token_for("subdistrict_operator", "370103003")
     fire_op = token_for("department_operator", "DEPT-FIRE")
-    body = {"from_warehouse_id": fire["id"], "to_warehouse_id": sub["id"],
-            "item_code": "EXTINGUISHER", "quantity": 15, "reason": "社区火灾隐患整治"}  # fmt: skip
+    body = {
+        "from_warehouse_id": fire["id"],
+        "to_warehouse_id": sub["id"],
+        "item_code": "EXTINGUISHER",
+        "quantity": 15,
+        "reason": "社区火灾隐患整治",
+    }
     req = client.post(f"{SUPPLIES}/requests", json=body, headers=sub_op)
     assert req.status_code == 201, req.text
     rid = req.json()["id"]
@@ -257,8 +312,11 @@ def test_share_request_approved_moves_the_stock_refused_does_not(
         ).status_code
         == 403
     )
-    done = client.post(f"{SUPPLIES}/requests/{rid}/decision", json={"approve": True, "note": "同意"},
-                       headers=fire_op)  # fmt: skip
+    done = client.post(
+        f"{SUPPLIES}/requests/{rid}/decision",
+        json={"approve": True, "note": "同意"},
+        headers=fire_op,
+    )
     assert done.status_code == 200, done.text
     assert done.json()["request"]["status"] == "approved"
     assert [m["kind"] for m in done.json()["movements"]] == ["transfer_out", "transfer_in"]
@@ -270,8 +328,11 @@ def test_share_request_approved_moves_the_stock_refused_does_not(
     assert again.status_code == 409
 
     req2 = client.post(f"{SUPPLIES}/requests", json=body, headers=sub_op).json()
-    refused = client.post(f"{SUPPLIES}/requests/{req2['id']}/decision",
-                          json={"approve": False, "note": "本单位需要"}, headers=fire_op)  # fmt: skip
+    refused = client.post(
+        f"{SUPPLIES}/requests/{req2['id']}/decision",
+        json={"approve": False, "note": "本单位需要"},
+        headers=fire_op,
+    )
     assert refused.json()["request"]["status"] == "refused"
     assert refused.json()["movements"] == []
     assert stock_of(client, admin_headers, fire["id"], "EXTINGUISHER") == 25
@@ -311,13 +372,20 @@ def test_approval_without_enough_stock_fails_and_the_request_stays_pending(
         "item_code": "MASK",
         "quantity": 500,
     }
-    rid = client.post(f"{SUPPLIES}/requests", json=body,
-                      headers=token_for("subdistrict_operator", "370103012")).json()["id"]  # fmt: skip
-    resp = client.post(f"{SUPPLIES}/requests/{rid}/decision", json={"approve": True},
-                       headers=token_for("department_operator", "DEPT-HEALTH"))  # fmt: skip
+    rid = client.post(
+        f"{SUPPLIES}/requests", json=body, headers=token_for("subdistrict_operator", "370103012")
+    ).json()["id"]
+    resp = client.post(
+        f"{SUPPLIES}/requests/{rid}/decision",
+        json={"approve": True},
+        headers=token_for("department_operator", "DEPT-HEALTH"),
+    )
     assert resp.status_code == 409
-    listed = client.get(f"{SUPPLIES}/requests", params={"status": "pending", "limit": 500},
-                        headers=token_for("department_operator", "DEPT-HEALTH")).json()["items"]  # fmt: skip
+    listed = client.get(
+        f"{SUPPLIES}/requests",
+        params={"status": "pending", "limit": 500},
+        headers=token_for("department_operator", "DEPT-HEALTH"),
+    ).json()["items"]
     assert rid in {r["id"] for r in listed}
 
 
@@ -331,18 +399,27 @@ def test_alerts_report_low_stock_and_coming_expiry(
     today = date.today()
     receive(wh["id"], "FIRSTAID", 3, "A1", expiry_date=str(today + timedelta(days=10)))
     receive(wh["id"], "RADIO", 50, "R1")
-    client.put(f"{SUPPLIES}/warehouses/{wh['id']}/thresholds",
-               json={"item_code": "RADIO", "min_quantity": 60}, headers=admin_headers)  # fmt: skip
-    resp = client.get(f"{SUPPLIES}/alerts", params={"warehouse_id": wh["id"], "within_days": 30},
-                      headers=admin_headers)  # fmt: skip
+    client.put(
+        f"{SUPPLIES}/warehouses/{wh['id']}/thresholds",
+        json={"item_code": "RADIO", "min_quantity": 60},
+        headers=admin_headers,
+    )
+    resp = client.get(
+        f"{SUPPLIES}/alerts",
+        params={"warehouse_id": wh["id"], "within_days": 30},
+        headers=admin_headers,
+    )
     assert resp.status_code == 200
     low = {a["item_code"]: a for a in resp.json()["low_stock"]}
     assert low["RADIO"]["min_quantity"] == 60  # the warehouse's own line
     assert low["FIRSTAID"]["min_quantity"] == 20  # the catalogue's
     exp = resp.json()["expiring"]
     assert [(e["item_code"], e["days_left"]) for e in exp] == [("FIRSTAID", 10)]
-    short = client.get(f"{SUPPLIES}/alerts", params={"warehouse_id": wh["id"], "within_days": 5},
-                       headers=admin_headers)  # fmt: skip
+    short = client.get(
+        f"{SUPPLIES}/alerts",
+        params={"warehouse_id": wh["id"], "within_days": 5},
+        headers=admin_headers,
+    )
     assert short.json()["expiring"] == []
 
 
@@ -369,7 +446,19 @@ def test_reserve_gap_report_for_a_plan_year(client, admin_headers, token_for) ->
         == 422
     )
     body["year"] = 2029
-    assert client.put(f"{SUPPLIES}/reserve/targets", json=body,
-                      headers=token_for("department_operator", "DEPT-WATER")).status_code == 403  # fmt: skip
-    assert client.put(f"{SUPPLIES}/reserve/targets", json=body,
-                      headers=token_for("department_operator", "DEPT-EM")).status_code == 204  # fmt: skip
+    assert (
+        client.put(
+            f"{SUPPLIES}/reserve/targets",
+            json=body,
+            headers=token_for("department_operator", "DEPT-WATER"),
+        ).status_code
+        == 403
+    )
+    assert (
+        client.put(
+            f"{SUPPLIES}/reserve/targets",
+            json=body,
+            headers=token_for("department_operator", "DEPT-EM"),
+        ).status_code
+        == 204
+    )
