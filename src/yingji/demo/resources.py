@@ -180,24 +180,25 @@ class ResourcesDemo:
 
 
 class _Placer:
-    """Uniform random points inside each sub-district's polygon."""
+    """Uniform random points inside each sub-district's polygon (kept a little inside the
+    boundary, so nothing sits on a line shared with a neighbour)."""
 
     def __init__(self, shapes: dict[str, Polygon], rng: random.Random) -> None:
         self.shapes = shapes
         self.rng = rng
-        for shape in shapes.values():
-            shapely.prepare(shape)
+        self.inner: dict[str, Any] = {}
+        for code, shape in shapes.items():
+            inner = shape.buffer(-0.0005)
+            self.inner[code] = inner if not inner.is_empty else shape
+            shapely.prepare(self.inner[code])
 
     def point(self, code: str) -> tuple[float, float]:
-        shape = self.shapes[code]
-        # Shrink a little so nothing sits on a boundary shared with a neighbour.
-        inner = shape.buffer(-0.0005)
-        target = inner if not inner.is_empty else shape
+        target = self.inner[code]
         minx, miny, maxx, maxy = target.bounds
         while True:
             lon = round(self.rng.uniform(minx, maxx), 6)
             lat = round(self.rng.uniform(miny, maxy), 6)
-            if target.contains(Point(lon, lat)):
+            if shapely.contains_xy(target, lon, lat):
                 return lon, lat
 
 

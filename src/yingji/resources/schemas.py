@@ -318,13 +318,6 @@ class DecisionRead(BaseModel):
     movements: list[MovementRead]
 
 
-class ImportError_(BaseModel):
-    row: int
-    field: str | None
-    message: str
-    message_en: str
-
-
 class ImportResult(BaseModel):
     rows: int
     movements: int

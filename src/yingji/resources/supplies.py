@@ -23,7 +23,7 @@ from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
-from yingji.core.errors import ApiError, conflict, invalid, not_found
+from yingji.core.errors import conflict, invalid, not_found
 from yingji.resources import places, rules
 from yingji.resources.catalogue import CATEGORIES, DEFAULT_CATALOGUE, MAJOR_CLASSES, check_gb_code
 from yingji.resources.models import (
@@ -782,8 +782,3 @@ def gap_report(db: Session, *, year: int, today: date) -> list[tuple[SupplyItem,
         ((items[line.item_code], line) for line in lines),
         key=lambda pair: (pair[0].category, pair[0].code),
     )
-
-
-def api_error_to_row(exc: ApiError) -> tuple[str, str, str | None]:
-    """An ApiError as (Chinese, English, field) for a spreadsheet row error."""
-    return exc.message, exc.message_en, exc.field
