@@ -20,6 +20,8 @@ from yingji.core.errors import install_error_handlers
 from yingji.grid.views import router as grid_router
 from yingji.intake.views import router as intake_router
 from yingji.org.views import router as org_router
+from yingji.resources.supplies_views import router as supplies_router
+from yingji.resources.views import router as resources_router
 
 API_DESCRIPTION = """
 应急指挥平台 API。除 `/healthz` 与市民一键报警外，所有接口都需要登录令牌或集成令牌。
@@ -66,7 +68,15 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         max_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
-    for router in (auth_router, org_router, grid_router, audit_router, intake_router):
+    for router in (
+        auth_router,
+        org_router,
+        grid_router,
+        audit_router,
+        intake_router,
+        resources_router,
+        supplies_router,
+    ):
         app.include_router(router)
 
     @app.get("/healthz", tags=["health 健康检查"])

@@ -6,5 +6,14 @@ from yingji.core.db import Base
 from yingji.grid import models as grid_models
 from yingji.intake import models as intake_models
 from yingji.org import models as org_models
+from yingji.resources import models as resources_models
 
-__all__ = ["Base", "audit_models", "auth_models", "grid_models", "intake_models", "org_models"]
+__all__ = [
+    "Base",
+    "audit_models",
+    "auth_models",
+    "grid_models",
+    "intake_models",
+    "org_models",
+    "resources_models",
+]

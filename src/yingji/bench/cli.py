@@ -234,3 +234,85 @@ def bench_demo(
         f"{platform.machine()}; target < 10 s: "
         + ("[green]met[/green]" if full < 10 else "[red]missed[/red]")
     )
+
+
+@bench_app.command("nearby")
+def bench_nearby(
+    queries: int = typer.Option(1000, min=2, help="每轮查询数 / queries per round"),
+    rounds: int = typer.Option(5, min=1, help="轮数 / rounds"),
+    seed: int = typer.Option(1, help="随机查询的种子 / seed of the random queries"),
+    demo_seed: int = typer.Option(20200326, help="演示街区种子 / demo district seed"),
+    baseline_queries: int = typer.Option(
+        200, min=2, help="基线每轮查询数（基线较慢）/ queries per baseline round"
+    ),
+    use_db: bool = typer.Option(
+        False, "--use-db", help="使用已配置的数据库，而非临时 SQLite / use the configured DB"
+    ),
+) -> None:
+    """Nearby-search latency at the demo scale: service, HTTP, and a no-index baseline
+    (target: HTTP p99 under 20 ms)."""
+    from yingji.bench.nearby import run
+
+    with tempfile.TemporaryDirectory(prefix="yingji-bench-") as tmp:
+        if use_db:
+            from yingji.config import get_settings
+
+            url = get_settings().resolved_database_url()
+        else:
+            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress:
+            task = progress.add_task("nearby", total=rounds)
+            result = run(
+                url=url,
+                data_dir=Path(tmp),
+                queries=queries,
+                rounds=rounds,
+                seed=seed,
+                demo_seed=demo_seed,
+                baseline_queries=min(baseline_queries, queries),
+                on_step=lambda: progress.advance(task),
+            )
+    console.print(
+        "索引 / indexed: "
+        + ", ".join(f"{kind} {n}" for kind, n in result.counts.items())
+        + f"; 与基线核对 / checked against baseline: {result.checked} queries, "
+        f"{result.mismatches} mismatches"
+    )
+    table = Table(title=f"yingji bench nearby ({rounds} rounds × {queries} queries)")
+    table.add_column("way")
+    table.add_column("calls", justify="right")
+    table.add_column("median ms", justify="right", style="bold")
+    table.add_column("p90 ms", justify="right")
+    table.add_column("p99 ms", justify="right", style="bold")
+    table.add_column("max ms", justify="right")
+    table.add_column("p99 per round", justify="right")
+    for name, s in (
+        ("service", result.service),
+        ("HTTP", result.http),
+        ("baseline", result.baseline),
+    ):
+        per_round = result.round_p99_ms[name.lower()]
+        table.add_row(
+            name,
+            f"{s.calls:,}",
+            f"{s.median_ms:.2f}",
+            f"{s.p90_ms:.2f}",
+            f"{s.p99_ms:.2f}",
+            f"{s.max_ms:.1f}",
+            f"{min(per_round):.2f}–{max(per_round):.2f}",
+        )
+    console.print(table)
+    met = result.http.p99_ms < 20.0
+    console.print(
+        f"{datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}, {platform.machine()}; "
+        f"service vs baseline median ×{result.baseline.median_ms / result.service.median_ms:.1f}; "
+        "target HTTP p99 < 20 ms: " + ("[green]met[/green]" if met else "[red]missed[/red]")
+    )
+    if result.mismatches:
+        raise typer.Exit(1)

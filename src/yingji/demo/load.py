@@ -31,6 +31,7 @@ from yingji.audit.service import SYSTEM
 from yingji.auth import service as auth
 from yingji.auth.roles import ROLE_LABELS, ROLE_SCOPE, Role
 from yingji.demo.district import DEFAULT_SEED, DemoDistrict, Row, generate_district
+from yingji.demo.resources import load_resources_demo
 from yingji.grid import service as grid
 from yingji.grid.models import GridArea, GridLine, GridPoint
 from yingji.org import service as org
@@ -99,6 +100,8 @@ def load_demo(
         progress.update(task, description="写入数据库 / inserting", total=total, completed=0)
         insert_district(session, district, lambda n: progress.advance(task, n))
         grid.bump_revision(session)
+        progress.update(task, description="应急资源 / resources")
+        load_resources_demo(session, seed=seed)
         progress.update(task, description="创建演示账号 / accounts")
         _create_accounts(session, lambda n: progress.advance(task, n))
         session.commit()

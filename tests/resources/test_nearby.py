@@ -1,0 +1,228 @@
+"""GET /api/v1/resources/nearby: ranking, coordinate systems, filters, stock, the incident seam."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.resources.conftest import API
+from yingji.geo.distance import haversine_m
+from yingji.geo.transform import from_wgs84
+from yingji.resources import incidents
+
+
+def _near(client: TestClient, headers, **params):
+    return client.get(f"{API}/nearby", params=params, headers=headers)
+
+
+def test_every_kind_ranked_by_distance(client, admin_headers, anchor) -> None:
+    resp = _near(
+        client, admin_headers, lon=anchor["lon"], lat=anchor["lat"], radius_m=20000, limit=50
+    )
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert set(body["results"]) == {"teams", "experts", "warehouses", "stations", "videos"}
+    for kind, rows in body["results"].items():
+        assert rows, kind
+        distances = [r["distance_m"] for r in rows]
+        assert distances == sorted(distances)
+        for r in rows[:5]:  # the distance is the real one
+            assert (
+                abs(haversine_m(anchor["lon"], anchor["lat"], r["lon"], r["lat"]) - r["distance_m"])
+                < 2
+            )
+    assert body["results"]["warehouses"][0]["code"] == anchor["code"]
+    assert body["results"]["warehouses"][0]["distance_m"] == 0
+    assert all(t["status"] == "standby" for t in body["results"]["teams"])
+
+
+def test_the_same_place_in_gcj02_and_bd09_gives_the_same_answer(
+    client, admin_headers, anchor
+) -> None:
+    wgs = _near(
+        client, admin_headers, lon=anchor["lon"], lat=anchor["lat"], kinds="teams,experts"
+    ).json()
+    for crs in ("gcj02", "bd09"):
+        lon, lat = from_wgs84(anchor["lon"], anchor["lat"], crs)
+        other = _near(
+            client, admin_headers, lon=lon, lat=lat, crs=crs, kinds="teams,experts"
+        ).json()
+        assert [t["id"] for t in other["results"]["teams"]] == [
+            t["id"] for t in wgs["results"]["teams"]
+        ]
+        assert abs(other["center"]["lon"] - anchor["lon"]) < 1e-7
+
+
+def test_warehouses_holding_the_item_with_stock_and_coverage(client, admin_headers, anchor) -> None:
+    resp = _near(
+        client,
+        admin_headers,
+        lon=anchor["lon"],
+        lat=anchor["lat"],
+        kinds="warehouses",
+        item="sandbag",
+        quantity="3000",
+        radius_m=30000,
+        limit=100,
+    )
+    assert resp.status_code == 200, resp.text
+    rows = resp.json()["results"]["warehouses"]
+    assert rows and all(
+        r["stock"]["item_code"] == "SANDBAG" and r["stock"]["quantity"] > 0 for r in rows
+    )
+    assert all(r["stock"]["covers"] == (r["stock"]["quantity"] >= 3000) for r in rows)
+    assert any(r["stock"]["covers"] for r in rows) and not all(r["stock"]["covers"] for r in rows)
+    # A warehouse without the item is not listed.
+    none = _near(
+        client,
+        admin_headers,
+        lon=anchor["lon"],
+        lat=anchor["lat"],
+        kinds="warehouses",
+        item="HYDRAULICTOOL",
+        radius_m=30000,
+        limit=100,
+    ).json()["results"]["warehouses"]
+    assert len(none) < len(rows)
+
+
+def test_stock_is_live_after_a_movement(
+    client, admin_headers, anchor, new_warehouse, receive
+) -> None:
+    wh = new_warehouse()
+    params = dict(
+        lon=anchor["lon"],
+        lat=anchor["lat"],
+        kinds="warehouses",
+        item="GASMASK",
+        radius_m=100,
+        limit=200,
+    )
+    assert wh["id"] not in {
+        r["id"] for r in _near(client, admin_headers, **params).json()["results"]["warehouses"]
+    }
+    receive(wh["id"], "GASMASK", 7)
+    rows = {
+        r["id"]: r for r in _near(client, admin_headers, **params).json()["results"]["warehouses"]
+    }
+    assert rows[wh["id"]]["stock"]["quantity"] == 7
+
+
+def test_skill_specialty_and_availability_filters(client, admin_headers, anchor) -> None:
+    body = _near(
+        client,
+        admin_headers,
+        lon=anchor["lon"],
+        lat=anchor["lat"],
+        kinds="teams,experts",
+        skill="水上救援",
+        specialty="危化",
+        radius_m=50000,
+        limit=200,
+    ).json()
+    assert body["results"]["teams"] and all(
+        any("水上救援" in s for s in t["skills"]) for t in body["results"]["teams"]
+    )
+    assert body["results"]["experts"] and all(
+        "危化" in e["specialties"] and e["availability"] == "available"
+        for e in body["results"]["experts"]
+    )
+    everyone = _near(
+        client,
+        admin_headers,
+        lon=anchor["lon"],
+        lat=anchor["lat"],
+        kinds="experts",
+        specialty="危化",
+        radius_m=50000,
+        limit=200,
+        available_only=False,
+    ).json()
+    assert everyone["totals"]["experts"] >= body["totals"]["experts"]
+
+
+def test_a_deployed_team_drops_out_and_a_new_team_appears(
+    client, admin_headers, anchor, token_for
+) -> None:
+    params = dict(lon=anchor["lon"], lat=anchor["lat"], kinds="teams", radius_m=50000, limit=200)
+    before = {t["id"] for t in _near(client, admin_headers, **params).json()["results"]["teams"]}
+    team_id = sorted(before)[0]
+    client.post(
+        f"{API}/teams/{team_id}/dispatch", json={"incident_ref": "INC-N"}, headers=admin_headers
+    )
+    assert team_id not in {
+        t["id"] for t in _near(client, admin_headers, **params).json()["results"]["teams"]
+    }
+    client.post(f"{API}/teams/{team_id}/release", headers=admin_headers)
+    made = client.post(
+        f"{API}/teams",
+        headers=admin_headers,
+        json={
+            "code": f"TEAM-T{uuid.uuid4().hex[:6]}",
+            "name": "测试队",
+            "kind": "social",
+            "lon": anchor["lon"],
+            "lat": anchor["lat"],
+            "skills": ["测试"],
+        },
+    )
+    assert made.status_code == 201, made.text
+    rows = _near(client, admin_headers, **params).json()["results"]["teams"]
+    assert made.json()["id"] in {t["id"] for t in rows} and team_id in {t["id"] for t in rows}
+
+
+def test_videos_say_whether_they_see_the_point(client, admin_headers) -> None:
+    cams = client.get(
+        f"{API}/videos", params={"status": "online", "limit": 50}, headers=admin_headers
+    ).json()["items"]
+    cam = cams[0]
+    rows = _near(
+        client, admin_headers, lon=cam["lon"], lat=cam["lat"], kinds="videos", radius_m=3000
+    ).json()
+    first = rows["results"]["videos"][0]
+    assert first["id"] == cam["id"] and first["sees_point"] is True and first["stream_url"]
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"lon": 117.0, "lat": 36.6, "kinds": "teams,boats"}, "unknown_kind"),
+        ({"lon": 117.0, "lat": 36.6, "crs": "utm"}, "invalid_crs"),
+        ({"lon": 117.0}, "missing_center"),
+        ({"lon": 117.0, "lat": 36.6, "quantity": "5"}, "item_required"),
+        ({"lon": 117.0, "lat": 36.6, "item": "PUMP", "quantity": "1.5"}, "fractional_quantity"),
+        ({"lon": 117.0, "lat": 36.6, "radius_m": "-1"}, "validation_error"),
+        ({"lon": 517.0, "lat": 36.6}, "out_of_range"),
+    ],
+)
+def test_bad_queries_are_422(client, admin_headers, params, code) -> None:
+    resp = _near(client, admin_headers, **params)
+    assert resp.status_code == 422, resp.text
+    assert resp.json()["code"] == code
+
+
+def test_incident_id_needs_the_incidents_domain(client, admin_headers, anchor) -> None:
+    assert incidents.incident_locator() is None
+    resp = _near(client, admin_headers, incident_id="INC-2026-0001")
+    assert resp.status_code == 422
+    assert resp.json()["code"] == "incident_lookup_unavailable"
+    # Once a locator is plugged in, the incident's position is the centre.
+    incidents.set_incident_locator(
+        lambda _db, iid: (anchor["lon"], anchor["lat"]) if iid == "INC-1" else None
+    )
+    try:
+        ok = _near(client, admin_headers, incident_id="INC-1", kinds="warehouses")
+        assert ok.status_code == 200
+        assert ok.json()["results"]["warehouses"][0]["code"] == anchor["code"]
+        assert _near(client, admin_headers, incident_id="INC-404").status_code == 404
+    finally:
+        incidents.set_incident_locator(None)
+
+
+def test_nearby_needs_a_reader(client, token_for) -> None:
+    assert (
+        _near(client, token_for("enterprise_user", "ENT-1"), lon=117.0, lat=36.6).status_code == 403
+    )
+    assert _near(client, {}, lon=117.0, lat=36.6).status_code == 401
