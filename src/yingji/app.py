@@ -12,6 +12,7 @@ from sqlalchemy import text
 from yingji import __version__
 from yingji.audit.views import router as audit_router
 from yingji.auth.views import router as auth_router
+from yingji.command.views import router as command_router
 from yingji.config import Settings, get_settings
 from yingji.core import migrate
 from yingji.core.bodylimit import BodyLimitMiddleware
@@ -46,7 +47,12 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         app.state.bus = bus
         app.state.intake = IntakeRuntime(app.state.db, bus)
         await app.state.intake.start()
+        from yingji.command.runtime import CommandRuntime
+
+        app.state.command = CommandRuntime(app.state.db, bus)
+        await app.state.command.start()
         yield
+        await app.state.command.stop()
         await app.state.intake.stop()
         await bus.stop()
         app.state.db.dispose()
@@ -76,6 +82,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         intake_router,
         resources_router,
         supplies_router,
+        command_router,
     ):
         app.include_router(router)
 

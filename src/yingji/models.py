@@ -2,6 +2,7 @@
 
 from yingji.audit import models as audit_models
 from yingji.auth import models as auth_models
+from yingji.command import models as command_models
 from yingji.core.db import Base
 from yingji.grid import models as grid_models
 from yingji.intake import models as intake_models
@@ -12,6 +13,7 @@ __all__ = [
     "Base",
     "audit_models",
     "auth_models",
+    "command_models",
     "grid_models",
     "intake_models",
     "org_models",

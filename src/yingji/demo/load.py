@@ -30,6 +30,8 @@ from sqlalchemy.orm import Session
 from yingji.audit.service import SYSTEM
 from yingji.auth import service as auth
 from yingji.auth.roles import ROLE_LABELS, ROLE_SCOPE, Role
+from yingji.command.plans.service import load_demo_plans
+from yingji.core.db import utcnow
 from yingji.demo.district import DEFAULT_SEED, DemoDistrict, Row, generate_district
 from yingji.demo.resources import load_resources_demo
 from yingji.grid import service as grid
@@ -102,6 +104,8 @@ def load_demo(
         grid.bump_revision(session)
         progress.update(task, description="应急资源 / resources")
         load_resources_demo(session, seed=seed)
+        progress.update(task, description="应急预案 / plans")
+        load_demo_plans(session, actor=SYSTEM, now=utcnow())
         progress.update(task, description="创建演示账号 / accounts")
         _create_accounts(session, lambda n: progress.advance(task, n))
         session.commit()

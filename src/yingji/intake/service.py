@@ -1107,3 +1107,48 @@ def last_event_id(db: Session) -> int:
 
 def count_reports(db: Session) -> int:
     return int(db.scalar(select(func.count(Report.id))) or 0)
+
+
+# ------------------------------------------------------------------ other domains' notes
+@dataclass(frozen=True)
+class Note:
+    """A step another domain records on an incident (a task accepted, a warning issued...).
+
+    ``event_type`` set: the note also goes out on the live stream and the bus, with
+    ``event_extra`` merged into the event's payload.
+    """
+
+    kind: str
+    message: str
+    message_en: str
+    data: dict[str, Any]
+    event_type: str | None = None
+    event_extra: dict[str, Any] | None = None
+    result: str = "ok"
+
+
+def annotate(
+    db: Session,
+    *,
+    incident_id: int,
+    notes: list[Note],
+    actor: audit.Actor,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Put other domains' steps on an incident's timeline and stream, in the caller's
+    transaction; answers the stream events to publish on the bus after commit."""
+    incident = db.get(Incident, incident_id)
+    if incident is None:
+        raise not_found("事件", "Incident", field="incident_id")
+    pending = []
+    for n in notes:
+        _timeline(
+            db,
+            incident,
+            Step(n.kind, n.result, 0.0, n.message, n.message_en, n.data),
+            actor=actor,
+            at=now,
+        )
+        if n.event_type:
+            pending.append(_PendingEvent(incident, n.event_type, n.event_extra or {}, None, False))
+    return append_events(db, pending, organisation(db), now) if pending else []

@@ -1,0 +1,36 @@
+"""Command's background part in a server process: the durable timer loop."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from yingji.bus import LocalBus
+from yingji.command import timers
+from yingji.command.tasks import service as tasks
+from yingji.core.db import Database
+
+log = logging.getLogger("yingji.command")
+
+
+class CommandRuntime:
+    """Fires due timers (task deadlines, escalation) and follows incident level raises."""
+
+    def __init__(self, database: Database, bus: LocalBus, *, interval_s: float = 0.2) -> None:
+        self.database = database
+        self.loop = timers.TimerLoop(
+            database, bus.publish, interval_s=interval_s, periodic=self._sync_levels
+        )
+
+    def _sync_levels(self, now: datetime) -> list[dict[str, Any]]:
+        with self.database.session() as db:
+            events = tasks.sync_levels(db, now=now)
+            db.commit()
+        return events
+
+    async def start(self) -> None:
+        await self.loop.start()
+
+    async def stop(self) -> None:
+        await self.loop.stop()

@@ -1,0 +1,92 @@
+"""API shapes of command and dispatch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PlanRead(BaseModel):
+    id: int
+    code: str
+    name: str
+    kind: str
+    headquarters_code: str | None
+    current_version: int
+    updated_at: datetime
+
+
+class PlanVersionRead(BaseModel):
+    plan_id: int
+    code: str
+    version: int
+    note: str
+    created_at: datetime
+    created_by: str
+    body: dict[str, Any]
+
+
+class PlanSaved(BaseModel):
+    plan: PlanRead
+    version: int
+    created: bool
+
+
+class PlanJsonIn(_In):
+    """A plan as JSON (the dashboard editor); the same document as the YAML."""
+
+    document: dict[str, Any]
+    note: str = Field(default="", max_length=500)
+    expect_version: int | None = None
+
+
+class ActivateIn(_In):
+    plan_id: int
+    response_level: Literal["I", "II", "III", "IV"] | None = None
+    version: int | None = Field(default=None, description="默认当前版本 / default current")
+
+
+class RaiseIn(_In):
+    level: Literal["I", "II", "III", "IV"]
+    reason: str = Field(default="", max_length=500)
+
+
+class TaskMoveIn(_In):
+    to: Literal["accepted", "en_route", "on_scene", "completed", "refused"]
+    reason: str = Field(default="", max_length=500)
+    report: str = Field(default="", max_length=4000)
+
+
+class ReassignIn(_In):
+    party_type: Literal["department", "subdistrict", "team", "expert", "headquarters", "committee"]
+    party_code: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=500)
+    deadline_at: datetime | None = None
+
+
+class AttachItem(_In):
+    kind: Literal["teams", "experts", "warehouses", "stations", "videos"]
+    id: int
+    name: str = Field(default="", max_length=200)
+    distance_m: float | None = None
+
+
+class AttachIn(_In):
+    items: list[AttachItem] = Field(min_length=1, max_length=50)
+
+
+class TaskIn(_In):
+    """An ad-hoc or aftermath (善后) task added by a commander."""
+
+    phase: Literal["response", "aftermath"] = "aftermath"
+    party_type: Literal["department", "subdistrict", "team", "expert", "headquarters", "committee"]
+    party_code: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=300)
+    detail: str = Field(default="", max_length=4000)
+    deadline_min: int = Field(ge=0, le=60 * 24 * 30)

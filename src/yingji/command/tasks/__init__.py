@@ -1,0 +1,1 @@
+"""Tasks for the parties of a response, their deadlines and escalation."""

@@ -1,0 +1,936 @@
+"""Activation of plans on incidents, and the tasks they create.
+
+Activation freezes the plan version onto the incident (``Activation.snapshot``): tasks,
+level raises and aftermath always read the snapshot, so editing the plan later never changes
+a response under way. Every change is audited, put on the incident's timeline and pushed on
+the stream (through intake's ``annotate``) in the same transaction; the caller commits and
+publishes the returned events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from yingji.audit import service as audit
+from yingji.auth.principal import Principal
+from yingji.auth.roles import Role
+from yingji.command import incidents, timers
+from yingji.command.incidents import IncidentRef, Note
+from yingji.command.models import Activation, Plan, Task, Timer
+from yingji.command.plans import rules as plan_rules
+from yingji.command.plans import service as plans
+from yingji.command.plans.document import PARTY_NAMES, PlanDocument, level_rank
+from yingji.command.tasks import rules
+from yingji.core.errors import conflict, forbidden, invalid, not_found
+from yingji.org import service as org_service
+from yingji.resources import service as resources_service
+
+Events = list[dict[str, Any]]
+COMMAND_ROLES = frozenset({Role.admin, Role.duty_officer, Role.hq_commander, Role.committee})
+ACTIVATE_ROLES = COMMAND_ROLES
+DEADLINE = "task_deadline"
+ESCALATE = "task_escalate"
+
+
+# ------------------------------------------------------------------ parties
+@dataclass(frozen=True)
+class Directory:
+    """Names and owners of every party a task can go to (one read per activation)."""
+
+    departments: dict[str, str]
+    headquarters: dict[str, tuple[str, str]]  # code → (name, lead department)
+    subdistricts: dict[str, str]
+    teams: dict[str, tuple[str, str, str]]  # code → (name, owner type, owner code)
+    experts: dict[str, str]
+    committee: str
+
+
+def directory(db: Session) -> Directory:
+    committee = org_service.get_committee(db)
+    return Directory(
+        departments={d.code: d.name for d in org_service.list_departments(db)},
+        headquarters={
+            h.code: (h.name, h.lead_department.code) for h in org_service.list_headquarters(db)
+        },
+        subdistricts=org_service.subdistrict_names(db),
+        teams={t.code: (t.name, t.owner_type, t.owner_code) for t in resources_service.teams(db)},
+        experts={e.code: e.name for e in resources_service.experts(db)},
+        committee=committee.name if committee else "应急管理委员会",
+    )
+
+
+def resolve(d: Directory, party_type: str, code: str, hq: str | None) -> tuple[str, str, str]:
+    """(display name, scope type, scope code): who in the system acts for the party.
+
+    A department or sub-district acts for itself; a team through its owning department; an
+    expert (or a team with no department) through the office of the plan's headquarters, in
+    its lead department, which contacts them.
+    """
+    office = d.headquarters.get(hq or "", ("", "DEPT-EM"))[1]
+    if party_type == "department":
+        return d.departments.get(code, code), "department", code
+    if party_type == "subdistrict":
+        return d.subdistricts.get(code, code), "subdistrict", code
+    if party_type == "headquarters":
+        return d.headquarters.get(code, (code, ""))[0] + "指挥部", "headquarters", code
+    if party_type == "committee":
+        return d.committee, "committee", "committee"
+    if party_type == "team":
+        name, owner_type, owner = d.teams.get(code, (code, "", ""))
+        if owner_type == "department" and owner:
+            return name, "department", owner
+        return name, "department", office
+    if code.startswith("specialty:"):
+        return f"{code.removeprefix('specialty:')}专家", "department", office
+    return d.experts.get(code, code), "department", office
+
+
+# ------------------------------------------------------------------ shaping
+def task_read(t: Task) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "incident_id": t.incident_id,
+        "activation_id": t.activation_id,
+        "phase": t.phase,
+        "response_level": t.response_level,
+        "seq": t.seq,
+        "party": {"type": t.party_type, "code": t.party_code, "name": t.party_name},
+        "scope": {"type": t.scope_type, "code": t.scope_code},
+        "title": t.title,
+        "detail": t.detail,
+        "status": t.status,
+        "status_name": rules.STATUS_NAMES[t.status],
+        "next_statuses": rules.allowed_next(t.status),
+        "deadline_at": t.deadline_at,
+        "deadline_for": t.deadline_for,
+        "assigned_at": t.assigned_at,
+        "accepted_at": t.accepted_at,
+        "en_route_at": t.en_route_at,
+        "on_scene_at": t.on_scene_at,
+        "completed_at": t.completed_at,
+        "refused_reason": t.refused_reason,
+        "escalation_stage": t.escalation_stage,
+        "resources": t.resources,
+        "notify": t.notify,
+        "attached": t.attached,
+        "report": t.report,
+        "reassigned_from": t.reassigned_from,
+        "updated_at": t.updated_at,
+    }
+
+
+def _event_task(t: Task) -> dict[str, Any]:
+    return {
+        "task": {
+            "id": t.id,
+            "title": t.title,
+            "status": t.status,
+            "party": {"type": t.party_type, "code": t.party_code, "name": t.party_name},
+            "scope": {"type": t.scope_type, "code": t.scope_code},
+            "deadline_at": t.deadline_at.isoformat() if t.deadline_at else None,
+        }
+    }
+
+
+def activation_read(a: Activation, plan: Plan | None = None) -> dict[str, Any]:
+    doc = a.snapshot
+    level = next((r for r in doc["response_levels"] if r["level"] == a.response_level), None)
+    return {
+        "id": a.id,
+        "incident_id": a.incident_id,
+        "plan": {"id": a.plan_id, "code": doc["code"], "name": doc["name"]},
+        "plan_version": a.plan_version,
+        "plan_current_version": plan.current_version if plan else None,
+        "response_level": a.response_level,
+        "response_name": level["name"] if level else "",
+        "lead": level["lead"] if level else None,
+        "status": a.status,
+        "activated_at": a.activated_at,
+        "activated_by": a.activated_by,
+        "ended_at": a.ended_at,
+    }
+
+
+# ------------------------------------------------------------------ suggestions
+def suggestions(db: Session, incident: IncidentRef) -> list[dict[str, Any]]:
+    """Plans that apply to the incident, best first, with the response level and why."""
+    out = []
+    for plan, version, doc in plans.current_documents(db):
+        s = plan_rules.suggest(doc, incident)
+        if s is None:
+            continue
+        level = plan_rules.level_of(doc, s.response_level)
+        out.append(
+            {
+                "plan": {"id": plan.id, "code": plan.code, "name": plan.name, "kind": plan.kind},
+                "version": version.version,
+                "score": s.score,
+                "category_match": s.category_match,
+                "level_ok": s.level_ok,
+                "conditions_met": s.conditions_met,
+                "conditions_unmet": s.conditions_unmet,
+                "response_level": s.response_level,
+                "response_name": level.name,
+                "lead": level.lead.model_dump(),
+                "task_count": sum(
+                    len(p.actions)
+                    for r in plan_rules.levels_in_force(doc, s.response_level)
+                    for p in r.parties
+                ),
+            }
+        )
+    out.sort(key=lambda x: (-x["score"], x["plan"]["code"]))
+    return out
+
+
+# ------------------------------------------------------------------ creating tasks
+def _create_tasks(
+    db: Session,
+    *,
+    specs: list[plan_rules.TaskSpec],
+    incident: IncidentRef,
+    activation_id: int | None,
+    hq: str | None,
+    d: Directory,
+    actor: audit.Actor,
+    now: datetime,
+) -> list[Task]:
+    """Insert tasks and their deadline timers in bulk; audit each."""
+    if not specs:
+        return []
+    rows = []
+    for s in specs:
+        name, scope_type, scope_code = resolve(d, s.party_type, s.party_code, hq)
+        rows.append(
+            {
+                "incident_id": incident.id,
+                "activation_id": activation_id,
+                "action_key": s.action_key,
+                "phase": s.phase,
+                "response_level": None if s.response_level == "-" else s.response_level,
+                "seq": s.seq,
+                "party_type": s.party_type,
+                "party_code": s.party_code,
+                "party_name": name,
+                "scope_type": scope_type,
+                "scope_code": scope_code,
+                "title": s.title,
+                "detail": s.detail,
+                "status": "assigned",
+                "deadline_at": s.deadline_at,
+                "deadline_for": s.deadline_for,
+                "assigned_at": now,
+                "resources": s.resources,
+                "notify": s.notify,
+                "attached": [],
+                "report": "",
+                "refused_reason": "",
+                "escalation_stage": 0,
+                "updated_at": now,
+            }
+        )
+    ids = list(db.scalars(insert(Task).returning(Task.id), rows))
+    tasks = list(db.scalars(select(Task).where(Task.id.in_(ids)).order_by(Task.seq, Task.id)))
+    timers.schedule_many(
+        db,
+        [
+            {"kind": DEADLINE, "ref_id": t.id, "due_at": t.deadline_at}
+            for t in tasks
+            if t.deadline_at is not None
+        ],
+        now=now,
+    )
+    audit.record_many(
+        db,
+        actor=actor,
+        changes=[audit.Change("create", "task", t.id, after=audit.snapshot(t)) for t in tasks],
+    )
+    return tasks
+
+
+def _assigned_notes(tasks: list[Task]) -> list[Note]:
+    return [
+        Note(
+            "task_assigned",
+            f"任务下达：{t.party_name}——{t.title}（时限 {t.deadline_at:%H:%M}）"
+            if t.deadline_at
+            else f"任务下达：{t.party_name}——{t.title}",
+            f"task assigned to {t.party_name}: {t.title}",
+            {"task_id": t.id, "party_type": t.party_type, "party_code": t.party_code},
+            "task.assigned",
+            _event_task(t),
+        )
+        for t in tasks
+    ]
+
+
+def activate(
+    db: Session,
+    *,
+    incident: IncidentRef,
+    plan: Plan,
+    principal: Principal,
+    now: datetime,
+    response_level: str | None = None,
+    version: int | None = None,
+) -> tuple[Activation, list[Task], Events]:
+    """Start a plan on an incident: freeze its version and create every task at once."""
+    if principal.role not in ACTIVATE_ROLES:
+        raise forbidden("您的角色无权启动预案", "Your role may not activate a plan")
+    pv = plans.get_version(db, plan, version)
+    doc = PlanDocument.model_validate(pv.body)
+    if (
+        principal.role == Role.hq_commander
+        and doc.headquarters
+        and principal.scope_code != doc.headquarters
+    ):
+        raise forbidden("只能启动本指挥部的预案", "Only your headquarters' plans")
+    if incident.status in ("closed", "false_alarm", "reported"):
+        raise conflict(
+            "incident_not_verified" if incident.status == "reported" else "incident_closed",
+            "事件尚未核实，不能启动预案" if incident.status == "reported"
+            else "事件已终结，不能启动预案",
+            "Verify the incident before activating a plan" if incident.status == "reported"
+            else "The incident is closed",
+            field="incident_id",
+        )  # fmt: skip
+    existing = db.scalar(
+        select(Activation).where(
+            Activation.incident_id == incident.id,
+            Activation.plan_id == plan.id,
+            Activation.status == "active",
+        )
+    )
+    if existing is not None:
+        raise conflict(
+            "plan_already_active", "该预案已在本事件上启动", "This plan is already active here",
+            field="plan_id",
+        )  # fmt: skip
+    level = response_level or plan_rules.choose_response_level(doc, incident.level)
+    if level not in {r.level for r in doc.response_levels}:
+        raise invalid(
+            "response_level",
+            f"预案没有 {level} 级响应",
+            f"The plan has no level {level} response",
+        )
+    activation = Activation(
+        incident_id=incident.id, plan_id=plan.id, plan_version=pv.version, snapshot=pv.body,
+        response_level=level, status="active", incident_ref=incident.as_json(),
+        activated_at=now, activated_by=principal.name,
+    )  # fmt: skip
+    db.add(activation)
+    db.flush()
+    d = directory(db)
+    specs, unresolved = plan_rules.response_specs(
+        doc, level, incident, now=now, existing_keys=set(), seq_start=_max_seq(db, incident.id)
+    )
+    tasks = _create_tasks(
+        db, specs=specs, incident=incident, activation_id=activation.id, hq=doc.headquarters,
+        d=d, actor=principal.actor, now=now,
+    )  # fmt: skip
+    audit.record(
+        db, actor=principal.actor, action="activate", object_type="activation",
+        object_id=activation.id, after=audit.snapshot(activation, exclude=("snapshot",)),
+    )  # fmt: skip
+    lead = plan_rules.level_of(doc, level).lead
+    notes = [
+        Note(
+            "plan_activated",
+            f"{principal.name} 启动《{doc.name}》（第 {pv.version} 版）{level} 级响应，"
+            f"由{lead.title}指挥，下达任务 {len(tasks)} 项"
+            + (f"；无法确定的参与方：{'、'.join(unresolved)}" if unresolved else ""),
+            f"{principal.name} activated '{doc.code}' v{pv.version} at response level {level}; "
+            f"{len(tasks)} tasks",
+            {
+                "activation_id": activation.id,
+                "plan_code": doc.code,
+                "version": pv.version,
+                "response_level": level,
+                "tasks": len(tasks),
+                "unresolved": unresolved,
+            },
+            "plan.activated",
+            {
+                "activation": {
+                    "id": activation.id,
+                    "plan_code": doc.code,
+                    "plan_name": doc.name,
+                    "version": pv.version,
+                    "response_level": level,
+                    "tasks": len(tasks),
+                }
+            },
+        ),
+        *_assigned_notes(tasks),
+    ]
+    events = incidents.note(
+        db, incident_id=incident.id, notes=notes, actor=principal.actor, now=now
+    )
+    if incident.status == "verified":  # a plan under way: the incident is being handled
+        events += incidents.transition(
+            db, incident_id=incident.id, to="responding", reason=f"启动《{doc.name}》",
+            principal=principal, now=now,
+        )  # fmt: skip
+    return activation, tasks, events
+
+
+def _max_seq(db: Session, incident_id: int) -> int:
+    return int(db.scalar(select(func.max(Task.seq)).where(Task.incident_id == incident_id)) or 0)
+
+
+def _existing_keys(db: Session, activation_id: int) -> set[str]:
+    return {
+        k
+        for k in db.scalars(select(Task.action_key).where(Task.activation_id == activation_id))
+        if k
+    }
+
+
+def raise_response(
+    db: Session,
+    *,
+    activation: Activation,
+    incident: IncidentRef,
+    level: str,
+    actor: audit.Actor,
+    now: datetime,
+) -> tuple[list[Task], Events]:
+    """Move an activation to a more severe response level and add that level's tasks."""
+    if activation.status != "active":
+        raise conflict("activation_ended", "该预案响应已结束", "This response has ended")
+    if level_rank(level) >= level_rank(activation.response_level):
+        raise conflict(
+            "level_not_higher",
+            f"只能提高响应级别：当前 {activation.response_level} 级",
+            f"The response level can only go up: it is {activation.response_level}",
+            field="level",
+        )
+    doc = PlanDocument.model_validate(activation.snapshot)
+    if level not in {r.level for r in doc.response_levels}:
+        level = plan_rules.choose_response_level(doc, level)
+        if level_rank(level) >= level_rank(activation.response_level):
+            raise conflict(
+                "no_higher_level", "预案没有更高的响应级别", "The plan has no higher level",
+                field="level",
+            )  # fmt: skip
+    old = activation.response_level
+    before = audit.snapshot(activation, exclude=("snapshot",))
+    activation.response_level = level
+    specs, unresolved = plan_rules.response_specs(
+        doc, level, incident, now=now, existing_keys=_existing_keys(db, activation.id),
+        seq_start=_max_seq(db, incident.id),
+    )  # fmt: skip
+    tasks = _create_tasks(
+        db, specs=specs, incident=incident, activation_id=activation.id, hq=doc.headquarters,
+        d=directory(db), actor=actor, now=now,
+    )  # fmt: skip
+    audit.record(
+        db, actor=actor, action="raise_response", object_type="activation",
+        object_id=activation.id, before=before,
+        after=audit.snapshot(activation, exclude=("snapshot",)),
+    )  # fmt: skip
+    lead = plan_rules.level_of(doc, level).lead
+    notes = [
+        Note(
+            "response_raised",
+            f"《{doc.name}》响应由 {old} 级提升为 {level} 级，由{lead.title}指挥，"
+            f"增派任务 {len(tasks)} 项",
+            f"response to '{doc.code}' raised from {old} to {level}; {len(tasks)} tasks added",
+            {
+                "activation_id": activation.id,
+                "from": old,
+                "to": level,
+                "tasks": len(tasks),
+                "unresolved": unresolved,
+            },
+            "plan.response_raised",
+            {
+                "activation": {
+                    "id": activation.id,
+                    "plan_code": doc.code,
+                    "from": old,
+                    "response_level": level,
+                    "tasks": len(tasks),
+                }
+            },
+        ),
+        *_assigned_notes(tasks),
+    ]
+    return tasks, incidents.note(db, incident_id=incident.id, notes=notes, actor=actor, now=now)
+
+
+def sync_levels(db: Session, *, now: datetime) -> Events:
+    """Raise every active response whose incident's level has risen above it (the incident's
+    level may be raised in intake, by hand or by a merged report)."""
+    events: Events = []
+    for a in db.scalars(select(Activation).where(Activation.status == "active")):
+        incident = incidents.load(db, a.incident_id)
+        doc = PlanDocument.model_validate(a.snapshot)
+        wanted = plan_rules.choose_response_level(doc, incident.level)
+        if level_rank(wanted) < level_rank(a.response_level):
+            _tasks, ev = raise_response(
+                db, activation=a, incident=incident, level=wanted, actor=audit.SYSTEM, now=now
+            )
+            events += ev
+    return events
+
+
+def get_activation(db: Session, activation_id: int) -> Activation:
+    a = db.get(Activation, activation_id)
+    if a is None:
+        raise not_found("预案启动记录", "Activation", field="activation_id")
+    return a
+
+
+def activations_for(db: Session, incident_id: int) -> list[Activation]:
+    return list(
+        db.scalars(
+            select(Activation).where(Activation.incident_id == incident_id).order_by(Activation.id)
+        )
+    )
+
+
+# ------------------------------------------------------------------ task moves
+def get_task(db: Session, task_id: int, *, for_update: bool = False) -> Task:
+    stmt = select(Task).where(Task.id == task_id)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    task = db.scalar(stmt)
+    if task is None:
+        raise not_found("任务", "Task", field="task_id")
+    return task
+
+
+def can_act(principal: Principal, task: Task) -> bool:
+    """Commanders act on any task; an operator on the tasks of its own department or
+    sub-district."""
+    if principal.role in COMMAND_ROLES:
+        return True
+    if principal.role == Role.department_operator:
+        return task.scope_type == "department" and task.scope_code == principal.scope_code
+    if principal.role == Role.subdistrict_operator:
+        return task.scope_type == "subdistrict" and task.scope_code == principal.scope_code
+    return False
+
+
+def can_see(principal: Principal, task: Task) -> bool:
+    return principal.role == Role.viewer or can_act(principal, task)
+
+
+def scope_filter(principal: Principal) -> tuple[str, str] | None:
+    """The (scope type, code) a caller's task list is confined to, or None for all."""
+    if principal.role == Role.department_operator:
+        return ("department", principal.scope_code or "")
+    if principal.role == Role.subdistrict_operator:
+        return ("subdistrict", principal.scope_code or "")
+    return None
+
+
+def tasks_stmt(
+    *,
+    scope: tuple[str, str] | None,
+    incident_id: int | None = None,
+    status: list[str] | None = None,
+    party_type: str | None = None,
+    party_code: str | None = None,
+    phase: str | None = None,
+    overdue_at: datetime | None = None,
+):  # type: ignore[no-untyped-def]
+    stmt = select(Task).order_by(Task.incident_id.desc(), Task.seq, Task.id)
+    if scope is not None:
+        stmt = stmt.where(Task.scope_type == scope[0], Task.scope_code == scope[1])
+    if incident_id is not None:
+        stmt = stmt.where(Task.incident_id == incident_id)
+    if status:
+        stmt = stmt.where(Task.status.in_(status))
+    if party_type:
+        stmt = stmt.where(Task.party_type == party_type)
+    if party_code:
+        stmt = stmt.where(Task.party_code == party_code)
+    if phase:
+        stmt = stmt.where(Task.phase == phase)
+    if overdue_at is not None:
+        stmt = stmt.where(Task.deadline_at < overdue_at, Task.status.in_(rules.OPEN))
+    return stmt
+
+
+def move(
+    db: Session,
+    *,
+    task: Task,
+    to: str,
+    principal: Principal,
+    now: datetime,
+    reason: str = "",
+    report: str = "",
+) -> Events:
+    """A party reports progress on its task (accept, en route, on scene, done, refuse)."""
+    if not can_act(principal, task):
+        raise forbidden("这不是您单位的任务", "This task is not your unit's")
+    problem = rules.check_move(task.status, to)
+    if problem == "use_reassign":
+        raise invalid("to", "改派请使用改派接口", "Use the reassign endpoint", code=problem)
+    if problem:
+        raise conflict(
+            problem,
+            f"任务不能从“{rules.STATUS_NAMES.get(task.status)}”变为"
+            f"“{rules.STATUS_NAMES.get(to, to)}”",
+            f"A task cannot go from {task.status} to {to}; allowed: "
+            f"{', '.join(rules.allowed_next(task.status)) or 'none'}",
+            field="to",
+        )
+    if to == "refused" and not reason.strip():
+        raise invalid("reason", "拒绝任务须说明理由", "Refusing a task needs a reason")
+    before = audit.snapshot(task)
+    old = task.status
+    for stamp in rules.stamps_for(old, to):
+        setattr(task, stamp, now)
+    task.status = to
+    task.updated_at = now
+    if to == "refused":
+        task.refused_reason = reason.strip()[:500]
+    if report:
+        task.report = (task.report + "\n" if task.report else "") + report.strip()
+    if to in rules.TERMINAL or rules.deadline_met(to, task.deadline_for):
+        timers.cancel(db, kinds=(DEADLINE, ESCALATE), ref_id=task.id, now=now)
+    audit.record(
+        db, actor=principal.actor, action=f"task:{to}", object_type="task", object_id=task.id,
+        before=before, after=audit.snapshot(task), reason=reason or None,
+    )  # fmt: skip
+    late = (
+        task.deadline_at is not None
+        and now > task.deadline_at
+        and rules.deadline_met(to, task.deadline_for)
+        and not rules.deadline_met(old, task.deadline_for)
+    )
+    suffix = f"：{reason or report}" if (reason or report) else ""
+    note = Note(
+        f"task_{to}",
+        f"{task.party_name}：{task.title}——{rules.STATUS_NAMES[to]}{suffix}"
+        + ("（超过时限）" if late else ""),
+        f"{task.party_name}: {task.title} — {to}" + (" (late)" if late else ""),
+        {"task_id": task.id, "from": old, "to": to, "reason": reason, "report": report},
+        "task.status",
+        _event_task(task) | {"from": old},
+        "late" if late else "ok",
+    )
+    return incidents.note(
+        db, incident_id=task.incident_id, notes=[note], actor=principal.actor, now=now
+    )
+
+
+def reassign(
+    db: Session,
+    *,
+    task: Task,
+    party_type: str,
+    party_code: str,
+    reason: str,
+    principal: Principal,
+    now: datetime,
+    deadline_at: datetime | None = None,
+) -> tuple[Task, Events]:
+    """A commander gives a task to another party: the old task ends as ``reassigned``."""
+    if principal.role not in COMMAND_ROLES:
+        raise forbidden("只有指挥人员可以改派任务", "Only commanders reassign tasks")
+    if task.status not in rules.REASSIGNABLE:
+        raise conflict(
+            "not_reassignable",
+            f"“{rules.STATUS_NAMES[task.status]}”的任务不能改派",
+            f"A {task.status} task cannot be reassigned",
+            field="task_id",
+        )
+    if party_type not in PARTY_NAMES:
+        raise invalid("party_type", "未知的参与方类型", "Unknown party type")
+    d = directory(db)
+    known = {
+        "department": d.departments, "subdistrict": d.subdistricts, "team": d.teams,
+        "expert": d.experts, "headquarters": d.headquarters, "committee": {"committee": 1},
+    }[party_type]  # fmt: skip
+    if party_code not in known and not (
+        party_type == "expert" and party_code.startswith("specialty:")
+    ):
+        raise invalid("party_code", f"未知的参与方：{party_code}", f"Unknown party: {party_code}")
+    hq = None
+    if task.activation_id:
+        hq = get_activation(db, task.activation_id).snapshot.get("headquarters")
+    name, scope_type, scope_code = resolve(d, party_type, party_code, hq)
+    before = audit.snapshot(task)
+    old_status = task.status
+    task.status = "reassigned"
+    task.updated_at = now
+    timers.cancel(db, kinds=(DEADLINE, ESCALATE), ref_id=task.id, now=now)
+    new = Task(
+        incident_id=task.incident_id, activation_id=task.activation_id,
+        action_key=None, phase=task.phase, response_level=task.response_level,
+        seq=task.seq, party_type=party_type, party_code=party_code, party_name=name,
+        scope_type=scope_type, scope_code=scope_code, title=task.title, detail=task.detail,
+        status="assigned", deadline_at=deadline_at or task.deadline_at,
+        deadline_for=task.deadline_for, assigned_at=now, resources=task.resources,
+        notify=task.notify, attached=task.attached, report="", refused_reason="",
+        escalation_stage=0, reassigned_from=task.id, updated_at=now,
+    )  # fmt: skip
+    db.add(new)
+    db.flush()
+    if new.deadline_at is not None:
+        timers.schedule(db, kind=DEADLINE, ref_id=new.id, due_at=max(new.deadline_at, now))
+    audit.record(
+        db, actor=principal.actor, action="task:reassigned", object_type="task",
+        object_id=task.id, before=before, after=audit.snapshot(task), reason=reason,
+    )  # fmt: skip
+    audit.record(
+        db, actor=principal.actor, action="create", object_type="task", object_id=new.id,
+        after=audit.snapshot(new), reason=f"reassigned from {task.id}",
+    )  # fmt: skip
+    note = Note(
+        "task_reassigned",
+        f"任务改派：{task.title}，由{task.party_name}改派{name}"
+        + (f"（{reason}）" if reason else ""),
+        f"task reassigned from {task.party_name} to {name}: {task.title}",
+        {"task_id": task.id, "new_task_id": new.id, "from_status": old_status,
+         "reason": reason},
+        "task.reassigned",
+        _event_task(new) | {"old_task_id": task.id},
+    )  # fmt: skip
+    events = incidents.note(
+        db, incident_id=task.incident_id, notes=[note], actor=principal.actor, now=now
+    )
+    return new, events
+
+
+def attach(
+    db: Session,
+    *,
+    task: Task,
+    items: list[dict[str, Any]],
+    principal: Principal,
+    now: datetime,
+) -> Events:
+    """Attach recommended resources (a team, an expert, a warehouse, a camera) to a task."""
+    if not can_act(principal, task):
+        raise forbidden("这不是您单位的任务", "This task is not your unit's")
+    if task.status in rules.TERMINAL:
+        raise conflict("task_closed", "任务已结束", "The task is finished", field="task_id")
+    before = audit.snapshot(task)
+    task.attached = [*task.attached, *items]
+    task.updated_at = now
+    audit.record(
+        db, actor=principal.actor, action="task:attach", object_type="task", object_id=task.id,
+        before=before, after=audit.snapshot(task),
+    )  # fmt: skip
+    names = "、".join(str(i.get("name") or f"{i['kind']} {i['id']}") for i in items)
+    note = Note(
+        "task_resources",
+        f"为任务“{task.title}”调派：{names}",
+        f"resources attached to '{task.title}': {names}",
+        {"task_id": task.id, "items": items},
+        "task.resources",
+        _event_task(task) | {"items": items},
+    )
+    return incidents.note(
+        db, incident_id=task.incident_id, notes=[note], actor=principal.actor, now=now
+    )
+
+
+# ------------------------------------------------------------------ escalation (timers)
+def _escalation_policy(db: Session, task: Task) -> tuple[str | None, int]:
+    if task.activation_id is None:
+        return None, 30
+    snap = get_activation(db, task.activation_id).snapshot
+    return snap.get("headquarters"), int(
+        (snap.get("escalation") or {}).get("committee_after_min", 30)
+    )
+
+
+@timers.handler(DEADLINE)
+def _on_deadline(db: Session, timer: Timer, now: datetime) -> tuple[str, Events]:
+    """A task's deadline passed: if it is not met, escalate to the headquarters office and
+    start the committee timer."""
+    task = get_task(db, timer.ref_id, for_update=True)
+    if task.status in rules.TERMINAL or rules.deadline_met(task.status, task.deadline_for):
+        return "met", []
+    hq, committee_after_min = _escalation_policy(db, task)
+    d = directory(db)
+    hq_name, office = d.headquarters.get(hq or "", ("", "DEPT-EM"))
+    office_name = f"{hq_name}指挥部办公室" if hq_name else d.departments.get(office, office)
+    before = audit.snapshot(task)
+    task.escalation_stage = 1
+    task.updated_at = now
+    timers.schedule(
+        db, kind=ESCALATE, ref_id=task.id, due_at=now + timedelta(minutes=committee_after_min)
+    )
+    audit.record(
+        db, actor=audit.SYSTEM, action="task:escalated", object_type="task", object_id=task.id,
+        before=before, after=audit.snapshot(task), reason="deadline passed",
+    )  # fmt: skip
+    note = Note(
+        "task_escalated",
+        f"任务超时：{task.party_name}——{task.title}（时限 {task.deadline_at:%H:%M}），"
+        f"已报{office_name}督办",
+        f"task overdue: {task.party_name} — {task.title}; escalated to the headquarters office",
+        {"task_id": task.id, "stage": 1, "to": {"type": "office", "code": hq, "name": office_name}},
+        "task.escalated",
+        _event_task(task) | {"stage": 1, "to": {"type": "office", "code": hq,
+                                                "department": office}},
+        "overdue",
+    )  # fmt: skip
+    return "escalated_office", incidents.note(
+        db, incident_id=task.incident_id, notes=[note], actor=audit.SYSTEM, now=now
+    )
+
+
+@timers.handler(ESCALATE)
+def _on_escalate(db: Session, timer: Timer, now: datetime) -> tuple[str, Events]:
+    """Still not met after the office was told: escalate to the committee."""
+    task = get_task(db, timer.ref_id, for_update=True)
+    if task.status in rules.TERMINAL or rules.deadline_met(task.status, task.deadline_for):
+        return "met", []
+    d = directory(db)
+    before = audit.snapshot(task)
+    task.escalation_stage = 2
+    task.updated_at = now
+    audit.record(
+        db, actor=audit.SYSTEM, action="task:escalated", object_type="task", object_id=task.id,
+        before=before, after=audit.snapshot(task), reason="still overdue",
+    )  # fmt: skip
+    note = Note(
+        "task_escalated",
+        f"任务仍未完成：{task.party_name}——{task.title}，已报{d.committee}",
+        f"task still overdue: {task.party_name} — {task.title}; escalated to the committee",
+        {"task_id": task.id, "stage": 2, "to": {"type": "committee", "name": d.committee}},
+        "task.escalated",
+        _event_task(task) | {"stage": 2, "to": {"type": "committee"}},
+        "overdue",
+    )
+    return "escalated_committee", incidents.note(
+        db, incident_id=task.incident_id, notes=[note], actor=audit.SYSTEM, now=now
+    )
+
+
+# ------------------------------------------------------------------ ad-hoc, aftermath, close
+def add_task(
+    db: Session,
+    *,
+    incident: IncidentRef,
+    phase: str,
+    party_type: str,
+    party_code: str,
+    title: str,
+    detail: str,
+    deadline_min: int,
+    principal: Principal,
+    now: datetime,
+) -> tuple[Task, Events]:
+    """A commander adds one task by hand (an aftermath task, or one no plan foresaw)."""
+    if principal.role not in COMMAND_ROLES:
+        raise forbidden("只有指挥人员可以下达任务", "Only commanders add tasks")
+    d = directory(db)
+    known = {
+        "department": d.departments, "subdistrict": d.subdistricts, "team": d.teams,
+        "expert": d.experts, "headquarters": d.headquarters, "committee": {"committee": 1},
+    }[party_type]  # fmt: skip
+    if party_code not in known and not party_code.startswith("specialty:"):
+        raise invalid("party_code", f"未知的参与方：{party_code}", f"Unknown party: {party_code}")
+    spec = plan_rules.TaskSpec(
+        action_key="", response_level="-", seq=_max_seq(db, incident.id) + 1,
+        party_type=party_type, party_code=party_code, title=title, detail=detail,
+        deadline_at=now + timedelta(minutes=deadline_min), deadline_for="completed",
+        resources=[], notify=[], phase=phase,
+    )  # fmt: skip
+    active = [a for a in activations_for(db, incident.id) if a.status == "active"]
+    hq = active[0].snapshot.get("headquarters") if active else incident.headquarters_code
+    tasks = _create_tasks(
+        db, specs=[spec], incident=incident, activation_id=None, hq=hq, d=d,
+        actor=principal.actor, now=now,
+    )  # fmt: skip
+    for t in tasks:
+        t.action_key = None
+    return tasks[0], incidents.note(
+        db, incident_id=incident.id, notes=_assigned_notes(tasks), actor=principal.actor, now=now
+    )
+
+
+def list_aftermath(
+    db: Session, *, incident: IncidentRef, principal: Principal, now: datetime
+) -> tuple[list[Task], Events]:
+    """Create the aftermath (善后) tasks of every plan activated on the incident."""
+    if principal.role not in COMMAND_ROLES:
+        raise forbidden("只有指挥人员可以安排善后", "Only commanders list the aftermath")
+    d = directory(db)
+    created: list[Task] = []
+    for a in activations_for(db, incident.id):
+        doc = PlanDocument.model_validate(a.snapshot)
+        specs, _ = plan_rules.aftermath_specs(
+            doc, incident, now=now, existing_keys=_existing_keys(db, a.id),
+            seq_start=_max_seq(db, incident.id) + len(created),
+        )  # fmt: skip
+        created += _create_tasks(
+            db, specs=specs, incident=incident, activation_id=a.id, hq=doc.headquarters, d=d,
+            actor=principal.actor, now=now,
+        )  # fmt: skip
+    if not created:
+        return [], []
+    notes = [
+        Note(
+            "aftermath_listed",
+            f"安排善后任务 {len(created)} 项",
+            f"{len(created)} aftermath tasks listed",
+            {"tasks": [t.id for t in created]},
+            "aftermath.listed",
+            {"tasks": len(created)},
+        ),
+        *_assigned_notes(created),
+    ]
+    return created, incidents.note(
+        db, incident_id=incident.id, notes=notes, actor=principal.actor, now=now
+    )
+
+
+def close_incident(
+    db: Session, *, incident: IncidentRef, reason: str, principal: Principal, now: datetime
+) -> Events:
+    """Close an incident: its aftermath tasks must be listed first; open response tasks and
+    activations end with it."""
+    aftermath = db.scalar(
+        select(func.count(Task.id)).where(
+            Task.incident_id == incident.id, Task.phase == "aftermath",
+            Task.status != "reassigned",
+        )
+    )  # fmt: skip
+    if not aftermath:
+        raise conflict(
+            "aftermath_missing",
+            "结案前须列出善后处置任务",
+            "List the aftermath tasks before closing the incident",
+            field="aftermath",
+        )
+    open_response = db.scalar(
+        select(func.count(Task.id)).where(
+            Task.incident_id == incident.id, Task.phase == "response",
+            Task.status.in_(rules.OPEN),
+        )
+    )  # fmt: skip
+    if open_response:
+        raise conflict(
+            "tasks_open",
+            f"还有 {open_response} 项处置任务未完成",
+            f"{open_response} response tasks are still open",
+            field="tasks",
+        )
+    events = incidents.transition(
+        db, incident_id=incident.id, to="closed", reason=reason, principal=principal, now=now
+    )
+    for a in activations_for(db, incident.id):
+        if a.status == "active":
+            a.status = "ended"
+            a.ended_at = now
+            audit.record(
+                db, actor=principal.actor, action="end", object_type="activation",
+                object_id=a.id, after={"status": "ended"},
+            )  # fmt: skip
+    return events

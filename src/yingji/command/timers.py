@@ -1,0 +1,252 @@
+"""Durable timers (deadlines, escalation) kept in the database.
+
+A timer is a row with a due time. A worker claims due rows in one statement — on PostgreSQL
+``SELECT … FOR UPDATE SKIP LOCKED`` inside the claiming ``UPDATE``, on SQLite an atomic
+``UPDATE … WHERE claimed_by IS NULL`` (SQLite has one writer at a time) — then fires them:
+the handler's work and ``fired_at`` commit in one transaction, guarded by
+``WHERE claimed_by = me AND fired_at IS NULL``. So a restart loses no timer (unfired rows stay
+due; a claim older than ``lease_s`` is taken over) and two processes never fire one twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from yingji.command.models import Timer
+from yingji.core.db import Database, utcnow
+
+log = logging.getLogger("yingji.command.timers")
+
+Events = list[dict[str, Any]]
+Handler = Callable[[Session, Timer, datetime], tuple[str, Events]]
+HANDLERS: dict[str, Handler] = {}
+DEFAULT_LEASE_S = 60.0
+DEFAULT_BATCH = 500
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that fires timers of ``kind``; it answers (outcome, events)."""
+
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()[:24]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def schedule(
+    db: Session, *, kind: str, ref_id: int, due_at: datetime, payload: dict[str, Any] | None = None
+) -> Timer:
+    timer = Timer(kind=kind, ref_id=ref_id, due_at=due_at, payload=payload or {})
+    db.add(timer)
+    return timer
+
+
+def schedule_many(db: Session, rows: list[dict[str, Any]], *, now: datetime) -> None:
+    """Many timers in one INSERT (activation of a plan with many tasks)."""
+    if rows:
+        db.execute(
+            Timer.__table__.insert(),
+            [{"payload": {}, "created_at": now, "attempts": 0, "outcome": "", "last_error": "",
+              **r} for r in rows],
+        )  # fmt: skip
+
+
+def cancel(db: Session, *, kinds: tuple[str, ...], ref_id: int, now: datetime) -> int:
+    """Mark a reference's unfired timers done without firing them (the task was completed)."""
+    result = db.execute(
+        update(Timer)
+        .where(Timer.ref_id == ref_id, Timer.kind.in_(kinds), Timer.fired_at.is_(None))
+        .values(fired_at=now, outcome="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def claim(
+    db: Session,
+    *,
+    worker: str,
+    now: datetime,
+    limit: int = DEFAULT_BATCH,
+    lease_s: float = DEFAULT_LEASE_S,
+) -> list[int]:
+    """Claim up to ``limit`` due timers for ``worker`` and commit the claim."""
+    stale = now - timedelta(seconds=lease_s)
+    claimable = (
+        Timer.fired_at.is_(None),
+        Timer.due_at <= now,
+        or_(Timer.claimed_by.is_(None), Timer.claimed_at < stale),
+    )
+    due = select(Timer.id).where(*claimable).order_by(Timer.due_at, Timer.id).limit(limit)
+    if db.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    stmt = (
+        update(Timer)
+        .where(Timer.id.in_(due.scalar_subquery()), *claimable)
+        .values(claimed_by=worker, claimed_at=now, attempts=Timer.attempts + 1)
+        .returning(Timer.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = sorted(db.scalars(stmt))
+    db.commit()
+    return ids
+
+
+def _fire_one(db: Session, timer: Timer, *, worker: str, now: datetime) -> Events | None:
+    """Mark one claimed timer fired (None if another worker has it now) and run its handler."""
+    taken = db.execute(
+        update(Timer)
+        .where(Timer.id == timer.id, Timer.claimed_by == worker, Timer.fired_at.is_(None))
+        .values(fired_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not taken.rowcount:  # type: ignore[attr-defined]
+        return None
+    fn = HANDLERS.get(timer.kind)
+    if fn is None:
+        outcome, events = "no_handler", []
+    else:
+        outcome, events = fn(db, timer, now)
+    db.execute(
+        update(Timer)
+        .where(Timer.id == timer.id)
+        .values(outcome=outcome[:32])
+        .execution_options(synchronize_session=False)
+    )
+    return events
+
+
+def fire(database: Database, ids: list[int], *, worker: str, now: datetime) -> tuple[int, Events]:
+    """Fire claimed timers in one transaction; if one fails, each alone (a failing one keeps
+    its claim, with the error, and is retried when the lease runs out)."""
+    if not ids:
+        return 0, []
+    events: Events = []
+    fired = 0
+    with database.session() as db:
+        try:
+            timers = list(db.scalars(select(Timer).where(Timer.id.in_(ids)).order_by(Timer.id)))
+            for t in timers:
+                out = _fire_one(db, t, worker=worker, now=now)
+                if out is not None:
+                    fired += 1
+                    events.extend(out)
+            db.commit()
+            return fired, events
+        except Exception:
+            db.rollback()
+            log.warning("timer batch failed; firing one by one", exc_info=True)
+    fired, events = 0, []
+    for timer_id in ids:
+        with database.session() as db:
+            timer = db.get(Timer, timer_id)
+            if timer is None:
+                continue
+            try:
+                out = _fire_one(db, timer, worker=worker, now=now)
+                db.commit()
+                if out is not None:
+                    fired += 1
+                    events.extend(out)
+            except Exception as exc:
+                db.rollback()
+                log.exception("timer %s failed", timer_id)
+                db.execute(
+                    update(Timer)
+                    .where(Timer.id == timer_id)
+                    .values(last_error=str(exc)[:500])
+                    .execution_options(synchronize_session=False)
+                )
+                db.commit()
+    return fired, events
+
+
+def run_due(
+    database: Database,
+    *,
+    worker: str,
+    now: datetime,
+    limit: int = DEFAULT_BATCH,
+    lease_s: float = DEFAULT_LEASE_S,
+) -> tuple[int, Events]:
+    """Claim and fire every timer due at ``now`` (in batches of ``limit``)."""
+    total, events = 0, []
+    while True:
+        with database.session() as db:
+            ids = claim(db, worker=worker, now=now, limit=limit, lease_s=lease_s)
+        n, ev = fire(database, ids, worker=worker, now=now)
+        total += n
+        events.extend(ev)
+        if len(ids) < limit:
+            return total, events
+
+
+def next_due(db: Session) -> datetime | None:
+    return db.scalar(
+        select(Timer.due_at).where(Timer.fired_at.is_(None)).order_by(Timer.due_at).limit(1)
+    )
+
+
+@dataclass
+class TimerLoop:
+    """The scheduler loop started with the app: fires due timers, publishes their events."""
+
+    database: Database
+    publish: Callable[[Events], None]
+    interval_s: float = 0.2
+    clock: Callable[[], datetime] = utcnow
+    worker: str = ""
+    periodic: Callable[[datetime], Events] | None = None
+    periodic_every_s: float = 5.0
+
+    def __post_init__(self) -> None:
+        self.worker = self.worker or worker_id()
+        self._task: asyncio.Task[None] | None = None
+        self._since_periodic = 0.0
+        self.fired = 0
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="command-timers")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await self._task
+
+    def tick(self) -> Events:
+        now = self.clock()
+        n, events = run_due(self.database, worker=self.worker, now=now)
+        self.fired += n
+        self._since_periodic += self.interval_s
+        if self.periodic is not None and self._since_periodic >= self.periodic_every_s:
+            self._since_periodic = 0.0
+            events = events + self.periodic(now)
+        return events
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                events = await asyncio.to_thread(self.tick)
+                if events:
+                    self.publish(events)
+            except Exception:
+                log.exception("timer loop tick failed")
+            await asyncio.sleep(self.interval_s)

@@ -1,0 +1,372 @@
+"""HTTP API of command and dispatch: plans, activation, tasks, aftermath and closing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from yingji.auth.permissions import allow
+from yingji.auth.principal import Principal
+from yingji.auth.roles import Role
+from yingji.command import clock, incidents
+from yingji.command.plans import document
+from yingji.command.plans import service as plans
+from yingji.command.schemas import (
+    ActivateIn,
+    AttachIn,
+    PlanJsonIn,
+    PlanRead,
+    PlanSaved,
+    PlanVersionRead,
+    RaiseIn,
+    ReassignIn,
+    TaskIn,
+    TaskMoveIn,
+)
+from yingji.command.tasks import service as tasks
+from yingji.core.deps import get_db
+from yingji.core.errors import forbidden, invalid
+from yingji.core.pagination import Page, PageParams, page_params, paginate
+
+router = APIRouter(prefix="/api/v1", tags=["command 指挥调度"])
+
+EVERY_USER = tuple(Role)
+PLAN_READ = allow(*EVERY_USER)
+PLAN_WRITE = allow(Role.admin, Role.duty_officer, Role.hq_commander)
+COMMAND = allow(Role.admin, Role.duty_officer, Role.hq_commander, Role.committee)
+TASK_READ = allow(
+    Role.admin, Role.duty_officer, Role.hq_commander, Role.committee, Role.viewer,
+    Role.department_operator, Role.subdistrict_operator,
+)  # fmt: skip
+YAML_TYPE = "application/yaml"
+
+
+def _publish(request: Request, db: Session, events: list[dict[str, Any]]) -> None:
+    db.commit()
+    if events:
+        request.app.state.bus.publish(events)
+
+
+def _plan_read(p: Any) -> PlanRead:
+    return PlanRead(
+        id=p.id, code=p.code, name=p.name, kind=p.kind, headquarters_code=p.headquarters_code,
+        current_version=p.current_version, updated_at=p.updated_at,
+    )  # fmt: skip
+
+
+def _version_read(p: Any, v: Any) -> PlanVersionRead:
+    return PlanVersionRead(
+        plan_id=p.id, code=p.code, version=v.version, note=v.note, created_at=v.created_at,
+        created_by=v.created_by, body=v.body,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------ plans
+@router.get("/plans", response_model=Page[PlanRead])
+def list_plans(
+    kind: str | None = Query(None, description="plan 应急预案 | onsite 现场处置方案"),
+    headquarters: str | None = Query(None, description="指挥部代码"),
+    q: str | None = Query(None, max_length=100),
+    page: PageParams = Depends(page_params),
+    _: Principal = Depends(PLAN_READ),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    rows, total = paginate(db, plans.list_stmt(kind=kind, headquarters=headquarters, q=q), page)
+    return {"items": [_plan_read(p) for p in rows], "total": total, **page.model_dump()}
+
+
+@router.get("/plans/{plan_id}", response_model=PlanVersionRead)
+def get_plan(
+    plan_id: int,
+    version: int | None = Query(None, ge=1),
+    _: Principal = Depends(PLAN_READ),
+    db: Session = Depends(get_db),
+) -> PlanVersionRead:
+    """A plan's current (or given) version, as the structured document."""
+    plan = plans.get_plan(db, plan_id)
+    return _version_read(plan, plans.get_version(db, plan, version))
+
+
+@router.get("/plans/{plan_id}/versions", response_model=list[PlanVersionRead])
+def plan_versions(
+    plan_id: int, _: Principal = Depends(PLAN_READ), db: Session = Depends(get_db)
+) -> list[PlanVersionRead]:
+    """Every version, newest first (each one kept)."""
+    plan = plans.get_plan(db, plan_id)
+    return [_version_read(plan, v) for v in plans.versions(db, plan)]
+
+
+@router.get("/plans/{plan_id}/yaml", response_class=Response)
+def export_plan(
+    plan_id: int,
+    version: int | None = Query(None, ge=1),
+    _: Principal = Depends(PLAN_READ),
+    db: Session = Depends(get_db),
+) -> Response:
+    plan = plans.get_plan(db, plan_id)
+    v = plans.get_version(db, plan, version)
+    return Response(
+        plans.export_yaml(v),
+        media_type=f"{YAML_TYPE}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{plan.code}-v{v.version}.yaml"'},
+    )
+
+
+@router.post("/plans:import", response_model=PlanSaved, status_code=201)
+def import_plan(
+    request: Request,
+    text: str = Body(..., media_type=YAML_TYPE, description="预案 YAML"),
+    note: str = Query("", max_length=500),
+    expect_version: int | None = Query(None, ge=1),
+    principal: Principal = Depends(PLAN_WRITE),
+    db: Session = Depends(get_db),
+) -> PlanSaved:
+    """Import a plan from YAML: a new plan, or a new version of the plan with that code."""
+    before = plans.get_plan_by_code(db, _peek_code(text))
+    old_version = before.current_version if before else 0
+    plan, version = plans.import_yaml(
+        db, text=text, actor=principal.actor, now=clock.now(), note=note,
+        expect_version=expect_version,
+    )  # fmt: skip
+    db.commit()
+    return PlanSaved(
+        plan=_plan_read(plan), version=version.version, created=version.version != old_version
+    )
+
+
+def _peek_code(text: str) -> str:
+    data, _ = document.parse_yaml(text)
+    return str(data.get("code", ""))
+
+
+@router.post("/plans", response_model=PlanSaved, status_code=201)
+def save_plan(
+    body: PlanJsonIn, principal: Principal = Depends(PLAN_WRITE), db: Session = Depends(get_db)
+) -> PlanSaved:
+    """Save a plan from the editor (JSON document): creates it or adds a version."""
+    doc = document.validate(body.document)
+    before = plans.get_plan_by_code(db, doc.code)
+    old_version = before.current_version if before else 0
+    plan, version = plans.save(
+        db, doc=doc, actor=principal.actor, now=clock.now(), note=body.note,
+        expect_version=body.expect_version,
+    )  # fmt: skip
+    db.commit()
+    return PlanSaved(
+        plan=_plan_read(plan), version=version.version, created=version.version != old_version
+    )
+
+
+# ------------------------------------------------------------------ activation
+@router.get("/incidents/{incident_id}/plans/suggested")
+def suggested_plans(
+    incident_id: int, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
+) -> list[dict[str, Any]]:
+    """Plans that apply to the incident (category, level, conditions), best first."""
+    incident = incidents.load(db, incident_id, territory=principal.territory(), with_text=True)
+    return tasks.suggestions(db, incident)
+
+
+@router.post("/incidents/{incident_id}/activations", status_code=201)
+def activate(
+    incident_id: int,
+    body: ActivateIn,
+    request: Request,
+    principal: Principal = Depends(COMMAND),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Activate a plan: its version is frozen onto the incident and every task created."""
+    incident = incidents.load(db, incident_id, territory=principal.territory())
+    plan = plans.get_plan(db, body.plan_id)
+    activation, created, events = tasks.activate(
+        db, incident=incident, plan=plan, principal=principal, now=clock.now(),
+        response_level=body.response_level, version=body.version,
+    )  # fmt: skip
+    _publish(request, db, events)
+    return {
+        **tasks.activation_read(activation, plan),
+        "tasks": [tasks.task_read(t) for t in created],
+    }
+
+
+@router.get("/incidents/{incident_id}/activations")
+def incident_activations(
+    incident_id: int, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
+) -> list[dict[str, Any]]:
+    incidents.load(db, incident_id, territory=principal.territory())
+    return [tasks.activation_read(a) for a in tasks.activations_for(db, incident_id)]
+
+
+@router.get("/activations/{activation_id}/snapshot")
+def activation_snapshot(
+    activation_id: int, _: Principal = Depends(COMMAND), db: Session = Depends(get_db)
+) -> dict[str, Any]:
+    """The plan version as it was frozen when activated."""
+    return tasks.get_activation(db, activation_id).snapshot
+
+
+@router.post("/activations/{activation_id}/level")
+def raise_response(
+    activation_id: int,
+    body: RaiseIn,
+    request: Request,
+    principal: Principal = Depends(COMMAND),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Move to a more severe response level; that level's parties get their tasks."""
+    activation = tasks.get_activation(db, activation_id)
+    incident = incidents.load(db, activation.incident_id)
+    created, events = tasks.raise_response(
+        db, activation=activation, incident=incident, level=body.level,
+        actor=principal.actor, now=clock.now(),
+    )  # fmt: skip
+    _publish(request, db, events)
+    return {**tasks.activation_read(activation), "tasks": [tasks.task_read(t) for t in created]}
+
+
+# ------------------------------------------------------------------ tasks
+@router.get("/tasks")
+def list_tasks(
+    incident_id: int | None = Query(None),
+    status: str | None = Query(None, description="逗号分隔 / comma-separated"),
+    party_type: str | None = Query(None),
+    party_code: str | None = Query(None),
+    phase: str | None = Query(None),
+    overdue: bool = Query(False, description="只看超时未完成的"),
+    page: PageParams = Depends(page_params),
+    principal: Principal = Depends(TASK_READ),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Tasks; a department or sub-district operator sees only its own unit's tasks."""
+    stmt = tasks.tasks_stmt(
+        scope=tasks.scope_filter(principal), incident_id=incident_id,
+        status=[s for s in (status or "").split(",") if s] or None,
+        party_type=party_type, party_code=party_code, phase=phase,
+        overdue_at=clock.now() if overdue else None,
+    )  # fmt: skip
+    rows, total = paginate(db, stmt, page)
+    return {"items": [tasks.task_read(t) for t in rows], "total": total, **page.model_dump()}
+
+
+def _visible_task(db: Session, task_id: int, principal: Principal, *, for_update: bool = False):  # type: ignore[no-untyped-def]
+    task = tasks.get_task(db, task_id, for_update=for_update)
+    if not tasks.can_see(principal, task):
+        raise forbidden("这不是您单位的任务", "This task is not your unit's")
+    return task
+
+
+@router.get("/tasks/{task_id}")
+def get_task(
+    task_id: int, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
+) -> dict[str, Any]:
+    return tasks.task_read(_visible_task(db, task_id, principal))
+
+
+@router.post("/tasks/{task_id}/status")
+def move_task(
+    task_id: int,
+    body: TaskMoveIn,
+    request: Request,
+    principal: Principal = Depends(TASK_READ),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Accept, set out, arrive, complete or refuse (with a reason) a task."""
+    task = _visible_task(db, task_id, principal, for_update=True)
+    events = tasks.move(
+        db, task=task, to=body.to, principal=principal, now=clock.now(), reason=body.reason,
+        report=body.report,
+    )  # fmt: skip
+    _publish(request, db, events)
+    return tasks.task_read(task)
+
+
+@router.post("/tasks/{task_id}/reassign", status_code=201)
+def reassign_task(
+    task_id: int,
+    body: ReassignIn,
+    request: Request,
+    principal: Principal = Depends(COMMAND),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    task = tasks.get_task(db, task_id, for_update=True)
+    if body.deadline_at is not None and body.deadline_at.tzinfo is None:
+        raise invalid("deadline_at", "时间须带时区", "deadline_at needs a timezone")
+    new, events = tasks.reassign(
+        db, task=task, party_type=body.party_type, party_code=body.party_code,
+        reason=body.reason, principal=principal, now=clock.now(), deadline_at=body.deadline_at,
+    )  # fmt: skip
+    _publish(request, db, events)
+    return tasks.task_read(new)
+
+
+@router.post("/tasks/{task_id}/resources")
+def attach_resources(
+    task_id: int,
+    body: AttachIn,
+    request: Request,
+    principal: Principal = Depends(TASK_READ),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Attach recommended resources (teams, experts, warehouses, stations, cameras)."""
+    task = _visible_task(db, task_id, principal, for_update=True)
+    events = tasks.attach(
+        db, task=task, items=[i.model_dump(exclude_none=True) for i in body.items],
+        principal=principal, now=clock.now(),
+    )  # fmt: skip
+    _publish(request, db, events)
+    return tasks.task_read(task)
+
+
+@router.post("/incidents/{incident_id}/tasks", status_code=201)
+def add_task(
+    incident_id: int,
+    body: TaskIn,
+    request: Request,
+    principal: Principal = Depends(COMMAND),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Add one task by hand (an aftermath task, or one the plan did not foresee)."""
+    incident = incidents.load(db, incident_id, territory=principal.territory())
+    task, events = tasks.add_task(
+        db, incident=incident, phase=body.phase, party_type=body.party_type,
+        party_code=body.party_code, title=body.title, detail=body.detail,
+        deadline_min=body.deadline_min, principal=principal, now=clock.now(),
+    )  # fmt: skip
+    _publish(request, db, events)
+    return tasks.task_read(task)
+
+
+@router.post("/incidents/{incident_id}/aftermath", status_code=201)
+def list_aftermath(
+    incident_id: int,
+    request: Request,
+    principal: Principal = Depends(COMMAND),
+    db: Session = Depends(get_db),
+) -> list[dict[str, Any]]:
+    """Create the aftermath (善后) tasks of the plans activated on the incident."""
+    incident = incidents.load(db, incident_id, territory=principal.territory())
+    created, events = tasks.list_aftermath(
+        db, incident=incident, principal=principal, now=clock.now()
+    )
+    _publish(request, db, events)
+    return [tasks.task_read(t) for t in created]
+
+
+@router.post("/incidents/{incident_id}/close")
+def close_incident(
+    incident_id: int,
+    request: Request,
+    reason: str = Body("", embed=True, max_length=500),
+    principal: Principal = Depends(COMMAND),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Close the incident once its aftermath tasks are listed and response tasks done."""
+    incident = incidents.load(db, incident_id, territory=principal.territory())
+    events = tasks.close_incident(
+        db, incident=incident, reason=reason, principal=principal, now=clock.now()
+    )
+    _publish(request, db, events)
+    return incidents.load(db, incident_id).as_json() | {"status": "closed"}
