@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from yingji.bus import LocalBus
-from yingji.command import timers
+from yingji.command import clock, timers
 from yingji.command.tasks import service as tasks
 from yingji.core.db import Database
 
@@ -20,7 +20,11 @@ class CommandRuntime:
     def __init__(self, database: Database, bus: LocalBus, *, interval_s: float = 0.2) -> None:
         self.database = database
         self.loop = timers.TimerLoop(
-            database, bus.publish, interval_s=interval_s, periodic=self._sync_levels
+            database,
+            bus.publish,
+            interval_s=interval_s,
+            clock=lambda: clock.now(),
+            periodic=self._sync_levels,
         )
 
     def _sync_levels(self, now: datetime) -> list[dict[str, Any]]:

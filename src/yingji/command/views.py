@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.permissions import allow
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
-from yingji.command import clock, incidents
+from yingji.command import clock, incidents, recommend
 from yingji.command.plans import document
 from yingji.command.plans import service as plans
 from yingji.command.schemas import (
@@ -370,3 +370,28 @@ def close_incident(
     )
     _publish(request, db, events)
     return incidents.load(db, incident_id).as_json() | {"status": "closed"}
+
+
+@router.get("/incidents/{incident_id}/recommendations")
+def recommendations(
+    incident_id: int,
+    task_id: int | None = Query(None, description="按任务所需技能/专业筛选"),
+    kinds: str | None = Query(None, description="teams,experts,warehouses,stations,videos"),
+    radius_m: float = Query(10_000.0, gt=0, le=100_000.0),
+    limit: int = Query(10, ge=1, le=200),
+    skill: str | None = Query(None, max_length=32),
+    specialty: str | None = Query(None, max_length=32),
+    item: str | None = Query(None, max_length=32, description="物资编码"),
+    principal: Principal = Depends(COMMAND),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Nearby teams, experts, supplies, stations and cameras for the incident (or one of its
+    tasks), each with an ``attach`` body for ``POST /tasks/{id}/resources``."""
+    incident = incidents.load(db, incident_id, territory=principal.territory())
+    task = tasks.get_task(db, task_id) if task_id is not None else None
+    if task is not None and task.incident_id != incident_id:
+        raise invalid("task_id", "任务不属于该事件", "The task belongs to another incident")
+    return recommend.recommend(
+        db, incident=incident, kinds=kinds, radius_m=radius_m, limit=limit, skill=skill,
+        specialty=specialty, item_code=item, today=clock.local_date(), task=task,
+    )  # fmt: skip

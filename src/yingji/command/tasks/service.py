@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from yingji.audit import service as audit
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
-from yingji.command import incidents, timers
+from yingji.command import clock, incidents, timers
 from yingji.command.incidents import IncidentRef, Note
 from yingji.command.models import Activation, Plan, Task, Timer
 from yingji.command.plans import rules as plan_rules
@@ -44,6 +44,7 @@ class Directory:
 
     departments: dict[str, str]
     headquarters: dict[str, tuple[str, str]]  # code → (name, lead department)
+    offices: dict[str, str]  # headquarters code → its office's name
     subdistricts: dict[str, str]
     teams: dict[str, tuple[str, str, str]]  # code → (name, owner type, owner code)
     experts: dict[str, str]
@@ -57,6 +58,7 @@ def directory(db: Session) -> Directory:
         headquarters={
             h.code: (h.name, h.lead_department.code) for h in org_service.list_headquarters(db)
         },
+        offices={h.code: h.office_name for h in org_service.list_headquarters(db)},
         subdistricts=org_service.subdistrict_names(db),
         teams={t.code: (t.name, t.owner_type, t.owner_code) for t in resources_service.teams(db)},
         experts={e.code: e.name for e in resources_service.experts(db)},
@@ -77,7 +79,7 @@ def resolve(d: Directory, party_type: str, code: str, hq: str | None) -> tuple[s
     if party_type == "subdistrict":
         return d.subdistricts.get(code, code), "subdistrict", code
     if party_type == "headquarters":
-        return d.headquarters.get(code, (code, ""))[0] + "指挥部", "headquarters", code
+        return d.headquarters.get(code, (code, ""))[0], "headquarters", code
     if party_type == "committee":
         return d.committee, "committee", "committee"
     if party_type == "team":
@@ -253,11 +255,16 @@ def _create_tasks(
     return tasks
 
 
+def _hm(at: datetime | None) -> str:
+    """A deadline as Beijing wall-clock time, the way the parties read it."""
+    return at.astimezone(clock.BEIJING).strftime("%m-%d %H:%M") if at else ""
+
+
 def _assigned_notes(tasks: list[Task]) -> list[Note]:
     return [
         Note(
             "task_assigned",
-            f"任务下达：{t.party_name}——{t.title}（时限 {t.deadline_at:%H:%M}）"
+            f"任务下达：{t.party_name}——{t.title}（时限 {_hm(t.deadline_at)}）"
             if t.deadline_at
             else f"任务下达：{t.party_name}——{t.title}",
             f"task assigned to {t.party_name}: {t.title}",
@@ -756,8 +763,8 @@ def _on_deadline(db: Session, timer: Timer, now: datetime) -> tuple[str, Events]
         return "met", []
     hq, committee_after_min = _escalation_policy(db, task)
     d = directory(db)
-    hq_name, office = d.headquarters.get(hq or "", ("", "DEPT-EM"))
-    office_name = f"{hq_name}指挥部办公室" if hq_name else d.departments.get(office, office)
+    office = d.headquarters.get(hq or "", ("", "DEPT-EM"))[1]
+    office_name = d.offices.get(hq or "") or d.departments.get(office, office)
     before = audit.snapshot(task)
     task.escalation_stage = 1
     task.updated_at = now
@@ -770,7 +777,7 @@ def _on_deadline(db: Session, timer: Timer, now: datetime) -> tuple[str, Events]
     )  # fmt: skip
     note = Note(
         "task_escalated",
-        f"任务超时：{task.party_name}——{task.title}（时限 {task.deadline_at:%H:%M}），"
+        f"任务超时：{task.party_name}——{task.title}（时限 {_hm(task.deadline_at)}），"
         f"已报{office_name}督办",
         f"task overdue: {task.party_name} — {task.title}; escalated to the headquarters office",
         {"task_id": task.id, "stage": 1, "to": {"type": "office", "code": hq, "name": office_name}},
