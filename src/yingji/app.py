@@ -13,6 +13,7 @@ from yingji import __version__
 from yingji.audit.views import router as audit_router
 from yingji.auth.views import router as auth_router
 from yingji.command.views import router as command_router
+from yingji.command.warnings.views import router as warnings_router
 from yingji.config import Settings, get_settings
 from yingji.core import migrate
 from yingji.core.bodylimit import BodyLimitMiddleware
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         resources_router,
         supplies_router,
         command_router,
+        warnings_router,
     ):
         app.include_router(router)
 

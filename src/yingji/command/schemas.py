@@ -90,3 +90,42 @@ class TaskIn(_In):
     title: str = Field(min_length=1, max_length=300)
     detail: str = Field(default="", max_length=4000)
     deadline_min: int = Field(ge=0, le=60 * 24 * 30)
+
+
+class CircleIn(_In):
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    radius_m: float = Field(gt=0, le=50_000)
+
+
+class AreaIn(_In):
+    """A circle (centre defaults to the incident) or a polygon of [lon, lat] points."""
+
+    circle: CircleIn | None = None
+    polygon: list[tuple[float, float]] | None = Field(default=None, min_length=3, max_length=500)
+    crs: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
+
+
+class WarningIn(_In):
+    colour: Literal["red", "orange", "yellow", "blue"]
+    event: str = Field(min_length=1, max_length=100)
+    headline: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=4000)
+    instruction: str = Field(default="", max_length=4000)
+    area_desc: str = Field(min_length=1, max_length=200)
+    area: AreaIn
+    expires_at: datetime | None = None
+
+
+class WarningUpdateIn(_In):
+    colour: Literal["red", "orange", "yellow", "blue"] | None = None
+    headline: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, min_length=1, max_length=4000)
+    instruction: str | None = Field(default=None, max_length=4000)
+    area_desc: str | None = Field(default=None, min_length=1, max_length=200)
+    area: AreaIn | None = None
+    expires_at: datetime | None = None
+
+
+class LiftIn(_In):
+    reason: str = Field(default="", max_length=500)
