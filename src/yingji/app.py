@@ -12,6 +12,7 @@ from sqlalchemy import text
 from yingji import __version__
 from yingji.audit.views import router as audit_router
 from yingji.auth.views import router as auth_router
+from yingji.command.duty_views import router as duty_router
 from yingji.command.views import router as command_router
 from yingji.command.warnings.views import router as warnings_router
 from yingji.config import Settings, get_settings
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         supplies_router,
         command_router,
         warnings_router,
+        duty_router,
     ):
         app.include_router(router)
 

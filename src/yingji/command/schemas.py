@@ -129,3 +129,47 @@ class WarningUpdateIn(_In):
 
 class LiftIn(_In):
     reason: str = Field(default="", max_length=500)
+
+
+class Attachment(_In):
+    name: str = Field(min_length=1, max_length=200)
+    url: str = Field(min_length=1, max_length=1000)
+    content_type: str = Field(default="application/octet-stream", max_length=100)
+    size_bytes: int | None = Field(default=None, ge=0)
+
+
+class MessageIn(_In):
+    kind: Literal["message", "decision"] = "message"
+    text: str = Field(min_length=1, max_length=4000)
+    attachments: list[Attachment] = Field(default_factory=list, max_length=20)
+
+
+class ShiftIn(_In):
+    department_code: str = Field(min_length=1, max_length=32)
+    shift_name: str = Field(default="", max_length=32)
+    starts_at: datetime
+    ends_at: datetime
+    person_name: str = Field(min_length=1, max_length=64)
+    phone: str = Field(default="", max_length=32)
+    post: str = Field(default="值班员", max_length=32)
+
+
+class ShiftsIn(_In):
+    shifts: list[ShiftIn] = Field(min_length=1, max_length=1000)
+
+
+class HandoverIn(_In):
+    department_code: str = Field(min_length=1, max_length=32)
+    from_person: str = Field(min_length=1, max_length=64)
+    to_person: str = Field(min_length=1, max_length=64)
+    notes: str = Field(default="", max_length=4000)
+    open_items: list[str] = Field(default_factory=list, max_length=100)
+
+
+class SessionIn(_In):
+    title: str = Field(min_length=1, max_length=200)
+    department_codes: list[str] = Field(min_length=1, max_length=30)
+
+
+class LogIn(_In):
+    text: str = Field(min_length=1, max_length=4000)

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 from yingji.auth.permissions import allow
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
-from yingji.command import clock, incidents, recommend
+from yingji.command import clock, consultation, incidents, recommend
 from yingji.command.plans import document
 from yingji.command.plans import service as plans
 from yingji.command.schemas import (
     ActivateIn,
     AttachIn,
+    MessageIn,
     PlanJsonIn,
     PlanRead,
     PlanSaved,
@@ -395,3 +396,39 @@ def recommendations(
         db, incident=incident, kinds=kinds, radius_m=radius_m, limit=limit, skill=skill,
         specialty=specialty, item_code=item, today=clock.local_date(), task=task,
     )  # fmt: skip
+
+
+# ------------------------------------------------------------------ consultation
+@router.post("/incidents/{incident_id}/messages", status_code=201)
+def post_message(
+    incident_id: int,
+    body: MessageIn,
+    request: Request,
+    principal: Principal = Depends(TASK_READ),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """A message or (commanders) a decision in the incident room, pushed live."""
+    incident = incidents.load(db, incident_id)
+    msg, events = consultation.post(
+        db, incident=incident, kind=body.kind, text=body.text,
+        attachments=[a.model_dump(exclude_none=True) for a in body.attachments],
+        principal=principal, now=clock.now(),
+    )  # fmt: skip
+    _publish(request, db, events)
+    return consultation.read(msg)
+
+
+@router.get("/incidents/{incident_id}/messages")
+def list_messages(
+    incident_id: int,
+    kind: str | None = Query(None, description="message | decision"),
+    after_id: int = Query(0, ge=0),
+    page: PageParams = Depends(page_params),
+    principal: Principal = Depends(TASK_READ),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    incident = incidents.load(db, incident_id)
+    consultation.require_room(db, principal, incident)
+    rows, total = paginate(db, consultation.list_stmt(incident_id, kind=kind, after_id=after_id),
+                           page)  # fmt: skip
+    return {"items": [consultation.read(m) for m in rows], "total": total, **page.model_dump()}
