@@ -100,9 +100,11 @@ def test_roster_now_handover_and_joint_session(client, token_for) -> None:
         p["person_name"]
         for p in next(d for d in later if d["department"]["code"] == "DEPT-WATER")["on_duty"]
     ] == ["赵水务"]
-    h = client.post("/api/v1/duty/handovers", json={
+    handover = {
         "department_code": "DEPT-WATER", "from_person": "王水务", "to_person": "赵水务",
-        "notes": "经十路下穿积水已排完", "open_items": ["泵车 3 号待修"]}, headers=water)  # fmt: skip
+        "notes": "经十路下穿积水已排完", "open_items": ["泵车 3 号待修"],
+    }  # fmt: skip
+    h = client.post("/api/v1/duty/handovers", json=handover, headers=water)
     assert h.status_code == 201 and h.json()["open_items"] == ["泵车 3 号待修"]
     duty = token_for("duty_officer")
     s = client.post("/api/v1/duty/sessions", json={

@@ -173,3 +173,13 @@ class SessionIn(_In):
 
 class LogIn(_In):
     text: str = Field(min_length=1, max_length=4000)
+
+
+class LessonIn(_In):
+    text: str = Field(min_length=1, max_length=2000)
+    plan_id: int | None = Field(default=None, description="需修订的预案")
+
+
+class ReviewIn(_In):
+    summary: str = Field(default="", max_length=20_000)
+    lessons: list[LessonIn] = Field(default_factory=list, max_length=50)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.permissions import allow
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
-from yingji.command import clock, consultation, incidents, recommend
+from yingji.command import clock, consultation, incidents, recommend, review
 from yingji.command.plans import document
 from yingji.command.plans import service as plans
 from yingji.command.schemas import (
@@ -23,6 +23,7 @@ from yingji.command.schemas import (
     PlanSaved,
     PlanVersionRead,
     RaiseIn,
+    ReviewIn,
     ReassignIn,
     TaskIn,
     TaskMoveIn,
@@ -432,3 +433,70 @@ def list_messages(
     rows, total = paginate(db, consultation.list_stmt(incident_id, kind=kind, after_id=after_id),
                            page)  # fmt: skip
     return {"items": [consultation.read(m) for m in rows], "total": total, **page.model_dump()}
+
+
+# ------------------------------------------------------------------ review and report
+@router.get("/incidents/{incident_id}/review")
+def get_review(
+    incident_id: int, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
+) -> dict[str, Any]:
+    """The after-action review: measured times (live until closed) and the lessons."""
+    incidents.load(db, incident_id, territory=principal.territory())
+    return review.review_read(db, incident_id, now=clock.now())
+
+
+@router.put("/incidents/{incident_id}/review")
+def save_review(
+    incident_id: int,
+    body: ReviewIn,
+    request: Request,
+    principal: Principal = Depends(COMMAND),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Write the summary and lessons (总结评估); the measured times are kept with them."""
+    incident = incidents.load(db, incident_id, territory=principal.territory())
+    _row, events = review.save(
+        db, incident=incident, summary=body.summary,
+        lessons=[lesson.model_dump() for lesson in body.lessons], principal=principal,
+        now=clock.now(),
+    )  # fmt: skip
+    _publish(request, db, events)
+    return review.review_read(db, incident_id, now=clock.now())
+
+
+@router.post("/incidents/{incident_id}/review/lessons/{lesson_index}/revision", status_code=201)
+def open_revision(
+    incident_id: int,
+    lesson_index: int,
+    principal: Principal = Depends(COMMAND),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Open a revision of the plan a lesson names; the plan's next version closes it."""
+    rev = review.open_revision(
+        db, incident_id=incident_id, lesson_index=lesson_index, principal=principal,
+        now=clock.now(),
+    )  # fmt: skip
+    db.commit()
+    return review.revision_read(rev)
+
+
+@router.get("/plans/{plan_id}/revisions")
+def plan_revisions(
+    plan_id: int, _: Principal = Depends(PLAN_READ), db: Session = Depends(get_db)
+) -> list[dict[str, Any]]:
+    plans.get_plan(db, plan_id)
+    return [review.revision_read(r) for r in review.revisions_for_plan(db, plan_id)]
+
+
+@router.get("/incidents/{incident_id}/report.pdf", response_class=Response)
+def incident_report(
+    incident_id: int, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
+) -> Response:
+    """The incident report (PDF): facts, timeline, tasks, warnings and review."""
+    incidents.load(db, incident_id, territory=principal.territory())
+    data = review.report_pdf(db, incident_id, now=clock.now())
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="incident-{incident_id}.pdf"'},
+    )
