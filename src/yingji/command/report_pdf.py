@@ -41,7 +41,7 @@ def _t(at: datetime | None) -> str:
 def _dur(seconds: float | None) -> str:
     if seconds is None:
         return "—"
-    s = int(round(seconds))
+    s = round(seconds)
     h, rest = divmod(s, 3600)
     m, sec = divmod(rest, 60)
     return f"{h} 小时 {m} 分 {sec} 秒" if h else f"{m} 分 {sec} 秒"
@@ -89,10 +89,11 @@ def render(
         p("一、基本情况", h2),
     ]
     cas = incident.get("casualties") or {}
+    pending = incident.get("needs_assessment")
     facts = [
         ["项目", "内容"],
         ["类别", incident.get("category_display", "")],
-        ["级别", f"{incident['level']} 级" + ("（待评估）" if incident.get("needs_assessment") else "")],
+        ["级别", f"{incident['level']} 级" + ("（待评估）" if pending else "")],
         ["状态", incident.get("status_name", incident["status"])],
         ["发生时间", _t(incident.get("occurred_at"))],
         ["地点", incident.get("address") or f"{incident.get('lon')}, {incident.get('lat')}"],
@@ -125,7 +126,7 @@ def render(
                     _t(t["deadline_at"]),
                     _t(t["on_scene_at"]),
                     _t(t["completed_at"]),
-                ]  # fmt: skip
+                ]
                 for t in tasks
             ],
             [8, 28, 52, 13, 25, 25, 25],
@@ -145,7 +146,7 @@ def render(
                         "已解除" if w["status"] == "lifted" else "生效中",
                         _t(w["issued_at"]),
                         _t(w["lifted_at"]),
-                    ]  # fmt: skip
+                    ]
                     for w in warnings
                 ],
                 [55, 14, 38, 16, 26, 26],
@@ -166,7 +167,7 @@ def render(
                     "任务完成 / 总数（超时）",
                     f"{m['tasks_completed']} / {m['tasks_total']}（{m['tasks_late']}）",
                 ],
-            ],  # fmt: skip
+            ],
             [70, 105],
         )
     )
@@ -183,7 +184,7 @@ def render(
                         _dur(r["to_on_scene_s"]),
                         _dur(r["to_complete_s"]),
                         r["late"],
-                    ]  # fmt: skip
+                    ]
                     for r in m["per_party"]
                 ],
                 [45, 12, 32, 32, 38, 16],

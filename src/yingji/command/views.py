@@ -23,8 +23,8 @@ from yingji.command.schemas import (
     PlanSaved,
     PlanVersionRead,
     RaiseIn,
-    ReviewIn,
     ReassignIn,
+    ReviewIn,
     TaskIn,
     TaskMoveIn,
 )
