@@ -58,8 +58,12 @@ def deadline_met(status: str, deadline_for: str) -> bool:
 
 
 def stamps_for(status: str, to: str) -> list[str]:
-    """The progress stamps a move sets (skipping forward stamps the skipped steps too)."""
-    if to not in PROGRESS:
+    """The progress stamps a move sets: its own, and ``accepted_at`` when acceptance was
+    skipped (doing a task accepts it). Skipped en-route / on-scene steps stay unstamped: a
+    task done at a desk never went to the scene, and "first on scene" must not say so."""
+    if to not in PROGRESS or to == "assigned":
         return []
-    start = PROGRESS.index(status) + 1 if status in PROGRESS else 1
-    return [f"{s}_at" for s in PROGRESS[start : PROGRESS.index(to) + 1]]
+    stamps = [f"{to}_at"]
+    if status == "assigned" and to != "accepted":
+        stamps.insert(0, "accepted_at")
+    return stamps
