@@ -51,7 +51,11 @@ def test_progress_accept_en_route_on_scene_completed(client, token_for, activate
     timeline = client.get(
         f"/api/v1/incidents/{inc['id']}", headers=token_for("duty_officer")
     ).json()["timeline"]
-    kinds = [e["kind"] for e in timeline if e["data"].get("task_id") == task["id"]]
+    kinds = [
+        e["kind"]
+        for e in timeline
+        if e["data"].get("task_id") == task["id"] or task["id"] in e["data"].get("task_ids", [])
+    ]
     assert kinds == ["task_assigned", "task_accepted", "task_en_route", "task_on_scene",
                      "task_completed"]  # fmt: skip
     from sqlalchemy import select

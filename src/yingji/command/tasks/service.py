@@ -9,11 +9,13 @@ publishes the returned events.
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
@@ -51,14 +53,38 @@ class Directory:
     committee: str
 
 
+_directory_lock = threading.Lock()
+_directory_cache: dict[str, tuple[float, Directory]] = {}
+DIRECTORY_CACHE_S = 30.0
+
+
 def directory(db: Session) -> Directory:
+    """The directory, cached for ``DIRECTORY_CACHE_S`` per database: names and owners change
+    rarely, and an activation or a burst of escalations should not re-read the organisation
+    for every task."""
+    key = db.get_bind().url.render_as_string(hide_password=True)
+    now_s = time.monotonic()
+    cached = _directory_cache.get(key)
+    if cached is not None and now_s - cached[0] < DIRECTORY_CACHE_S:
+        return cached[1]
+    d = _read_directory(db)
+    with _directory_lock:
+        _directory_cache[key] = (now_s, d)
+    return d
+
+
+def forget_directory() -> None:
+    with _directory_lock:
+        _directory_cache.clear()
+
+
+def _read_directory(db: Session) -> Directory:
     committee = org_service.get_committee(db)
+    hqs = org_service.list_headquarters(db)
     return Directory(
         departments={d.code: d.name for d in org_service.list_departments(db)},
-        headquarters={
-            h.code: (h.name, h.lead_department.code) for h in org_service.list_headquarters(db)
-        },
-        offices={h.code: h.office_name for h in org_service.list_headquarters(db)},
+        headquarters={h.code: (h.name, h.lead_department.code) for h in hqs},
+        offices={h.code: h.office_name for h in hqs},
         subdistricts=org_service.subdistrict_names(db),
         teams={t.code: (t.name, t.owner_type, t.owner_code) for t in resources_service.teams(db)},
         experts={e.code: e.name for e in resources_service.experts(db)},
@@ -236,8 +262,9 @@ def _create_tasks(
                 "updated_at": now,
             }
         )
-    ids = list(db.scalars(insert(Task).returning(Task.id), rows))
-    tasks = list(db.scalars(select(Task).where(Task.id.in_(ids)).order_by(Task.seq, Task.id)))
+    tasks = [Task(**row) for row in rows]
+    db.add_all(tasks)
+    db.flush()  # one multi-row INSERT … RETURNING on SQLite and PostgreSQL
     timers.schedule_many(
         db,
         [
@@ -261,19 +288,40 @@ def _hm(at: datetime | None) -> str:
 
 
 def _assigned_notes(tasks: list[Task]) -> list[Note]:
-    return [
-        Note(
-            "task_assigned",
-            f"任务下达：{t.party_name}——{t.title}（时限 {_hm(t.deadline_at)}）"
-            if t.deadline_at
-            else f"任务下达：{t.party_name}——{t.title}",
-            f"task assigned to {t.party_name}: {t.title}",
-            {"task_id": t.id, "party_type": t.party_type, "party_code": t.party_code},
-            "task.assigned",
-            _event_task(t),
+    """One timeline note and one stream event per party, listing its new tasks: each party
+    is pushed its own work at once (a plan of 40 tasks to 10 parties is 10 pushes)."""
+    by_party: dict[tuple[str, str], list[Task]] = {}
+    for t in tasks:
+        by_party.setdefault((t.party_type, t.party_code), []).append(t)
+    notes = []
+    for group in by_party.values():
+        first = group[0]
+        items = "；".join(
+            f"{t.title}（时限 {_hm(t.deadline_at)}）" if t.deadline_at else t.title for t in group
         )
-        for t in tasks
-    ]
+        notes.append(
+            Note(
+                "task_assigned",
+                f"任务下达：{first.party_name}——{items}",
+                f"{len(group)} task(s) assigned to {first.party_name}",
+                {
+                    "task_ids": [t.id for t in group],
+                    "party_type": first.party_type,
+                    "party_code": first.party_code,
+                },
+                "task.assigned",
+                {
+                    "party": {
+                        "type": first.party_type,
+                        "code": first.party_code,
+                        "name": first.party_name,
+                    },
+                    "scope": {"type": first.scope_type, "code": first.scope_code},
+                    "tasks": [_event_task(t)["task"] for t in group],
+                },
+            )
+        )
+    return notes
 
 
 def activate(
