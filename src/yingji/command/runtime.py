@@ -8,6 +8,7 @@ from typing import Any
 
 from yingji.bus import LocalBus
 from yingji.command import clock, timers
+from yingji.command.config import get_command_settings
 from yingji.command.tasks import service as tasks
 from yingji.core.db import Database
 
@@ -17,8 +18,12 @@ log = logging.getLogger("yingji.command")
 class CommandRuntime:
     """Fires due timers (task deadlines, escalation) and follows incident level raises."""
 
-    def __init__(self, database: Database, bus: LocalBus, *, interval_s: float = 0.2) -> None:
+    def __init__(
+        self, database: Database, bus: LocalBus, *, interval_s: float | None = None
+    ) -> None:
         self.database = database
+        if interval_s is None:
+            interval_s = get_command_settings().timer_interval_s
         self.loop = timers.TimerLoop(
             database,
             bus.publish,

@@ -186,8 +186,15 @@ def run_due(
     limit: int = DEFAULT_BATCH,
     lease_s: float = DEFAULT_LEASE_S,
 ) -> tuple[int, Events]:
-    """Claim and fire every timer due at ``now`` (in batches of ``limit``)."""
+    """Claim and fire every timer due at ``now`` (in batches of ``limit``).
+
+    A plain read first: with nothing due no write transaction is opened, so an idle loop
+    never holds SQLite's write lock against the requests.
+    """
     total, events = 0, []
+    with database.session() as db:
+        if not any_due(db, now=now, lease_s=lease_s):
+            return 0, []
     while True:
         with database.session() as db:
             ids = claim(db, worker=worker, now=now, limit=limit, lease_s=lease_s)
@@ -196,6 +203,22 @@ def run_due(
         events.extend(ev)
         if len(ids) < limit:
             return total, events
+
+
+def any_due(db: Session, *, now: datetime, lease_s: float = DEFAULT_LEASE_S) -> bool:
+    stale = now - timedelta(seconds=lease_s)
+    return (
+        db.scalar(
+            select(Timer.id)
+            .where(
+                Timer.fired_at.is_(None),
+                Timer.due_at <= now,
+                or_(Timer.claimed_by.is_(None), Timer.claimed_at < stale),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def next_due(db: Session) -> datetime | None:

@@ -525,6 +525,8 @@ def sync_levels(db: Session, *, now: datetime) -> Events:
     events: Events = []
     for a in db.scalars(select(Activation).where(Activation.status == "active")):
         incident = incidents.load(db, a.incident_id)
+        if level_rank(incident.level) >= level_rank(a.response_level):
+            continue  # the incident is no more severe than the response: nothing to raise
         doc = PlanDocument.model_validate(a.snapshot)
         wanted = plan_rules.choose_response_level(doc, incident.level)
         if level_rank(wanted) < level_rank(a.response_level):
