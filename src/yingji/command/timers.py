@@ -31,7 +31,9 @@ log = logging.getLogger("yingji.command.timers")
 
 Events = list[dict[str, Any]]
 Handler = Callable[[Session, Timer, datetime], tuple[str, Events]]
+BatchHandler = Callable[[Session, list[Timer], datetime], tuple[dict[int, str], Events]]
 HANDLERS: dict[str, Handler] = {}
+BATCH_HANDLERS: dict[str, BatchHandler] = {}
 DEFAULT_LEASE_S = 60.0
 DEFAULT_BATCH = 500
 
@@ -41,6 +43,17 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 
     def register(fn: Handler) -> Handler:
         HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def batch_handler(kind: str) -> Callable[[BatchHandler], BatchHandler]:
+    """Register a function that fires many timers of ``kind`` at once; it answers
+    ({timer id: outcome}, events). Preferred for kinds that come in bursts."""
+
+    def register(fn: BatchHandler) -> BatchHandler:
+        BATCH_HANDLERS[kind] = fn
         return fn
 
     return register
@@ -109,45 +122,59 @@ def claim(
     return ids
 
 
-def _fire_one(db: Session, timer: Timer, *, worker: str, now: datetime) -> Events | None:
-    """Mark one claimed timer fired (None if another worker has it now) and run its handler."""
-    taken = db.execute(
-        update(Timer)
-        .where(Timer.id == timer.id, Timer.claimed_by == worker, Timer.fired_at.is_(None))
-        .values(fired_at=now)
-        .execution_options(synchronize_session=False)
+def _fire_batch(db: Session, ids: list[int], *, worker: str, now: datetime) -> tuple[int, Events]:
+    """Take the claimed timers this worker still holds (one UPDATE … RETURNING), run their
+    handlers by kind, record the outcomes; all in the caller's transaction."""
+    taken = set(
+        db.scalars(
+            update(Timer)
+            .where(Timer.id.in_(ids), Timer.claimed_by == worker, Timer.fired_at.is_(None))
+            .values(fired_at=now)
+            .returning(Timer.id)
+            .execution_options(synchronize_session=False)
+        )
     )
-    if not taken.rowcount:  # type: ignore[attr-defined]
-        return None
-    fn = HANDLERS.get(timer.kind)
-    if fn is None:
-        outcome, events = "no_handler", []
-    else:
-        outcome, events = fn(db, timer, now)
-    db.execute(
-        update(Timer)
-        .where(Timer.id == timer.id)
-        .values(outcome=outcome[:32])
-        .execution_options(synchronize_session=False)
-    )
-    return events
+    if not taken:
+        return 0, []
+    rows = list(db.scalars(select(Timer).where(Timer.id.in_(taken)).order_by(Timer.id)))
+    by_kind: dict[str, list[Timer]] = {}
+    for t in rows:
+        by_kind.setdefault(t.kind, []).append(t)
+    outcomes: dict[int, str] = {}
+    events: Events = []
+    for kind, group in by_kind.items():
+        if kind in BATCH_HANDLERS:
+            out, ev = BATCH_HANDLERS[kind](db, group, now)
+            outcomes.update(out)
+            events.extend(ev)
+        elif kind in HANDLERS:
+            for t in group:
+                outcome, ev = HANDLERS[kind](db, t, now)
+                outcomes[t.id] = outcome
+                events.extend(ev)
+        else:
+            outcomes.update({t.id: "no_handler" for t in group})
+    by_outcome: dict[str, list[int]] = {}
+    for timer_id, outcome in outcomes.items():
+        by_outcome.setdefault(outcome[:32], []).append(timer_id)
+    for outcome, timer_ids in by_outcome.items():
+        db.execute(
+            update(Timer)
+            .where(Timer.id.in_(timer_ids))
+            .values(outcome=outcome)
+            .execution_options(synchronize_session=False)
+        )
+    return len(taken), events
 
 
 def fire(database: Database, ids: list[int], *, worker: str, now: datetime) -> tuple[int, Events]:
-    """Fire claimed timers in one transaction; if one fails, each alone (a failing one keeps
+    """Fire claimed timers in one transaction; if that fails, each alone (a failing one keeps
     its claim, with the error, and is retried when the lease runs out)."""
     if not ids:
         return 0, []
-    events: Events = []
-    fired = 0
     with database.session() as db:
         try:
-            timers = list(db.scalars(select(Timer).where(Timer.id.in_(ids)).order_by(Timer.id)))
-            for t in timers:
-                out = _fire_one(db, t, worker=worker, now=now)
-                if out is not None:
-                    fired += 1
-                    events.extend(out)
+            fired, events = _fire_batch(db, ids, worker=worker, now=now)
             db.commit()
             return fired, events
         except Exception:
@@ -156,15 +183,11 @@ def fire(database: Database, ids: list[int], *, worker: str, now: datetime) -> t
     fired, events = 0, []
     for timer_id in ids:
         with database.session() as db:
-            timer = db.get(Timer, timer_id)
-            if timer is None:
-                continue
             try:
-                out = _fire_one(db, timer, worker=worker, now=now)
+                n, ev = _fire_batch(db, [timer_id], worker=worker, now=now)
                 db.commit()
-                if out is not None:
-                    fired += 1
-                    events.extend(out)
+                fired += n
+                events.extend(ev)
             except Exception as exc:
                 db.rollback()
                 log.exception("timer %s failed", timer_id)

@@ -795,78 +795,96 @@ def attach(
 
 
 # ------------------------------------------------------------------ escalation (timers)
-def _escalation_policy(db: Session, task: Task) -> tuple[str | None, int]:
-    if task.activation_id is None:
-        return None, 30
-    snap = get_activation(db, task.activation_id).snapshot
-    return snap.get("headquarters"), int(
-        (snap.get("escalation") or {}).get("committee_after_min", 30)
-    )
+@timers.batch_handler(DEADLINE)
+def _on_deadlines(db: Session, batch: list[Timer], now: datetime) -> tuple[dict[int, str], Events]:
+    """Deadlines passed: each task not meeting its deadline goes to its headquarters office
+    at once, and a committee timer starts."""
+    return _escalate(db, batch, now, stage=1)
 
 
-@timers.handler(DEADLINE)
-def _on_deadline(db: Session, timer: Timer, now: datetime) -> tuple[str, Events]:
-    """A task's deadline passed: if it is not met, escalate to the headquarters office and
-    start the committee timer."""
-    task = get_task(db, timer.ref_id, for_update=True)
-    if task.status in rules.TERMINAL or rules.deadline_met(task.status, task.deadline_for):
-        return "met", []
-    hq, committee_after_min = _escalation_policy(db, task)
+@timers.batch_handler(ESCALATE)
+def _on_escalations(
+    db: Session, batch: list[Timer], now: datetime
+) -> tuple[dict[int, str], Events]:
+    """Still not met after the office was told: the committee."""
+    return _escalate(db, batch, now, stage=2)
+
+
+def _escalate(
+    db: Session, batch: list[Timer], now: datetime, *, stage: int
+) -> tuple[dict[int, str], Events]:
+    """Escalate a burst of overdue tasks with a handful of statements: tasks and activations
+    read at once, audit rows and new timers inserted together, one timeline write per
+    incident."""
+    stmt = select(Task).where(Task.id.in_({t.ref_id for t in batch}))
+    if db.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    tasks = {t.id: t for t in db.scalars(stmt.execution_options(populate_existing=True))}
+    act_ids = {t.activation_id for t in tasks.values() if t.activation_id}
+    acts = {a.id: a for a in db.scalars(select(Activation).where(Activation.id.in_(act_ids)))}
     d = directory(db)
-    office = d.headquarters.get(hq or "", ("", "DEPT-EM"))[1]
-    office_name = d.offices.get(hq or "") or d.departments.get(office, office)
-    before = audit.snapshot(task)
-    task.escalation_stage = 1
-    task.updated_at = now
-    timers.schedule(
-        db, kind=ESCALATE, ref_id=task.id, due_at=now + timedelta(minutes=committee_after_min)
-    )
-    audit.record(
-        db, actor=audit.SYSTEM, action="task:escalated", object_type="task", object_id=task.id,
-        before=before, after=audit.snapshot(task), reason="deadline passed",
-    )  # fmt: skip
-    note = Note(
-        "task_escalated",
-        f"任务超时：{task.party_name}——{task.title}（时限 {_hm(task.deadline_at)}），"
-        f"已报{office_name}督办",
-        f"task overdue: {task.party_name} — {task.title}; escalated to the headquarters office",
-        {"task_id": task.id, "stage": 1, "to": {"type": "office", "code": hq, "name": office_name}},
-        "task.escalated",
-        _event_task(task) | {"stage": 1, "to": {"type": "office", "code": hq,
-                                                "department": office}},
-        "overdue",
-    )  # fmt: skip
-    return "escalated_office", incidents.note(
-        db, incident_id=task.incident_id, notes=[note], actor=audit.SYSTEM, now=now
-    )
-
-
-@timers.handler(ESCALATE)
-def _on_escalate(db: Session, timer: Timer, now: datetime) -> tuple[str, Events]:
-    """Still not met after the office was told: escalate to the committee."""
-    task = get_task(db, timer.ref_id, for_update=True)
-    if task.status in rules.TERMINAL or rules.deadline_met(task.status, task.deadline_for):
-        return "met", []
-    d = directory(db)
-    before = audit.snapshot(task)
-    task.escalation_stage = 2
-    task.updated_at = now
-    audit.record(
-        db, actor=audit.SYSTEM, action="task:escalated", object_type="task", object_id=task.id,
-        before=before, after=audit.snapshot(task), reason="still overdue",
-    )  # fmt: skip
-    note = Note(
-        "task_escalated",
-        f"任务仍未完成：{task.party_name}——{task.title}，已报{d.committee}",
-        f"task still overdue: {task.party_name} — {task.title}; escalated to the committee",
-        {"task_id": task.id, "stage": 2, "to": {"type": "committee", "name": d.committee}},
-        "task.escalated",
-        _event_task(task) | {"stage": 2, "to": {"type": "committee"}},
-        "overdue",
-    )
-    return "escalated_committee", incidents.note(
-        db, incident_id=task.incident_id, notes=[note], actor=audit.SYSTEM, now=now
-    )
+    outcomes: dict[int, str] = {}
+    changes: list[audit.Change] = []
+    new_timers: list[dict[str, Any]] = []
+    notes: dict[int, list[Note]] = {}
+    for timer in batch:
+        task = tasks.get(timer.ref_id)
+        if task is None:
+            outcomes[timer.id] = "no_task"
+            continue
+        if task.status in rules.TERMINAL or rules.deadline_met(task.status, task.deadline_for):
+            outcomes[timer.id] = "met"
+            continue
+        snap = acts[task.activation_id].snapshot if task.activation_id in acts else {}
+        hq = snap.get("headquarters")
+        before = audit.snapshot(task)
+        task.escalation_stage = stage
+        task.updated_at = now
+        changes.append(
+            audit.Change(
+                "task:escalated", "task", task.id, before=before, after=audit.snapshot(task),
+                reason="deadline passed" if stage == 1 else "still overdue",
+            )
+        )  # fmt: skip
+        if stage == 1:
+            after_min = int((snap.get("escalation") or {}).get("committee_after_min", 30))
+            new_timers.append(
+                {"kind": ESCALATE, "ref_id": task.id, "due_at": now + timedelta(minutes=after_min)}
+            )
+            office = d.headquarters.get(hq or "", ("", "DEPT-EM"))[1]
+            to_name = d.offices.get(hq or "") or d.departments.get(office, office)
+            to = {"type": "office", "code": hq, "department": office, "name": to_name}
+            message = (
+                f"任务超时：{task.party_name}——{task.title}（时限 {_hm(task.deadline_at)}），"
+                f"已报{to_name}督办"
+            )
+            message_en = (
+                f"task overdue: {task.party_name} — {task.title}; escalated to the "
+                "headquarters office"
+            )
+            outcomes[timer.id] = "escalated_office"
+        else:
+            to = {"type": "committee", "name": d.committee}
+            message = f"任务仍未完成：{task.party_name}——{task.title}，已报{d.committee}"
+            message_en = (
+                f"task still overdue: {task.party_name} — {task.title}; escalated to the committee"
+            )
+            outcomes[timer.id] = "escalated_committee"
+        notes.setdefault(task.incident_id, []).append(
+            Note(
+                "task_escalated", message, message_en,
+                {"task_id": task.id, "stage": stage, "to": to}, "task.escalated",
+                _event_task(task) | {"stage": stage, "to": to}, "overdue",
+            )
+        )  # fmt: skip
+    timers.schedule_many(db, new_timers, now=now)
+    audit.record_many(db, actor=audit.SYSTEM, changes=changes)
+    events: Events = []
+    for incident_id, items in notes.items():
+        events += incidents.note(
+            db, incident_id=incident_id, notes=items, actor=audit.SYSTEM, now=now
+        )
+    return outcomes, events
 
 
 # ------------------------------------------------------------------ ad-hoc, aftermath, close
