@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
@@ -827,6 +827,8 @@ def _escalate(
     changes: list[audit.Change] = []
     new_timers: list[dict[str, Any]] = []
     notes: dict[int, list[Note]] = {}
+    pushed: dict[int, list[dict[str, Any]]] = {}  # one stream event per incident per burst
+    escalated: list[int] = []
     for timer in batch:
         task = tasks.get(timer.ref_id)
         if task is None:
@@ -837,12 +839,12 @@ def _escalate(
             continue
         snap = acts[task.activation_id].snapshot if task.activation_id in acts else {}
         hq = snap.get("headquarters")
-        before = audit.snapshot(task)
-        task.escalation_stage = stage
-        task.updated_at = now
+        before = {"status": task.status, "escalation_stage": task.escalation_stage}
+        escalated.append(task.id)
         changes.append(
             audit.Change(
-                "task:escalated", "task", task.id, before=before, after=audit.snapshot(task),
+                "task:escalated", "task", task.id, before=before,
+                after={"status": task.status, "escalation_stage": stage},
                 reason="deadline passed" if stage == 1 else "still overdue",
             )
         )  # fmt: skip
@@ -873,14 +875,28 @@ def _escalate(
         notes.setdefault(task.incident_id, []).append(
             Note(
                 "task_escalated", message, message_en,
-                {"task_id": task.id, "stage": stage, "to": to}, "task.escalated",
-                _event_task(task) | {"stage": stage, "to": to}, "overdue",
+                {"task_id": task.id, "stage": stage, "to": to}, None, None, "overdue",
             )
         )  # fmt: skip
+        pushed.setdefault(task.incident_id, []).append(
+            _event_task(task)["task"] | {"stage": stage, "to": to}
+        )
+    if escalated:  # one UPDATE for the burst (the rows are locked above on PostgreSQL)
+        db.execute(
+            update(Task)
+            .where(Task.id.in_(escalated))
+            .values(escalation_stage=stage, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
     timers.schedule_many(db, new_timers, now=now)
     audit.record_many(db, actor=audit.SYSTEM, changes=changes)
     events: Events = []
     for incident_id, items in notes.items():
+        first = items[0]
+        items[0] = Note(
+            first.kind, first.message, first.message_en, first.data, "task.escalated",
+            {"stage": stage, "tasks": pushed[incident_id]}, first.result,
+        )  # fmt: skip
         events += incidents.note(
             db, incident_id=incident_id, notes=items, actor=audit.SYSTEM, now=now
         )
