@@ -14,7 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 bench_app = typer.Typer(help="性能测试 / benchmarks", no_args_is_help=True)
-console = Console()
+# Benchmark tables are read from logs and pasted into docs: never wrap them to a narrow pipe.
+console = Console(width=160)
 
 
 @bench_app.command("locate")
