@@ -387,6 +387,10 @@ def _open_candidates(
     groups = sorted({p.category.code[:prefix] for p in located})  # type: ignore[index]
     earliest = min(p.report.occurred_at for p in located) - window
     latest = max(p.report.occurred_at for p in located) + window
+    # the batch's bounding box grown by the radius: a small batch reads only its surroundings
+    lons = [p.lon for p in located]
+    lats = [p.lat for p in located]
+    margin_lat, margin_lon = cells.size_lat * 1.01, cells.size_lon * 1.01
     stmt = select(
         Incident.id,
         Incident.category_group,
@@ -399,7 +403,8 @@ def _open_candidates(
         Incident.status.in_(lifecycle.OPEN),
         Incident.occurred_at >= earliest,
         Incident.occurred_at <= latest,
-        Incident.lon.is_not(None),
+        Incident.lat.between(min(lats) - margin_lat, max(lats) + margin_lat),  # type: ignore[type-var]
+        Incident.lon.between(min(lons) - margin_lon, max(lons) + margin_lon),  # type: ignore[type-var]
     )
     for iid, group, code, lon, lat, occurred in db.execute(stmt):
         cells.add(group, lon, lat, merge.Candidate(iid, code, lon, lat, occurred))
