@@ -64,14 +64,20 @@ class Server:
 
 @contextmanager
 def servers(
-    count: int, *, database_url: str, bus_url: str, data_dir: Path, app: str = "yingji.asgi:app"
+    count: int,
+    *,
+    database_url: str,
+    bus_url: str,
+    data_dir: Path,
+    app: str = "yingji.asgi:app",
+    secret_key: str = BENCH_SECRET,
 ) -> Iterator[list[Server]]:
     """``count`` uvicorn processes of the app on free ports, stopped afterwards."""
     env = {
         **os.environ,
         "YINGJI_DATABASE_URL": database_url,
         "YINGJI_BUS_URL": bus_url,
-        "YINGJI_SECRET_KEY": BENCH_SECRET,
+        "YINGJI_SECRET_KEY": secret_key,
         "YINGJI_DATA_DIR": str(data_dir),
         "YINGJI_LOG_LEVEL": "warning",
     }
