@@ -823,9 +823,14 @@ def locate_index(db: Session) -> tuple[GridIndex, dict[str, SubdistrictRead]]:
     return cached.index, cached.subdistricts
 
 
+_CRS_ALIASES = {"bd09ll": Crs.bd09}  # Baidu's own name for BD-09 longitude/latitude
+
+
 def _parse_crs(crs: Crs | str) -> Crs:
+    """The coordinate system named, forgiving case and hyphens ("GCJ-02", "BD09LL")."""
+    name = str(crs).strip().lower().replace("-", "").replace("_", "")
     try:
-        return Crs(crs)
+        return _CRS_ALIASES.get(name) or Crs(name)
     except ValueError:
         raise invalid(
             "crs",
