@@ -67,6 +67,8 @@ def seed_catalogue(db: Session) -> int:
         )
         added += 1
     db.flush()
+    if added:
+        places.bump(db, "catalogue")
     return added
 
 
@@ -120,6 +122,7 @@ def save_item(db: Session, *, data: dict[str, Any], actor: audit.Actor) -> Suppl
             setattr(item, key, value)
         item.min_stock_milli = min_milli
     db.flush()
+    places.bump(db, "catalogue")
     audit.record(
         db,
         actor=actor,
