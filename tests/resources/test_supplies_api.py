@@ -462,3 +462,35 @@ def test_reserve_gap_report_for_a_plan_year(client, admin_headers, token_for) ->
         ).status_code
         == 204
     )
+
+
+def test_expired_stock_is_not_allocated_only_written_off(
+    client, admin_headers, new_warehouse, receive
+) -> None:
+    wh = new_warehouse()
+    today = date.today()
+    receive(
+        wh["id"],
+        "DISINFECT",
+        10,
+        "OLD",
+        production_date=str(today - timedelta(days=800)),
+        expiry_date=str(today - timedelta(days=5)),
+    )
+    receive(wh["id"], "DISINFECT", 4, "NEW", expiry_date=str(today + timedelta(days=300)))
+    take = {"kind": "allocate", "item_code": "DISINFECT", "quantity": 6, "incident_ref": "INC-E"}
+    resp = client.post(
+        f"{SUPPLIES}/warehouses/{wh['id']}/takings", json=take, headers=admin_headers
+    )
+    assert resp.status_code == 409
+    assert "现有 4" in resp.json()["message"]
+    take["quantity"] = 4
+    ok = client.post(f"{SUPPLIES}/warehouses/{wh['id']}/takings", json=take, headers=admin_headers)
+    assert ok.status_code == 201 and ok.json()[0]["balance_after"] == 0
+    gone = client.post(
+        f"{SUPPLIES}/warehouses/{wh['id']}/takings",
+        headers=admin_headers,
+        json={"kind": "write_off", "item_code": "DISINFECT", "quantity": 10, "reason": "过期"},
+    )
+    assert gone.status_code == 201
+    assert stock_of(client, admin_headers, wh["id"], "DISINFECT") == 0

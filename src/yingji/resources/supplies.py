@@ -489,9 +489,12 @@ def _take_milli(
     views = [
         rules.BatchView(b.id, b.quantity_milli, b.expiry_date, b.production_date) for b in batches
     ]
-    plan = rules.plan_take(views, milli)
+    # Expired batches are not issued, lent or moved; a write-off takes any batch.
+    usable_on = None if kind == "write_off" else rules.local_date(ctx.now)
+    plan = rules.plan_take(views, milli, usable_on=usable_on)
     if plan is None:
-        raise shortage("quantity", sum(v.quantity_milli for v in views), milli, item.unit)
+        available = sum(v.quantity_milli for v in views if rules.usable(v, usable_on))
+        raise shortage("quantity", available, milli, item.unit)
     by_id = {b.id: b for b in batches}
     taken: list[tuple[StockBatch, StockMovement]] = []
     for bid, take in plan:
