@@ -226,3 +226,31 @@ def test_nearby_needs_a_reader(client, token_for) -> None:
         _near(client, token_for("enterprise_user", "ENT-1"), lon=117.0, lat=36.6).status_code == 403
     )
     assert _near(client, {}, lon=117.0, lat=36.6).status_code == 401
+
+
+def test_map_layers_are_geojson(client, admin_headers) -> None:
+    resp = client.get(f"{API}/map", params={"kinds": "stations,videos"}, headers=admin_headers)
+    assert resp.status_code == 200
+    fc = resp.json()
+    assert fc["type"] == "FeatureCollection"
+    kinds = [f["properties"]["kind"] for f in fc["features"]]
+    assert kinds.count("stations") == 17 and kinds.count("videos") >= 16
+    assert all(f["geometry"]["type"] == "Point" for f in fc["features"])
+    assert (
+        client.get(f"{API}/map", params={"kinds": "ufo"}, headers=admin_headers).status_code == 422
+    )
+
+
+def test_search_agrees_with_the_no_index_baseline(session) -> None:
+    """The indexed search and a brute-force one give the same answer at random points."""
+    from datetime import date
+
+    from yingji.bench.nearby import naive_search, random_cases, same_answer
+    from yingji.resources import nearby
+
+    cases = random_cases(session, 60, seed=7)
+    today = date.today()
+    for c in cases:
+        fast = nearby.search(session, lon=c.lon, lat=c.lat, query=c.query, today=today)
+        slow = naive_search(session, lon=c.lon, lat=c.lat, query=c.query, today=today)
+        assert same_answer(fast, slow), c

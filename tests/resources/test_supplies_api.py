@@ -494,3 +494,22 @@ def test_expired_stock_is_not_allocated_only_written_off(
     )
     assert gone.status_code == 201
     assert stock_of(client, admin_headers, wh["id"], "DISINFECT") == 0
+
+
+def test_district_stock_per_item(client, admin_headers, new_warehouse, receive) -> None:
+    before = client.get(
+        f"{SUPPLIES}/stock", params={"item": "generator"}, headers=admin_headers
+    ).json()
+    assert before["total"] == 1
+    line = before["items"][0]
+    wh = new_warehouse()
+    receive(wh["id"], "GENERATOR", 3)
+    after = client.get(
+        f"{SUPPLIES}/stock", params={"item": "GENERATOR"}, headers=admin_headers
+    ).json()
+    assert after["items"][0]["quantity"] == line["quantity"] + 3
+    assert after["items"][0]["warehouses"] == line["warehouses"] + 1
+    cats = client.get(
+        f"{SUPPLIES}/stock", params={"category": "hazmat"}, headers=admin_headers
+    ).json()
+    assert cats["items"] and {i["category"] for i in cats["items"]} == {"hazmat"}

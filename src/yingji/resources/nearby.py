@@ -321,3 +321,22 @@ def _filter(
     if kind == "experts" and query.specialty:
         out = [(e, d) for e, d in out if rules.within(e.tags, query.specialty)]
     return out
+
+
+def features(db: Session, kinds: tuple[str, ...]) -> dict[str, Any]:
+    """Every resource of these kinds as a GeoJSON FeatureCollection (map layers), from the
+    same cached indexes as the search."""
+    found = indexes(db, kinds)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": f"{kind}:{e.id}",
+                "geometry": {"type": "Point", "coordinates": [e.lon, e.lat]},
+                "properties": {"kind": kind, "id": e.id, **e.summary},
+            }
+            for kind in kinds
+            for e in found[kind].entries
+        ],
+    }

@@ -131,6 +131,16 @@ class WarehouseRead(_Out):
     stock: list[StockLine] | None = None
 
 
+class DistrictStockRead(BaseModel):
+    item_code: str
+    item_name: str
+    unit: str
+    category: str
+    quantity: float
+    usable_quantity: float
+    warehouses: int
+
+
 class BatchRead(_Out):
     id: int
     warehouse_id: int

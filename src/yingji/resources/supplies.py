@@ -788,3 +788,34 @@ def gap_report(db: Session, *, year: int, today: date) -> list[tuple[SupplyItem,
         ((items[line.item_code], line) for line in lines),
         key=lambda pair: (pair[0].category, pair[0].code),
     )
+
+
+@dataclass(frozen=True)
+class DistrictStock:
+    item: SupplyItem
+    quantity_milli: int
+    usable_milli: int
+    warehouses: int
+
+
+def district_stock(
+    db: Session, *, today: date, category: str | None = None, item_code: str | None = None
+) -> list[DistrictStock]:
+    """Each catalogue item's stock across the district: held, usable today (not expired), and
+    in how many warehouses; items without stock are listed with zero."""
+    held = stock_totals(db, item_code=item_code)
+    usable = stock_totals(db, item_code=item_code, usable_on=today)
+    out = []
+    for item in db.scalars(items_stmt(category=category)):
+        if item_code and item.code != item_code:
+            continue
+        mine = {w: q for (w, code), q in held.items() if code == item.code and q > 0}
+        out.append(
+            DistrictStock(
+                item=item,
+                quantity_milli=sum(mine.values()),
+                usable_milli=sum(q for (_, code), q in usable.items() if code == item.code),
+                warehouses=len(mine),
+            )
+        )
+    return out

@@ -29,6 +29,7 @@ from yingji.resources.schemas import (
     BatchRead,
     DecisionIn,
     DecisionRead,
+    DistrictStockRead,
     ExpiringRead,
     GapCategory,
     GapLineRead,
@@ -164,6 +165,35 @@ def _stock_lines(db: Session, ids: list[int], now: datetime) -> dict[int, list[S
             )
         )  # fmt: skip
     return out
+
+
+@router.get("/stock", response_model=Page[DistrictStockRead])
+def district_stock(
+    category: str | None = Query(None, max_length=32),
+    item: str | None = Query(None, max_length=32),
+    params: PageParams = Depends(page_params),
+    _: Principal = Depends(READ),
+    db: Session = Depends(get_db),
+) -> Page[DistrictStockRead]:
+    """The district's stock of each item: held, usable today, in how many warehouses."""
+    rows = supplies.district_stock(
+        db,
+        today=rules.local_date(utcnow()),
+        category=category,
+        item_code=item.upper() if item else None,
+    )
+    chunk = rows[params.offset : params.offset + params.limit]
+    return Page(
+        items=[
+            DistrictStockRead(
+                item_code=r.item.code, item_name=r.item.name, unit=r.item.unit,
+                category=r.item.category, quantity=from_milli(r.quantity_milli),
+                usable_quantity=from_milli(r.usable_milli), warehouses=r.warehouses,
+            )
+            for r in chunk
+        ],
+        total=len(rows), limit=params.limit, offset=params.offset,
+    )  # fmt: skip
 
 
 @router.get("/warehouses", response_model=Page[WarehouseRead])

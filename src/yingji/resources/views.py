@@ -447,7 +447,20 @@ def update_video(
     return VideoRead.model_validate(video)
 
 
-# --- nearby ---------------------------------------------------------------------------------
+# --- map layers and nearby -------------------------------------------------------------------
+
+
+@router.get("/map")
+def map_layers(
+    kinds: str | None = Query(
+        None, max_length=100, description="teams,experts,warehouses,stations,videos"
+    ),
+    _: Principal = Depends(READ),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Map layers: every resource of the kinds asked for as a GeoJSON FeatureCollection
+    (WGS-84), with the properties the nearby search shows."""
+    return nearby.features(db, nearby.parse_kinds(kinds))
 
 
 @router.get("/nearby", response_model=NearbyRead)
