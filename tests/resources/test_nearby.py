@@ -203,22 +203,32 @@ def test_bad_queries_are_422(client, admin_headers, params, code) -> None:
     assert resp.json()["code"] == code
 
 
-def test_incident_id_needs_the_incidents_domain(client, admin_headers, anchor) -> None:
-    assert incidents.incident_locator() is None
-    resp = _near(client, admin_headers, incident_id="INC-2026-0001")
-    assert resp.status_code == 422
-    assert resp.json()["code"] == "incident_lookup_unavailable"
-    # Once a locator is plugged in, the incident's position is the centre.
-    incidents.set_incident_locator(
-        lambda _db, iid: (anchor["lon"], anchor["lat"]) if iid == "INC-1" else None
-    )
+def test_incident_id_without_and_with_an_incident_locator(client, admin_headers, anchor) -> None:
     try:
+        incidents.set_incident_locator(None)  # as when the incidents domain is absent
+        resp = _near(client, admin_headers, incident_id="INC-2026-0001")
+        assert resp.status_code == 422
+        assert resp.json()["code"] == "incident_lookup_unavailable"
+        # Once a locator is plugged in, the incident's position is the centre.
+        incidents.set_incident_locator(
+            lambda _db, iid: (anchor["lon"], anchor["lat"]) if iid == "INC-1" else None
+        )
         ok = _near(client, admin_headers, incident_id="INC-1", kinds="warehouses")
         assert ok.status_code == 200
         assert ok.json()["results"]["warehouses"][0]["code"] == anchor["code"]
         assert _near(client, admin_headers, incident_id="INC-404").status_code == 404
+        both = _near(client, admin_headers, incident_id="INC-1", lon=117.0, lat=36.6)
+        assert both.status_code == 422
     finally:
-        incidents.set_incident_locator(None)
+        incidents.reset_incident_locator()
+
+
+def test_the_default_locator_follows_the_intake_domain(client, admin_headers) -> None:
+    """Without the intake domain: 422. With it (once merged): an unknown incident is 404."""
+    present = incidents.intake_installed()
+    assert (incidents.incident_locator() is not None) == present
+    resp = _near(client, admin_headers, incident_id="999999999")
+    assert resp.status_code == (404 if present else 422)
 
 
 def test_nearby_needs_a_reader(client, token_for) -> None:
