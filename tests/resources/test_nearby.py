@@ -264,3 +264,29 @@ def test_search_agrees_with_the_no_index_baseline(session) -> None:
         fast = nearby.search(session, lon=c.lon, lat=c.lat, query=c.query, today=today)
         slow = naive_search(session, lon=c.lon, lat=c.lat, query=c.query, today=today)
         assert same_answer(fast, slow), c
+
+
+def test_nearby_by_an_intake_incident(client, admin_headers, anchor, session) -> None:
+    """Runs once the intake domain is merged: its incidents are the centres."""
+    from datetime import UTC, datetime
+
+    intake_models = pytest.importorskip("yingji.intake.models")
+    assert incidents.incident_locator() is incidents.intake_locator
+    now = datetime.now(UTC)
+    placed = intake_models.Incident(
+        title="氨水泄漏",
+        status="open",
+        level="IV",
+        occurred_at=now,
+        lon=anchor["lon"],
+        lat=anchor["lat"],
+    )
+    unplaced = intake_models.Incident(title="未定位", status="open", level="IV", occurred_at=now)
+    session.add_all([placed, unplaced])
+    session.commit()
+    ok = _near(client, admin_headers, incident_id=str(placed.id), kinds="warehouses")
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["results"]["warehouses"][0]["code"] == anchor["code"]
+    no = _near(client, admin_headers, incident_id=str(unplaced.id))
+    assert no.status_code == 422 and no.json()["code"] == "incident_not_located"
+    assert _near(client, admin_headers, incident_id="abc").status_code == 404
