@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
+from sqlalchemy import update as sa_update
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
@@ -172,10 +173,22 @@ def _set_team_status(
     if team is None:
         raise not_found("队伍", "Team", field="team_id")
     before = audit.snapshot(team)
-    team.status = rules.next_team_status(team.status, action)
-    team.status_incident_ref = incident_ref if team.status == "deployed" else None
-    team.status_changed_at = now
-    db.flush()
+    after = rules.next_team_status(team.status, action)
+    # Conditional on the status just read: of two parallel dispatches, one wins, one is a 409.
+    changed = db.execute(
+        sa_update(Team)
+        .where(Team.id == team_id, Team.status == team.status)
+        .values(
+            status=after,
+            status_incident_ref=incident_ref if after == "deployed" else None,
+            status_changed_at=now,
+        )
+    ).rowcount
+    if changed != 1:
+        raise conflict(
+            "team_status", "队伍状态已被他人更改，请刷新", "Team status changed meanwhile"
+        )
+    db.refresh(team)
     places.bump(db, "teams")
     audit.record(
         db, actor=actor, action=action, object_type="team", object_id=team.id,

@@ -3,11 +3,9 @@ plan, share requests, Excel ledgers. Views parse, check the caller, call a servi
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +20,7 @@ from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.org import service as org
 from yingji.resources import access, ledgers, rules, sharing, supplies
 from yingji.resources.catalogue import CATEGORIES, MAJOR_CLASSES
+from yingji.resources.deps import serial_db
 from yingji.resources.models import StockBatch, SupplyItem, Warehouse
 from yingji.resources.quantities import from_milli
 from yingji.resources.schemas import (
@@ -52,26 +51,6 @@ from yingji.resources.schemas import (
     WarehouseRead,
     WarehouseUpdate,
 )
-
-_sqlite_stock_lock = threading.Lock()
-
-
-def stock_db(request: Request) -> Iterator[Session]:
-    """A session for a request that changes stock.
-
-    On PostgreSQL, row locks and conditional updates keep parallel requests right. SQLite
-    has one writer and a reader's snapshot can go stale before it writes, so there the stock
-    writes of this process take turns (a platform on SQLite runs as one process); the
-    conditional updates still refuse, rather than overdraw, whatever else happens.
-    """
-    database = request.app.state.db
-    if not database.is_sqlite:
-        with database.sessionmaker() as session:
-            yield session
-        return
-    with _sqlite_stock_lock, database.sessionmaker() as session:
-        yield session
-
 
 router = APIRouter(prefix="/api/v1/resources/supplies", tags=["resources 应急物资"])
 READ = allow(*access.READERS)
@@ -344,7 +323,7 @@ def receive(
     warehouse_id: int,
     body: ReceiveIn,
     principal: Principal = Depends(WRITERS),
-    db: Session = Depends(stock_db),
+    db: Session = Depends(serial_db),
 ) -> MovementRead:
     """入库: stock arrives in a batch."""
     wh = _writable(db, principal, warehouse_id)
@@ -365,7 +344,7 @@ def take(
     warehouse_id: int,
     body: TakeIn,
     principal: Principal = Depends(WRITERS),
-    db: Session = Depends(stock_db),
+    db: Session = Depends(serial_db),
 ) -> list[MovementRead]:
     """出库, 调拨给事件 (allocate, with ``incident_ref``) or 报废 (write_off, with a reason):
     first-expiring batches first unless ``batch_id`` names one."""
@@ -388,7 +367,7 @@ def transfer(
     warehouse_id: int,
     body: TransferIn,
     principal: Principal = Depends(WRITERS),
-    db: Session = Depends(stock_db),
+    db: Session = Depends(serial_db),
 ) -> list[MovementRead]:
     """调拨 between warehouses of one owner (another owner's stock goes through a request)."""
     source = _writable(db, principal, warehouse_id)
@@ -409,7 +388,7 @@ def transfer(
 
 @router.post("/returns", response_model=MovementRead, status_code=201)
 def give_back(
-    body: ReturnIn, principal: Principal = Depends(WRITERS), db: Session = Depends(stock_db)
+    body: ReturnIn, principal: Principal = Depends(WRITERS), db: Session = Depends(serial_db)
 ) -> MovementRead:
     """归还: unused stock of an allocation comes back to its batch."""
     warehouse_id = supplies.allocation_warehouse_id(db, body.allocation_id)
@@ -585,7 +564,7 @@ def decide(
     request_id: int,
     body: DecisionIn,
     principal: Principal = Depends(WRITERS),
-    db: Session = Depends(stock_db),
+    db: Session = Depends(serial_db),
 ) -> DecisionRead:
     """The source warehouse's owner approves (the stock moves) or refuses."""
     req = sharing.get_request(db, request_id)
@@ -645,7 +624,7 @@ def export_ledger(
 async def import_ledger(
     file: UploadFile = File(..., description="入库单 .xlsx（列同导出的库存台账）"),
     principal: Principal = Depends(WRITERS),
-    db: Session = Depends(stock_db),
+    db: Session = Depends(serial_db),
 ) -> ImportResult:
     """Receive the rows of a workbook, all or nothing; every bad row is reported."""
     data = await file.read()

@@ -18,6 +18,7 @@ from yingji.core.deps import get_db
 from yingji.core.errors import forbidden
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.resources import access, nearby, rules, service
+from yingji.resources.deps import serial_db
 from yingji.resources.models import Expert, Station, StationSession, Team, VideoFeed
 from yingji.resources.schemas import (
     DispatchIn,
@@ -180,7 +181,7 @@ def dispatch_team(
     team_id: int,
     body: DispatchIn,
     principal: Principal = Depends(DISPATCH),
-    db: Session = Depends(get_db),
+    db: Session = Depends(serial_db),
 ) -> TeamRead:
     """出动: a standby team goes to an incident (409 if it is already out or off duty)."""
     _may_command(principal, service.get(db, Team, team_id, field="team_id"))
@@ -193,7 +194,7 @@ def dispatch_team(
 
 @router.post("/teams/{team_id}/release", response_model=TeamRead)
 def release_team(
-    team_id: int, principal: Principal = Depends(DISPATCH), db: Session = Depends(get_db)
+    team_id: int, principal: Principal = Depends(DISPATCH), db: Session = Depends(serial_db)
 ) -> TeamRead:
     """收队: a deployed team is back on standby."""
     _may_command(principal, service.get(db, Team, team_id, field="team_id"))
@@ -207,7 +208,7 @@ def set_duty(
     team_id: int,
     body: DutyIn,
     principal: Principal = Depends(DISPATCH),
-    db: Session = Depends(get_db),
+    db: Session = Depends(serial_db),
 ) -> TeamRead:
     """休整 / 恢复待命."""
     _may_command(principal, service.get(db, Team, team_id, field="team_id"))
