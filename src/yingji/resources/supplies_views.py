@@ -119,12 +119,12 @@ def save_item(
 
 
 def _warehouse(
-    db: Session, w: Warehouse, principal: Principal, *, with_stock: bool, today: datetime
+    db: Session, w: Warehouse, principal: Principal, *, with_stock: bool, now: datetime
 ) -> WarehouseRead:
     out = WarehouseRead.model_validate(w)
     out.can_write = access.can_write(principal, w.owner_type, w.owner_code)
     if with_stock:
-        out.stock = _stock_lines(db, [w.id], today).get(w.id, [])
+        out.stock = _stock_lines(db, [w.id], now).get(w.id, [])
     return out
 
 
@@ -195,7 +195,7 @@ def list_warehouses(
     stock = _stock_lines(db, [w.id for w in rows], now) if with_stock else {}
     items = []
     for w in rows:
-        out = _warehouse(db, w, principal, with_stock=False, today=now)
+        out = _warehouse(db, w, principal, with_stock=False, now=now)
         if with_stock:
             out.stock = stock.get(w.id, [])
         items.append(out)
@@ -211,7 +211,7 @@ def create_warehouse(
         db, data=body.model_dump(), known_owners=_owners(db), actor=principal.actor
     )
     db.commit()
-    return _warehouse(db, wh, principal, with_stock=False, today=utcnow())
+    return _warehouse(db, wh, principal, with_stock=False, now=utcnow())
 
 
 def _owners(db: Session) -> dict[str, set[str]]:
@@ -224,7 +224,7 @@ def get_warehouse(
     warehouse_id: int, principal: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> WarehouseRead:
     wh = supplies.get_warehouse(db, warehouse_id)
-    return _warehouse(db, wh, principal, with_stock=True, today=utcnow())
+    return _warehouse(db, wh, principal, with_stock=True, now=utcnow())
 
 
 @router.patch("/warehouses/{warehouse_id}", response_model=WarehouseRead)
@@ -239,7 +239,7 @@ def update_warehouse(
     changes = body.model_dump(exclude_unset=True)
     wh = supplies.update_warehouse(db, wh, changes=changes, actor=principal.actor)
     db.commit()
-    return _warehouse(db, wh, principal, with_stock=True, today=utcnow())
+    return _warehouse(db, wh, principal, with_stock=True, now=utcnow())
 
 
 @router.get("/warehouses/{warehouse_id}/batches", response_model=Page[BatchRead])
