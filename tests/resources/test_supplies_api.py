@@ -513,3 +513,16 @@ def test_district_stock_per_item(client, admin_headers, new_warehouse, receive) 
         f"{SUPPLIES}/stock", params={"category": "hazmat"}, headers=admin_headers
     ).json()
     assert cats["items"] and {i["category"] for i in cats["items"]} == {"hazmat"}
+
+
+def test_reserve_targets_list(client, admin_headers) -> None:
+    resp = client.get(
+        f"{SUPPLIES}/reserve/targets", params={"item": "sandbag"}, headers=admin_headers
+    )
+    assert resp.status_code == 200
+    years = [t["year"] for t in resp.json()["items"]]
+    assert years == sorted(years) and set(range(2020, 2031)) <= set(years)
+    one = client.get(
+        f"{SUPPLIES}/reserve/targets", params={"year": 2025, "limit": 5}, headers=admin_headers
+    )
+    assert one.json()["total"] > 5 and len(one.json()["items"]) == 5

@@ -234,6 +234,12 @@ class TargetIn(_In):
     quantity: Quantity
 
 
+class TargetRead(BaseModel):
+    year: int
+    item_code: str
+    quantity: float
+
+
 class GapLineRead(BaseModel):
     item_code: str
     item_name: str

@@ -768,6 +768,15 @@ def set_target(
     return row
 
 
+def targets_stmt(*, year: int | None = None, item_code: str | None = None) -> Select[Any]:
+    stmt = select(ReserveTarget).order_by(ReserveTarget.year, ReserveTarget.item_code)
+    if year is not None:
+        stmt = stmt.where(ReserveTarget.year == year)
+    if item_code:
+        stmt = stmt.where(ReserveTarget.item_code == item_code)
+    return stmt
+
+
 def gap_report(db: Session, *, year: int, today: date) -> list[tuple[SupplyItem, rules.GapLine]]:
     """Each item with a target for ``year`` against the district's usable stock today
     (expired batches excluded), ordered by category. Targets are per item because a category

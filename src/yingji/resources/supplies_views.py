@@ -45,6 +45,7 @@ from yingji.resources.schemas import (
     StockLine,
     TakeIn,
     TargetIn,
+    TargetRead,
     ThresholdIn,
     TransferIn,
     WarehouseCreate,
@@ -489,6 +490,26 @@ def set_target(
     )  # fmt: skip
     db.commit()
     return Response(status_code=204)
+
+
+@router.get("/reserve/targets", response_model=Page[TargetRead])
+def list_targets(
+    year: int | None = Query(None, ge=2020, le=2030),
+    item: str | None = Query(None, max_length=32),
+    params: PageParams = Depends(page_params),
+    _: Principal = Depends(READ),
+    db: Session = Depends(get_db),
+) -> Page[TargetRead]:
+    """Reserve targets of the 2020–2030 plan, by year and item."""
+    stmt = supplies.targets_stmt(year=year, item_code=item.upper() if item else None)
+    rows, total = paginate(db, stmt, params)
+    return Page(
+        items=[
+            TargetRead(year=t.year, item_code=t.item_code, quantity=from_milli(t.quantity_milli))
+            for t in rows
+        ],
+        total=total, limit=params.limit, offset=params.offset,
+    )  # fmt: skip
 
 
 @router.get("/reserve/gap", response_model=GapReport)
