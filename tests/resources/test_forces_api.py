@@ -196,3 +196,15 @@ def test_sixteen_video_feeds_of_the_six_owners(client, admin_headers, token_for,
         f"{API}/videos/{made.json()['id']}", json={"status": "offline"}, headers=admin_headers
     )
     assert off.json()["status"] == "offline" and off.json()["status_checked_at"]
+
+
+def test_a_video_update_to_a_wrong_stream_address_is_refused(client, admin_headers) -> None:
+    video = _all(client, admin_headers, "videos", owner="DEPT-WATER")[0]
+    bad = client.patch(
+        f"{API}/videos/{video['id']}",
+        json={"stream_kind": "rtsp", "stream_url": "https://x.example/a.m3u8"},
+        headers=admin_headers,
+    )
+    assert bad.status_code == 422 and bad.json()["field"] == "stream_url"
+    same = client.get(f"{API}/videos/{video['id']}", headers=admin_headers).json()
+    assert (same["stream_kind"], same["stream_url"]) == (video["stream_kind"], video["stream_url"])

@@ -259,6 +259,16 @@ def add_session(
     return row
 
 
+def session_counts(db: Session, station_id: int) -> dict[str, int]:
+    """Trainings and drills a station has held: kind → count."""
+    stmt = (
+        select(StationSession.kind, func.count())
+        .where(StationSession.station_id == station_id)
+        .group_by(StationSession.kind)
+    )
+    return {kind: int(n) for kind, n in db.execute(stmt).all()}
+
+
 def sessions_stmt(station_id: int, *, kind: str | None = None) -> Select[Any]:
     stmt = (
         select(StationSession)

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.permissions import allow
@@ -15,11 +14,11 @@ from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
 from yingji.core.db import utcnow
 from yingji.core.deps import get_db
-from yingji.core.errors import forbidden
+from yingji.core.errors import forbidden, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.resources import access, nearby, rules, service
 from yingji.resources.deps import serial_db
-from yingji.resources.models import Expert, Station, StationSession, Team, VideoFeed
+from yingji.resources.models import Expert, Station, Team, VideoFeed
 from yingji.resources.schemas import (
     DispatchIn,
     DutyIn,
@@ -40,6 +39,7 @@ from yingji.resources.schemas import (
     VideoCreate,
     VideoRead,
     VideoUpdate,
+    check_stream,
 )
 
 router = APIRouter(prefix="/api/v1/resources", tags=["resources 应急资源"])
@@ -283,13 +283,7 @@ def update_expert(
 
 
 def _station(db: Session, s: Station) -> StationRead:
-    counts = dict(
-        db.execute(
-            select(StationSession.kind, func.count())
-            .where(StationSession.station_id == s.id)
-            .group_by(StationSession.kind)
-        ).all()
-    )
+    counts = service.session_counts(db, s.id)
     data = {c.key: getattr(s, c.key) for c in s.__table__.columns}
     return StationRead.model_validate(
         {**data, "trainings": counts.get("training", 0), "drills": counts.get("drill", 0)}
@@ -431,9 +425,6 @@ def update_video(
     access.require_write(principal, "department", video.owner_department_code)
     changes = body.model_dump(exclude_unset=True)
     if "stream_url" in changes or "stream_kind" in changes:
-        from yingji.core.errors import invalid
-        from yingji.resources.schemas import check_stream
-
         try:
             check_stream(
                 changes.get("stream_kind", video.stream_kind),
