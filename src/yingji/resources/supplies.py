@@ -168,6 +168,37 @@ def warehouses_stmt(
     return stmt
 
 
+def owned_warehouse_ids(db: Session, owner_type: str, owner_code: str) -> list[int]:
+    return list(
+        db.scalars(
+            select(Warehouse.id).where(
+                Warehouse.owner_type == owner_type, Warehouse.owner_code == owner_code
+            )
+        )
+    )
+
+
+def warehouses_in(db: Session, ids: list[int] | None) -> list[Warehouse]:
+    """Warehouses by code, all of them or those with these ids."""
+    stmt = select(Warehouse).order_by(Warehouse.code)
+    if ids is not None:
+        stmt = stmt.where(Warehouse.id.in_(ids))
+    return list(db.scalars(stmt))
+
+
+def warehouse_names(db: Session) -> dict[int, str]:
+    return {i: n for i, n in db.execute(select(Warehouse.id, Warehouse.name)).all()}
+
+
+def item_map(db: Session) -> dict[str, SupplyItem]:
+    return {i.code: i for i in db.scalars(select(SupplyItem))}
+
+
+def batch_numbers(db: Session, batch_ids: list[int]) -> dict[int, str]:
+    stmt = select(StockBatch.id, StockBatch.batch_no).where(StockBatch.id.in_(batch_ids))
+    return {i: n for i, n in db.execute(stmt).all()}
+
+
 def get_warehouse(db: Session, warehouse_id: int, *, field: str = "warehouse_id") -> Warehouse:
     wh = db.get(Warehouse, warehouse_id)
     if wh is None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.permissions import allow
@@ -21,7 +20,7 @@ from yingji.org import service as org
 from yingji.resources import access, ledgers, rules, sharing, supplies
 from yingji.resources.catalogue import CATEGORIES, MAJOR_CLASSES
 from yingji.resources.deps import serial_db
-from yingji.resources.models import StockBatch, SupplyItem, Warehouse
+from yingji.resources.models import SupplyItem, Warehouse
 from yingji.resources.quantities import from_milli
 from yingji.resources.schemas import (
     AlertsRead,
@@ -132,7 +131,7 @@ def _warehouse(
 def _stock_lines(db: Session, ids: list[int], now: datetime) -> dict[int, list[StockLine]]:
     held = supplies.stock_totals(db, warehouse_ids=ids)
     usable = supplies.stock_totals(db, warehouse_ids=ids, usable_on=rules.local_date(now))
-    items = {i.code: i for i in db.scalars(select(SupplyItem))}
+    items = supplies.item_map(db)
     out: dict[int, list[StockLine]] = {}
     for (wid, code), q in sorted(held.items()):
         if q <= 0:
@@ -269,13 +268,7 @@ def _ledger_scope(db: Session, principal: Principal) -> list[int] | None:
     own = access.own_owner(principal)
     if own is None:
         return []
-    return list(
-        db.scalars(
-            select(Warehouse.id).where(
-                Warehouse.owner_type == own[0], Warehouse.owner_code == own[1]
-            )
-        )
-    )
+    return supplies.owned_warehouse_ids(db, own[0], own[1])
 
 
 @router.get("/movements", response_model=Page[MovementRead])
@@ -433,15 +426,9 @@ def alerts(
         scope = [warehouse_id]
     today = rules.local_date(utcnow())
     found = supplies.alerts(db, today=today, within_days=within_days, warehouse_ids=scope)
-    names = dict(db.execute(select(Warehouse.id, Warehouse.name)).all())
-    items = {i.code: i for i in db.scalars(select(SupplyItem))}
-    batch_nos = dict(
-        db.execute(
-            select(StockBatch.id, StockBatch.batch_no).where(
-                StockBatch.id.in_([b.id for b, _, _ in found.expiring])
-            )
-        ).all()
-    )
+    names = supplies.warehouse_names(db)
+    items = supplies.item_map(db)
+    batch_nos = supplies.batch_numbers(db, [b.id for b, _, _ in found.expiring])
     return AlertsRead(
         as_of=today,
         within_days=within_days,
@@ -627,11 +614,7 @@ def export_ledger(
         whs = [wh]
         name = f"物资台账-{wh.name}.xlsx"
     else:
-        scope = _ledger_scope(db, principal)
-        stmt = select(Warehouse).order_by(Warehouse.code)
-        if scope is not None:
-            stmt = stmt.where(Warehouse.id.in_(scope))
-        whs = list(db.scalars(stmt))
+        whs = supplies.warehouses_in(db, _ledger_scope(db, principal))
         name = "物资台账.xlsx"
     data = ledgers.export_ledger(db, warehouses=whs)
     return Response(
