@@ -208,3 +208,19 @@ def test_a_video_update_to_a_wrong_stream_address_is_refused(client, admin_heade
     assert bad.status_code == 422 and bad.json()["field"] == "stream_url"
     same = client.get(f"{API}/videos/{video['id']}", headers=admin_headers).json()
     assert (same["stream_kind"], same["stream_url"]) == (video["stream_kind"], video["stream_url"])
+
+
+def test_summary_for_the_dashboard(client, admin_headers, token_for) -> None:
+    resp = client.get(f"{API}/summary", headers=admin_headers)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["teams"]["flood"]["total"] == 28 and body["teams"]["flood"]["members"] >= 1300
+    assert body["teams"]["social"]["total"] == 7 and body["teams"]["enterprise"]["total"] == 4
+    assert body["experts"]["total"] >= 60 and body["experts"]["by_specialty"]["危化"] >= 1
+    assert body["stations"]["total"] >= 17 and body["stations"]["vehicles"]["fire_motorcycle"] >= 17
+    assert body["videos"]["total"] >= 16
+    assert body["supplies"]["warehouses"] >= 26 and body["supplies"]["low_stock"] > 0
+    scoped = client.get(
+        f"{API}/summary", headers=token_for("subdistrict_operator", "370103015")
+    ).json()
+    assert scoped["supplies"]["low_stock"] <= body["supplies"]["low_stock"]

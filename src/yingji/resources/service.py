@@ -295,3 +295,51 @@ def videos(
     if subdistrict_code:
         stmt = stmt.where(VideoFeed.subdistrict_code == subdistrict_code)
     return list(db.scalars(stmt))
+
+
+def summary(db: Session) -> dict[str, Any]:
+    """Counts for the command dashboard: teams by kind and status with their members, experts
+    by availability and specialty, stations with their vehicles, video feeds by status."""
+    teams_by: dict[str, dict[str, int]] = {}
+    for kind, status, n in db.execute(
+        select(Team.kind, Team.status, func.count()).group_by(Team.kind, Team.status)
+    ).all():
+        teams_by.setdefault(kind, {})[status] = int(n)
+    members = dict(
+        db.execute(
+            select(Team.kind, func.count(TeamMember.id))
+            .join(TeamMember, TeamMember.team_id == Team.id)
+            .group_by(Team.kind)
+        ).all()
+    )
+    experts_all = list(db.scalars(select(Expert)))
+    by_specialty: dict[str, int] = {}
+    for e in experts_all:
+        for sp in e.specialties:
+            by_specialty[sp] = by_specialty.get(sp, 0) + 1
+    vehicles: dict[str, int] = {}
+    station_rows = list(db.scalars(select(Station)))
+    for st in station_rows:
+        for v in st.vehicles:
+            vehicles[v["kind"]] = vehicles.get(v["kind"], 0) + int(v.get("count", 1))
+    videos_by = dict(
+        db.execute(select(VideoFeed.status, func.count()).group_by(VideoFeed.status)).all()
+    )
+    return {
+        "teams": {
+            kind: {"total": sum(st.values()), "by_status": st, "members": int(members.get(kind, 0))}
+            for kind, st in sorted(teams_by.items())
+        },
+        "experts": {
+            "total": len(experts_all),
+            "by_availability": {
+                a: sum(1 for e in experts_all if e.availability == a) for a in AVAILABILITY
+            },
+            "by_specialty": dict(sorted(by_specialty.items(), key=lambda kv: -kv[1])),
+        },
+        "stations": {"total": len(station_rows), "vehicles": vehicles},
+        "videos": {
+            "total": sum(videos_by.values()),
+            "by_status": {k: int(v) for k, v in videos_by.items()},
+        },
+    }

@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
@@ -158,3 +158,8 @@ def requests_stmt(
             )
         )
     return stmt
+
+
+def count_pending(db: Session, *, warehouse_ids: list[int] | None = None) -> int:
+    stmt = requests_stmt(status="pending", warehouse_ids=warehouse_ids).order_by(None)
+    return int(db.scalar(select(func.count()).select_from(stmt.subquery())) or 0)

@@ -261,16 +261,6 @@ def list_batches(
     )
 
 
-def _ledger_scope(db: Session, principal: Principal) -> list[int] | None:
-    """Warehouse ids whose ledgers the caller may read; None for all."""
-    if principal.role in access.LEDGER_READERS:
-        return None
-    own = access.own_owner(principal)
-    if own is None:
-        return []
-    return supplies.owned_warehouse_ids(db, own[0], own[1])
-
-
 @router.get("/movements", response_model=Page[MovementRead])
 def list_movements(
     warehouse_id: int | None = Query(None),
@@ -286,7 +276,7 @@ def list_movements(
     db: Session = Depends(get_db),
 ) -> Page[MovementRead]:
     """出入库台账, newest first; scoped users see their own warehouses' movements only."""
-    scope = _ledger_scope(db, principal)
+    scope = access.ledger_scope(db, principal)
     if warehouse_id is not None:
         wh = supplies.get_warehouse(db, warehouse_id)
         access.require_ledger(principal, wh.owner_type, wh.owner_code)
@@ -419,7 +409,7 @@ def alerts(
     db: Session = Depends(get_db),
 ) -> AlertsRead:
     """Low stock and coming expiry (scoped users: their own warehouses)."""
-    scope = _ledger_scope(db, principal)
+    scope = access.ledger_scope(db, principal)
     if warehouse_id is not None:
         wh = supplies.get_warehouse(db, warehouse_id)
         access.require_ledger(principal, wh.owner_type, wh.owner_code)
@@ -557,7 +547,7 @@ def list_requests(
     db: Session = Depends(get_db),
 ) -> Page[ShareRequestRead]:
     """Requests, newest first; scoped users see those touching their warehouses."""
-    stmt = sharing.requests_stmt(status=status, warehouse_ids=_ledger_scope(db, principal))
+    stmt = sharing.requests_stmt(status=status, warehouse_ids=access.ledger_scope(db, principal))
     rows, total = paginate(db, stmt, params)
     return Page(
         items=[ShareRequestRead.of(r) for r in rows],
@@ -614,7 +604,7 @@ def export_ledger(
         whs = [wh]
         name = f"物资台账-{wh.name}.xlsx"
     else:
-        whs = supplies.warehouses_in(db, _ledger_scope(db, principal))
+        whs = supplies.warehouses_in(db, access.ledger_scope(db, principal))
         name = "物资台账.xlsx"
     data = ledgers.export_ledger(db, warehouses=whs)
     return Response(

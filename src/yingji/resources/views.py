@@ -16,7 +16,7 @@ from yingji.core.db import utcnow
 from yingji.core.deps import get_db
 from yingji.core.errors import forbidden, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
-from yingji.resources import access, nearby, rules, service
+from yingji.resources import access, nearby, rules, service, sharing, supplies
 from yingji.resources.deps import serial_db
 from yingji.resources.models import Expert, Station, Team, VideoFeed
 from yingji.resources.schemas import (
@@ -437,6 +437,28 @@ def update_video(
     video = service.update(db, video, changes=changes, actor=principal.actor)
     db.commit()
     return VideoRead.model_validate(video)
+
+
+@router.get("/summary")
+def resources_summary(
+    within_days: int = Query(30, ge=0, le=3650, description="临期预警天数"),
+    principal: Principal = Depends(READ),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """The resources at a glance for the dashboard: teams, experts, stations, cameras, and the
+    supplies alerts and pending share requests the caller may see."""
+    out = service.summary(db)
+    scope = access.ledger_scope(db, principal)
+    found = supplies.alerts(
+        db, today=rules.local_date(utcnow()), within_days=within_days, warehouse_ids=scope
+    )
+    out["supplies"] = {
+        "warehouses": len(supplies.warehouses_in(db, None)),
+        "low_stock": len(found.low_stock),
+        "expiring": len(found.expiring),
+        "pending_requests": sharing.count_pending(db, warehouse_ids=scope),
+    }
+    return out
 
 
 # --- map layers and nearby -------------------------------------------------------------------
