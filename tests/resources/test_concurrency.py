@@ -140,3 +140,25 @@ def test_parallel_decisions_on_one_request_move_the_stock_once(
     assert codes.count(200) == 1 and set(codes) == {200, 409}
     assert stock_of(client, admin_headers, fire["id"], "FIREHOSE") == 20
     assert stock_of(client, admin_headers, sub["id"], "FIREHOSE") == 10
+
+
+def test_parallel_receipts_of_one_new_batch_make_one_batch(
+    client, admin_headers, new_warehouse
+) -> None:
+    wh = new_warehouse()
+
+    def put() -> int:
+        return client.post(
+            f"{SUPPLIES}/warehouses/{wh['id']}/receipts",
+            json={
+                "item_code": "RAINCOAT",
+                "quantity": 3,
+                "batch_no": "SAME",
+                "expiry_date": "2030-01-01",
+            },
+            headers=admin_headers,
+        ).status_code
+
+    assert set(_parallel(put, 10)) == {201}
+    batches = client.get(f"{SUPPLIES}/warehouses/{wh['id']}/batches", headers=admin_headers).json()
+    assert [(b["batch_no"], b["quantity"]) for b in batches["items"]] == [("SAME", 30)]

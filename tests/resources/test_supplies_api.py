@@ -526,3 +526,16 @@ def test_reserve_targets_list(client, admin_headers) -> None:
         f"{SUPPLIES}/reserve/targets", params={"year": 2025, "limit": 5}, headers=admin_headers
     )
     assert one.json()["total"] > 5 and len(one.json()["items"]) == 5
+
+
+def test_more_of_a_batch_must_carry_its_dates(
+    client, admin_headers, new_warehouse, receive, written
+) -> None:
+    wh = new_warehouse()
+    assert receive(wh["id"], "WATER", 10, "W1", expiry_date="2027-01-01").status_code == 201
+    assert receive(wh["id"], "WATER", 5, "W1", expiry_date="2027-01-01").status_code == 201
+    before = written()
+    clash = receive(wh["id"], "WATER", 5, "W1", expiry_date="2028-01-01")
+    assert clash.status_code == 409 and clash.json()["code"] == "batch_dates_differ"
+    assert written() == before
+    assert stock_of(client, admin_headers, wh["id"], "WATER") == 15

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
@@ -418,8 +419,6 @@ def receive(
     batch_no: str,
     production_date: date | None,
     expiry_date: date | None,
-    kind: str = "in",
-    counterpart_warehouse_id: int | None = None,
 ) -> StockMovement:
     """入库: stock arrives in a batch (a new one, or more of a batch already held with the
     same number and dates)."""
@@ -427,9 +426,33 @@ def receive(
     milli = to_milli(quantity, whole_units=item.whole_units, unit=item.unit)
     return _receive_milli(
         db, ctx, warehouse=warehouse, item=item, milli=milli, batch_no=batch_no,
-        production_date=production_date, expiry_date=expiry_date, kind=kind,
-        counterpart_warehouse_id=counterpart_warehouse_id,
+        production_date=production_date, expiry_date=expiry_date, kind="in",
     )  # fmt: skip
+
+
+def _batch_by_number(
+    db: Session, warehouse_id: int, item_code: str, batch_no: str
+) -> StockBatch | None:
+    return db.scalar(
+        select(StockBatch).where(
+            StockBatch.warehouse_id == warehouse_id,
+            StockBatch.item_code == item_code,
+            StockBatch.batch_no == batch_no,
+        )
+    )
+
+
+def _check_same_dates(
+    batch: StockBatch | None, batch_no: str, production: date | None, expiry: date | None
+) -> None:
+    """More of a batch must carry the batch's own dates (one batch, one production run)."""
+    if batch is not None and (batch.production_date != production or batch.expiry_date != expiry):
+        raise conflict(
+            "batch_dates_differ",
+            f"批次 {batch_no} 已存在，但生产日期或有效期不同",
+            f"Batch {batch_no} exists with other dates",
+            field="batch_no",
+        )
 
 
 def _receive_milli(
@@ -445,24 +468,12 @@ def _receive_milli(
     kind: str,
     counterpart_warehouse_id: int | None = None,
 ) -> StockMovement:
-    batch = db.scalar(
-        select(StockBatch).where(
-            StockBatch.warehouse_id == warehouse.id,
-            StockBatch.item_code == item.code,
-            StockBatch.batch_no == batch_no,
-        )
-    )
-    if batch is not None and (
-        batch.production_date != production_date or batch.expiry_date != expiry_date
-    ):
-        raise conflict(
-            "batch_dates_differ",
-            f"批次 {batch_no} 已存在，但生产日期或有效期不同",
-            f"Batch {batch_no} exists with other dates",
-            field="batch_no",
-        )
+    batch = _batch_by_number(db, warehouse.id, item.code, batch_no)
+    if batch is not None:
+        _check_same_dates(batch, batch_no, production_date, expiry_date)
+    balance = None
     if batch is None:
-        batch = StockBatch(
+        fresh = StockBatch(
             warehouse_id=warehouse.id,
             item_code=item.code,
             batch_no=batch_no,
@@ -471,10 +482,16 @@ def _receive_milli(
             quantity_milli=milli,
             received_at=ctx.now,
         )
-        db.add(batch)
-        db.flush()
-        balance = milli
-    else:
+        try:
+            with db.begin_nested():  # a parallel receipt may create the same batch first
+                db.add(fresh)
+                db.flush()
+            batch, balance = fresh, milli
+        except IntegrityError:
+            batch = _batch_by_number(db, warehouse.id, item.code, batch_no)
+            _check_same_dates(batch, batch_no, production_date, expiry_date)
+    if balance is None:
+        assert batch is not None
         balance = _add_to_batch(db, batch, milli)
     return _record(
         db, ctx, kind=kind, batch=batch, quantity_milli=milli, balance_after_milli=balance,

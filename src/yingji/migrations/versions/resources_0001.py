@@ -302,6 +302,9 @@ def upgrade() -> None:
             name=op.f("fk_res_stock_batch_warehouse_id_res_warehouse"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_res_stock_batch")),
+        sa.UniqueConstraint(
+            "warehouse_id", "item_code", "batch_no", name=op.f("uq_res_stock_batch_warehouse_id")
+        ),
     )
     with op.batch_alter_table("res_stock_batch", schema=None) as batch_op:
         batch_op.create_index(
