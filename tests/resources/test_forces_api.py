@@ -224,3 +224,28 @@ def test_summary_for_the_dashboard(client, admin_headers, token_for) -> None:
         f"{API}/summary", headers=token_for("subdistrict_operator", "370103015")
     ).json()
     assert scoped["supplies"]["low_stock"] <= body["supplies"]["low_stock"]
+
+
+def test_unknown_owners_are_refused(client, admin_headers, anchor) -> None:
+    team = {
+        "code": f"TEAM-X{uuid.uuid4().hex[:5]}",
+        "name": "无主队",
+        "kind": "professional",
+        "owner_type": "department",
+        "owner_code": "DEPT-NOPE",
+        "lon": anchor["lon"],
+        "lat": anchor["lat"],
+    }
+    resp = client.post(f"{API}/teams", json=team, headers=admin_headers)
+    assert resp.status_code == 422 and resp.json()["code"] == "unknown_owner"
+    cam = {
+        "code": f"CAM-X{uuid.uuid4().hex[:5]}",
+        "name": "x",
+        "owner_department_code": "DEPT-NOPE",
+        "stream_kind": "snapshot",
+        "stream_url": "https://x.example/a.jpg",
+        "lon": anchor["lon"],
+        "lat": anchor["lat"],
+    }
+    resp = client.post(f"{API}/videos", json=cam, headers=admin_headers)
+    assert resp.status_code == 422 and resp.json()["code"] == "unknown_owner"

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
 from yingji.core.errors import conflict, invalid, not_found
+from yingji.org import service as org
 from yingji.resources import places, rules
 from yingji.resources.catalogue import CATEGORIES, DEFAULT_CATALOGUE, MAJOR_CLASSES, check_gb_code
 from yingji.resources.models import (
@@ -209,6 +210,12 @@ def get_warehouse(db: Session, warehouse_id: int, *, field: str = "warehouse_id"
 
 def warehouse_by_code(db: Session, code: str) -> Warehouse | None:
     return db.scalar(select(Warehouse).where(Warehouse.code == code))
+
+
+def known_owners(db: Session) -> dict[str, set[str]]:
+    """Department and sub-district codes, from the organisation's service."""
+    codes = org.scope_codes(db)
+    return {"department": codes["department"], "subdistrict": codes["subdistrict"]}
 
 
 def check_owner(db: Session, owner_type: str, owner_code: str, known: dict[str, set[str]]) -> None:

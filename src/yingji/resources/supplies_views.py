@@ -16,7 +16,6 @@ from yingji.core.deps import get_db
 from yingji.core.downloads import XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import ApiError, forbidden
 from yingji.core.pagination import Page, PageParams, page_params, paginate
-from yingji.org import service as org
 from yingji.resources import access, ledgers, rules, sharing, supplies
 from yingji.resources.catalogue import CATEGORIES, MAJOR_CLASSES
 from yingji.resources.deps import serial_db
@@ -208,15 +207,10 @@ def create_warehouse(
 ) -> WarehouseRead:
     access.require_write(principal, body.owner_type, body.owner_code)
     wh = supplies.create_warehouse(
-        db, data=body.model_dump(), known_owners=_owners(db), actor=principal.actor
+        db, data=body.model_dump(), known_owners=supplies.known_owners(db), actor=principal.actor
     )
     db.commit()
     return _warehouse(db, wh, principal, with_stock=False, now=utcnow())
-
-
-def _owners(db: Session) -> dict[str, set[str]]:
-    codes = org.scope_codes(db)
-    return {"department": codes["department"], "subdistrict": codes["subdistrict"]}
 
 
 @router.get("/warehouses/{warehouse_id}", response_model=WarehouseRead)

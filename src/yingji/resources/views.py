@@ -107,6 +107,8 @@ def create_team(
 ) -> TeamRead:
     if not _team_owner_ok(principal, body.owner_type, body.owner_code):
         raise forbidden()
+    if body.owner_type != "none":
+        supplies.check_owner(db, body.owner_type, body.owner_code, supplies.known_owners(db))
     team = service.create(db, Team, data=body.model_dump(mode="json"), actor=principal.actor)
     db.commit()
     return _team(team, 0)
@@ -402,6 +404,7 @@ def create_video(
     body: VideoCreate, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> VideoRead:
     access.require_write(principal, "department", body.owner_department_code)
+    supplies.check_owner(db, "department", body.owner_department_code, supplies.known_owners(db))
     video = service.create(db, VideoFeed, data=body.model_dump(), actor=principal.actor)
     db.commit()
     return VideoRead.model_validate(video)
