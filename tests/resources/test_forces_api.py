@@ -249,3 +249,39 @@ def test_unknown_owners_are_refused(client, admin_headers, anchor) -> None:
     }
     resp = client.post(f"{API}/videos", json=cam, headers=admin_headers)
     assert resp.status_code == 422 and resp.json()["code"] == "unknown_owner"
+
+
+def test_a_member_is_edited_and_removed_by_the_teams_owner(
+    client, admin_headers, token_for
+) -> None:
+    team = next(
+        t
+        for t in _all(client, admin_headers, "teams", kind="flood")
+        if t["owner_code"] == "370103003"
+    )
+    op = token_for("subdistrict_operator", "370103003")
+    other = token_for("subdistrict_operator", "370103012")
+    made = client.post(
+        f"{API}/teams/{team['id']}/members",
+        json={"name": "孙八", "phone": "13800138000"},
+        headers=op,
+    )
+    assert made.status_code == 201, made.text
+    mid = made.json()["id"]
+    bad = client.patch(f"{API}/teams/{team['id']}/members/{mid}", json={"phone": "110"}, headers=op)
+    assert bad.status_code == 422
+    ok = client.patch(
+        f"{API}/teams/{team['id']}/members/{mid}", json={"certificates": ["急救员证"]}, headers=op
+    )
+    assert ok.json()["certificates"] == ["急救员证"] and ok.json()["phone"] == "13800138000"
+    assert (
+        client.delete(f"{API}/teams/{team['id']}/members/{mid}", headers=other).status_code == 403
+    )
+    assert client.delete(f"{API}/teams/{team['id']}/members/{mid}", headers=op).status_code == 204
+    assert client.delete(f"{API}/teams/{team['id']}/members/{mid}", headers=op).status_code == 404
+    audit = client.get(
+        "/api/v1/audit",
+        params={"object_type": "team_member", "object_id": str(mid)},
+        headers=admin_headers,
+    )
+    assert [e["action"] for e in audit.json()["items"]] == ["delete", "update", "create"]

@@ -155,6 +155,38 @@ def add_member(db: Session, team: Team, *, data: dict[str, Any], actor: audit.Ac
     return member
 
 
+def get_member(db: Session, team: Team, member_id: int) -> TeamMember:
+    member = db.get(TeamMember, member_id)
+    if member is None or member.team_id != team.id:
+        raise not_found("队员", "Team member", field="member_id")
+    return member
+
+
+def update_member(
+    db: Session, member: TeamMember, *, changes: dict[str, Any], actor: audit.Actor
+) -> TeamMember:
+    before = audit.snapshot(member)
+    for key, value in changes.items():
+        setattr(member, key, value)
+    db.flush()
+    audit.record(
+        db, actor=actor, action="update", object_type="team_member", object_id=member.id,
+        before=before, after=audit.snapshot(member),
+    )  # fmt: skip
+    return member
+
+
+def remove_member(db: Session, member: TeamMember, *, actor: audit.Actor) -> None:
+    """A member leaves the team; the audit keeps who they were."""
+    before = audit.snapshot(member)
+    db.delete(member)
+    db.flush()
+    audit.record(
+        db, actor=actor, action="delete", object_type="team_member", object_id=member.id,
+        before=before,
+    )  # fmt: skip
+
+
 def _set_team_status(
     db: Session,
     team_id: int,

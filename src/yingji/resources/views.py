@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
 from yingji.auth.permissions import allow
@@ -27,6 +27,7 @@ from yingji.resources.schemas import (
     ExpertUpdate,
     MemberIn,
     MemberRead,
+    MemberUpdate,
     NearbyRead,
     SessionIn,
     SessionRead,
@@ -168,6 +169,39 @@ def add_member(
     member = service.add_member(db, team, data=body.model_dump(), actor=principal.actor)
     db.commit()
     return MemberRead.model_validate(member)
+
+
+@router.patch("/teams/{team_id}/members/{member_id}", response_model=MemberRead)
+def update_member(
+    team_id: int,
+    member_id: int,
+    body: MemberUpdate,
+    principal: Principal = Depends(WRITERS),
+    db: Session = Depends(get_db),
+) -> MemberRead:
+    team = service.get(db, Team, team_id, field="team_id")
+    if not _team_owner_ok(principal, team.owner_type, team.owner_code):
+        raise forbidden()
+    member = service.get_member(db, team, member_id)
+    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    member = service.update_member(db, member, changes=changes, actor=principal.actor)
+    db.commit()
+    return MemberRead.model_validate(member)
+
+
+@router.delete("/teams/{team_id}/members/{member_id}", status_code=204)
+def remove_member(
+    team_id: int,
+    member_id: int,
+    principal: Principal = Depends(WRITERS),
+    db: Session = Depends(get_db),
+) -> Response:
+    team = service.get(db, Team, team_id, field="team_id")
+    if not _team_owner_ok(principal, team.owner_type, team.owner_code):
+        raise forbidden()
+    service.remove_member(db, service.get_member(db, team, member_id), actor=principal.actor)
+    db.commit()
+    return Response(status_code=204)
 
 
 def _may_command(principal: Principal, team: Team) -> None:
