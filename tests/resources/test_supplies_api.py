@@ -39,6 +39,9 @@ def test_catalogue_refuses_a_malformed_gb_code(client: TestClient, admin_headers
         client.put(f"{SUPPLIES}/items/TESTITEM", json=body, headers=admin_headers).status_code
         == 200
     )
+    body["gb_code"] = ""
+    cleared = client.put(f"{SUPPLIES}/items/TESTITEM", json=body, headers=admin_headers)
+    assert cleared.status_code == 200 and cleared.json()["gb_code"] is None
 
 
 def test_receive_take_allocate_return_write_off_keep_the_balance(
