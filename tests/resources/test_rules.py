@@ -141,3 +141,18 @@ def test_expired_batches_are_not_issued_but_can_be_written_off() -> None:
     assert plan_take(bs, 3000, usable_on=today) == [(2, 3000)]
     assert plan_take(bs, 4000, usable_on=today) is None
     assert plan_take(bs, 4000) == [(1, 4000)]
+
+
+def test_the_migration_seeds_a_counter_for_every_kind(tmp_path) -> None:
+    from sqlalchemy import text
+
+    from yingji.core import migrate
+    from yingji.core.db import Database
+    from yingji.resources.places import COUNTERS
+
+    db = Database(f"sqlite:///{tmp_path / 'fresh.db'}")
+    migrate.upgrade(db.engine)
+    with db.engine.connect() as conn:
+        rows = dict(conn.execute(text("SELECT kind, revision FROM res_revision")).all())
+    db.dispose()
+    assert rows == dict.fromkeys(COUNTERS, 0)

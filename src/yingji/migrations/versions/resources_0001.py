@@ -42,11 +42,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_res_expert")),
         sa.UniqueConstraint("code", name=op.f("uq_res_expert_code")),
     )
-    op.create_table(
+    revisions = op.create_table(
         "res_revision",
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("kind", name=op.f("pk_res_revision")),
+    )
+    # One counter per kind from the start, so raising one is always a plain UPDATE.
+    op.bulk_insert(
+        revisions,
+        [
+            {"kind": kind, "revision": 0}
+            for kind in ("teams", "experts", "warehouses", "stations", "videos", "catalogue")
+        ],
     )
     op.create_table(
         "res_station",
