@@ -27,5 +27,25 @@ def test_bench_nearby_runs_and_matches_the_baseline() -> None:
     assert result.exit_code == 0, result.output
     assert "teams 44, experts 64, warehouses 26, stations 17, videos 16" in result.output
     assert "40 queries, 0 mismatches" in result.output
-    for way in ("service", "HTTP", "baseline", "p99 ms"):
+    for way in ("service", "HTTP", "baseline", "p99 ms", "CPU p99"):
         assert way in result.output
+
+
+def test_bench_nearby_against_a_uvicorn_child() -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "nearby",
+            "--queries",
+            "20",
+            "--rounds",
+            "1",
+            "--baseline-queries",
+            "10",
+            "--server",
+        ],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "server" in result.output and "target server p99" in result.output

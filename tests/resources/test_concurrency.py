@@ -87,3 +87,78 @@ def test_parallel_transfers_and_takings_conserve_stock(
     assert total == 120 - outs
     with demo.session() as s:
         assert s.scalar(select(func.count()).where(StockBatch.quantity_milli < 0)) == 0
+
+
+def test_parallel_dispatches_send_a_team_once(client, admin_headers) -> None:
+    teams = client.get(
+        "/api/v1/resources/teams",
+        params={"kind": "enterprise", "status": "standby"},
+        headers=admin_headers,
+    ).json()["items"]
+    team = teams[0]
+
+    def dispatch() -> int:
+        return client.post(
+            f"/api/v1/resources/teams/{team['id']}/dispatch",
+            json={"incident_ref": "INC-PAR"},
+            headers=admin_headers,
+        ).status_code
+
+    codes = _parallel(dispatch, 12)
+    assert sorted(set(codes)) == [200, 409] and codes.count(200) == 1
+    assert (
+        client.post(
+            f"/api/v1/resources/teams/{team['id']}/release", headers=admin_headers
+        ).status_code
+        == 200
+    )
+
+
+def test_parallel_decisions_on_one_request_move_the_stock_once(
+    client, token_for, new_warehouse, receive, admin_headers
+) -> None:
+    fire = new_warehouse("department", "DEPT-FIRE")
+    sub = new_warehouse("subdistrict", "370103009")
+    receive(fire["id"], "FIREHOSE", 30)
+    body = {
+        "from_warehouse_id": fire["id"],
+        "to_warehouse_id": sub["id"],
+        "item_code": "FIREHOSE",
+        "quantity": 10,
+    }
+    rid = client.post(
+        f"{SUPPLIES}/requests", json=body, headers=token_for("subdistrict_operator", "370103009")
+    ).json()["id"]
+    fire_op = token_for("department_operator", "DEPT-FIRE")
+
+    def approve() -> int:
+        return client.post(
+            f"{SUPPLIES}/requests/{rid}/decision", json={"approve": True}, headers=fire_op
+        ).status_code
+
+    codes = _parallel(approve, 8)
+    assert codes.count(200) == 1 and set(codes) == {200, 409}
+    assert stock_of(client, admin_headers, fire["id"], "FIREHOSE") == 20
+    assert stock_of(client, admin_headers, sub["id"], "FIREHOSE") == 10
+
+
+def test_parallel_receipts_of_one_new_batch_make_one_batch(
+    client, admin_headers, new_warehouse
+) -> None:
+    wh = new_warehouse()
+
+    def put() -> int:
+        return client.post(
+            f"{SUPPLIES}/warehouses/{wh['id']}/receipts",
+            json={
+                "item_code": "RAINCOAT",
+                "quantity": 3,
+                "batch_no": "SAME",
+                "expiry_date": "2030-01-01",
+            },
+            headers=admin_headers,
+        ).status_code
+
+    assert set(_parallel(put, 10)) == {201}
+    batches = client.get(f"{SUPPLIES}/warehouses/{wh['id']}/batches", headers=admin_headers).json()
+    assert [(b["batch_no"], b["quantity"]) for b in batches["items"]] == [("SAME", 30)]

@@ -196,3 +196,92 @@ def test_sixteen_video_feeds_of_the_six_owners(client, admin_headers, token_for,
         f"{API}/videos/{made.json()['id']}", json={"status": "offline"}, headers=admin_headers
     )
     assert off.json()["status"] == "offline" and off.json()["status_checked_at"]
+
+
+def test_a_video_update_to_a_wrong_stream_address_is_refused(client, admin_headers) -> None:
+    video = _all(client, admin_headers, "videos", owner="DEPT-WATER")[0]
+    bad = client.patch(
+        f"{API}/videos/{video['id']}",
+        json={"stream_kind": "rtsp", "stream_url": "https://x.example/a.m3u8"},
+        headers=admin_headers,
+    )
+    assert bad.status_code == 422 and bad.json()["field"] == "stream_url"
+    same = client.get(f"{API}/videos/{video['id']}", headers=admin_headers).json()
+    assert (same["stream_kind"], same["stream_url"]) == (video["stream_kind"], video["stream_url"])
+
+
+def test_summary_for_the_dashboard(client, admin_headers, token_for) -> None:
+    resp = client.get(f"{API}/summary", headers=admin_headers)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["teams"]["flood"]["total"] == 28 and body["teams"]["flood"]["members"] >= 1300
+    assert body["teams"]["social"]["total"] == 7 and body["teams"]["enterprise"]["total"] == 4
+    assert body["experts"]["total"] >= 60 and body["experts"]["by_specialty"]["危化"] >= 1
+    assert body["stations"]["total"] >= 17 and body["stations"]["vehicles"]["fire_motorcycle"] >= 17
+    assert body["videos"]["total"] >= 16
+    assert body["supplies"]["warehouses"] >= 26 and body["supplies"]["low_stock"] > 0
+    scoped = client.get(
+        f"{API}/summary", headers=token_for("subdistrict_operator", "370103015")
+    ).json()
+    assert scoped["supplies"]["low_stock"] <= body["supplies"]["low_stock"]
+
+
+def test_unknown_owners_are_refused(client, admin_headers, anchor) -> None:
+    team = {
+        "code": f"TEAM-X{uuid.uuid4().hex[:5]}",
+        "name": "无主队",
+        "kind": "professional",
+        "owner_type": "department",
+        "owner_code": "DEPT-NOPE",
+        "lon": anchor["lon"],
+        "lat": anchor["lat"],
+    }
+    resp = client.post(f"{API}/teams", json=team, headers=admin_headers)
+    assert resp.status_code == 422 and resp.json()["code"] == "unknown_owner"
+    cam = {
+        "code": f"CAM-X{uuid.uuid4().hex[:5]}",
+        "name": "x",
+        "owner_department_code": "DEPT-NOPE",
+        "stream_kind": "snapshot",
+        "stream_url": "https://x.example/a.jpg",
+        "lon": anchor["lon"],
+        "lat": anchor["lat"],
+    }
+    resp = client.post(f"{API}/videos", json=cam, headers=admin_headers)
+    assert resp.status_code == 422 and resp.json()["code"] == "unknown_owner"
+
+
+def test_a_member_is_edited_and_removed_by_the_teams_owner(
+    client, admin_headers, token_for
+) -> None:
+    team = next(
+        t
+        for t in _all(client, admin_headers, "teams", kind="flood")
+        if t["owner_code"] == "370103003"
+    )
+    op = token_for("subdistrict_operator", "370103003")
+    other = token_for("subdistrict_operator", "370103012")
+    made = client.post(
+        f"{API}/teams/{team['id']}/members",
+        json={"name": "孙八", "phone": "13800138000"},
+        headers=op,
+    )
+    assert made.status_code == 201, made.text
+    mid = made.json()["id"]
+    bad = client.patch(f"{API}/teams/{team['id']}/members/{mid}", json={"phone": "110"}, headers=op)
+    assert bad.status_code == 422
+    ok = client.patch(
+        f"{API}/teams/{team['id']}/members/{mid}", json={"certificates": ["急救员证"]}, headers=op
+    )
+    assert ok.json()["certificates"] == ["急救员证"] and ok.json()["phone"] == "13800138000"
+    assert (
+        client.delete(f"{API}/teams/{team['id']}/members/{mid}", headers=other).status_code == 403
+    )
+    assert client.delete(f"{API}/teams/{team['id']}/members/{mid}", headers=op).status_code == 204
+    assert client.delete(f"{API}/teams/{team['id']}/members/{mid}", headers=op).status_code == 404
+    audit = client.get(
+        "/api/v1/audit",
+        params={"object_type": "team_member", "object_id": str(mid)},
+        headers=admin_headers,
+    )
+    assert [e["action"] for e in audit.json()["items"]] == ["delete", "update", "create"]

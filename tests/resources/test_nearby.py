@@ -203,22 +203,32 @@ def test_bad_queries_are_422(client, admin_headers, params, code) -> None:
     assert resp.json()["code"] == code
 
 
-def test_incident_id_needs_the_incidents_domain(client, admin_headers, anchor) -> None:
-    assert incidents.incident_locator() is None
-    resp = _near(client, admin_headers, incident_id="INC-2026-0001")
-    assert resp.status_code == 422
-    assert resp.json()["code"] == "incident_lookup_unavailable"
-    # Once a locator is plugged in, the incident's position is the centre.
-    incidents.set_incident_locator(
-        lambda _db, iid: (anchor["lon"], anchor["lat"]) if iid == "INC-1" else None
-    )
+def test_incident_id_without_and_with_an_incident_locator(client, admin_headers, anchor) -> None:
     try:
+        incidents.set_incident_locator(None)  # as when the incidents domain is absent
+        resp = _near(client, admin_headers, incident_id="INC-2026-0001")
+        assert resp.status_code == 422
+        assert resp.json()["code"] == "incident_lookup_unavailable"
+        # Once a locator is plugged in, the incident's position is the centre.
+        incidents.set_incident_locator(
+            lambda _db, iid: (anchor["lon"], anchor["lat"]) if iid == "INC-1" else None
+        )
         ok = _near(client, admin_headers, incident_id="INC-1", kinds="warehouses")
         assert ok.status_code == 200
         assert ok.json()["results"]["warehouses"][0]["code"] == anchor["code"]
         assert _near(client, admin_headers, incident_id="INC-404").status_code == 404
+        both = _near(client, admin_headers, incident_id="INC-1", lon=117.0, lat=36.6)
+        assert both.status_code == 422
     finally:
-        incidents.set_incident_locator(None)
+        incidents.reset_incident_locator()
+
+
+def test_the_default_locator_follows_the_intake_domain(client, admin_headers) -> None:
+    """Without the intake domain: 422. With it (once merged): an unknown incident is 404."""
+    present = incidents.intake_installed()
+    assert (incidents.incident_locator() is not None) == present
+    resp = _near(client, admin_headers, incident_id="999999999")
+    assert resp.status_code == (404 if present else 422)
 
 
 def test_nearby_needs_a_reader(client, token_for) -> None:
@@ -226,3 +236,57 @@ def test_nearby_needs_a_reader(client, token_for) -> None:
         _near(client, token_for("enterprise_user", "ENT-1"), lon=117.0, lat=36.6).status_code == 403
     )
     assert _near(client, {}, lon=117.0, lat=36.6).status_code == 401
+
+
+def test_map_layers_are_geojson(client, admin_headers) -> None:
+    resp = client.get(f"{API}/map", params={"kinds": "stations,videos"}, headers=admin_headers)
+    assert resp.status_code == 200
+    fc = resp.json()
+    assert fc["type"] == "FeatureCollection"
+    kinds = [f["properties"]["kind"] for f in fc["features"]]
+    assert kinds.count("stations") == 17 and kinds.count("videos") >= 16
+    assert all(f["geometry"]["type"] == "Point" for f in fc["features"])
+    assert (
+        client.get(f"{API}/map", params={"kinds": "ufo"}, headers=admin_headers).status_code == 422
+    )
+
+
+def test_search_agrees_with_the_no_index_baseline(session) -> None:
+    """The indexed search and a brute-force one give the same answer at random points."""
+    from datetime import date
+
+    from yingji.bench.nearby import naive_search, random_cases, same_answer
+    from yingji.resources import nearby
+
+    cases = random_cases(session, 60, seed=7)
+    today = date.today()
+    for c in cases:
+        fast = nearby.search(session, lon=c.lon, lat=c.lat, query=c.query, today=today)
+        slow = naive_search(session, lon=c.lon, lat=c.lat, query=c.query, today=today)
+        assert same_answer(fast, slow), c
+
+
+def test_nearby_by_an_intake_incident(client, admin_headers, anchor, session) -> None:
+    """Runs once the intake domain is merged: its incidents are the centres."""
+    from datetime import UTC, datetime
+
+    intake_models = pytest.importorskip("yingji.intake.models")
+    assert incidents.incident_locator() is incidents.intake_locator
+    now = datetime.now(UTC)
+    placed = intake_models.Incident(
+        title="氨水泄漏",
+        status="open",
+        level="IV",
+        occurred_at=now,
+        lon=anchor["lon"],
+        lat=anchor["lat"],
+    )
+    unplaced = intake_models.Incident(title="未定位", status="open", level="IV", occurred_at=now)
+    session.add_all([placed, unplaced])
+    session.commit()
+    ok = _near(client, admin_headers, incident_id=str(placed.id), kinds="warehouses")
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["results"]["warehouses"][0]["code"] == anchor["code"]
+    no = _near(client, admin_headers, incident_id=str(unplaced.id))
+    assert no.status_code == 422 and no.json()["code"] == "incident_not_located"
+    assert _near(client, admin_headers, incident_id="abc").status_code == 404

@@ -133,3 +133,26 @@ def test_default_catalogue_is_well_formed() -> None:
     assert len(codes) == len(set(codes)) >= 30
     assert all(e.major_class in (1, 2, 3) for e in DEFAULT_CATALOGUE)
     assert parse_table("X | 甲 | A | 个 | 可分 | 1 | living |  | 0 | -")[0].whole_units is False
+
+
+def test_expired_batches_are_not_issued_but_can_be_written_off() -> None:
+    today = date(2026, 6, 1)
+    bs = [BatchView(1, 5000, today - timedelta(days=1)), BatchView(2, 3000, today)]
+    assert plan_take(bs, 3000, usable_on=today) == [(2, 3000)]
+    assert plan_take(bs, 4000, usable_on=today) is None
+    assert plan_take(bs, 4000) == [(1, 4000)]
+
+
+def test_the_migration_seeds_a_counter_for_every_kind(tmp_path) -> None:
+    from sqlalchemy import text
+
+    from yingji.core import migrate
+    from yingji.core.db import Database
+    from yingji.resources.places import COUNTERS
+
+    db = Database(f"sqlite:///{tmp_path / 'fresh.db'}")
+    migrate.upgrade(db.engine)
+    with db.engine.connect() as conn:
+        rows = dict(conn.execute(text("SELECT kind, revision FROM res_revision")).all())
+    db.dispose()
+    assert rows == dict.fromkeys(COUNTERS, 0)

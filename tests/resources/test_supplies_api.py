@@ -39,6 +39,9 @@ def test_catalogue_refuses_a_malformed_gb_code(client: TestClient, admin_headers
         client.put(f"{SUPPLIES}/items/TESTITEM", json=body, headers=admin_headers).status_code
         == 200
     )
+    body["gb_code"] = ""
+    cleared = client.put(f"{SUPPLIES}/items/TESTITEM", json=body, headers=admin_headers)
+    assert cleared.status_code == 200 and cleared.json()["gb_code"] is None
 
 
 def test_receive_take_allocate_return_write_off_keep_the_balance(
@@ -462,3 +465,80 @@ def test_reserve_gap_report_for_a_plan_year(client, admin_headers, token_for) ->
         ).status_code
         == 204
     )
+
+
+def test_expired_stock_is_not_allocated_only_written_off(
+    client, admin_headers, new_warehouse, receive
+) -> None:
+    wh = new_warehouse()
+    today = date.today()
+    receive(
+        wh["id"],
+        "DISINFECT",
+        10,
+        "OLD",
+        production_date=str(today - timedelta(days=800)),
+        expiry_date=str(today - timedelta(days=5)),
+    )
+    receive(wh["id"], "DISINFECT", 4, "NEW", expiry_date=str(today + timedelta(days=300)))
+    take = {"kind": "allocate", "item_code": "DISINFECT", "quantity": 6, "incident_ref": "INC-E"}
+    resp = client.post(
+        f"{SUPPLIES}/warehouses/{wh['id']}/takings", json=take, headers=admin_headers
+    )
+    assert resp.status_code == 409
+    assert "现有 4" in resp.json()["message"]
+    take["quantity"] = 4
+    ok = client.post(f"{SUPPLIES}/warehouses/{wh['id']}/takings", json=take, headers=admin_headers)
+    assert ok.status_code == 201 and ok.json()[0]["balance_after"] == 0
+    gone = client.post(
+        f"{SUPPLIES}/warehouses/{wh['id']}/takings",
+        headers=admin_headers,
+        json={"kind": "write_off", "item_code": "DISINFECT", "quantity": 10, "reason": "过期"},
+    )
+    assert gone.status_code == 201
+    assert stock_of(client, admin_headers, wh["id"], "DISINFECT") == 0
+
+
+def test_district_stock_per_item(client, admin_headers, new_warehouse, receive) -> None:
+    before = client.get(
+        f"{SUPPLIES}/stock", params={"item": "generator"}, headers=admin_headers
+    ).json()
+    assert before["total"] == 1
+    line = before["items"][0]
+    wh = new_warehouse()
+    receive(wh["id"], "GENERATOR", 3)
+    after = client.get(
+        f"{SUPPLIES}/stock", params={"item": "GENERATOR"}, headers=admin_headers
+    ).json()
+    assert after["items"][0]["quantity"] == line["quantity"] + 3
+    assert after["items"][0]["warehouses"] == line["warehouses"] + 1
+    cats = client.get(
+        f"{SUPPLIES}/stock", params={"category": "hazmat"}, headers=admin_headers
+    ).json()
+    assert cats["items"] and {i["category"] for i in cats["items"]} == {"hazmat"}
+
+
+def test_reserve_targets_list(client, admin_headers) -> None:
+    resp = client.get(
+        f"{SUPPLIES}/reserve/targets", params={"item": "sandbag"}, headers=admin_headers
+    )
+    assert resp.status_code == 200
+    years = [t["year"] for t in resp.json()["items"]]
+    assert years == sorted(years) and set(range(2020, 2031)) <= set(years)
+    one = client.get(
+        f"{SUPPLIES}/reserve/targets", params={"year": 2025, "limit": 5}, headers=admin_headers
+    )
+    assert one.json()["total"] > 5 and len(one.json()["items"]) == 5
+
+
+def test_more_of_a_batch_must_carry_its_dates(
+    client, admin_headers, new_warehouse, receive, written
+) -> None:
+    wh = new_warehouse()
+    assert receive(wh["id"], "WATER", 10, "W1", expiry_date="2027-01-01").status_code == 201
+    assert receive(wh["id"], "WATER", 5, "W1", expiry_date="2027-01-01").status_code == 201
+    before = written()
+    clash = receive(wh["id"], "WATER", 5, "W1", expiry_date="2028-01-01")
+    assert clash.status_code == 409 and clash.json()["code"] == "batch_dates_differ"
+    assert written() == before
+    assert stock_of(client, admin_headers, wh["id"], "WATER") == 15

@@ -513,6 +513,6 @@ def load_resources_demo(
         ],
     )
     session.execute(insert(VideoFeed), data.videos)
-    for kind in places.KINDS:
+    for kind in places.COUNTERS:
         places.bump(session, kind)
     session.flush()

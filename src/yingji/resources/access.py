@@ -10,9 +10,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
 from yingji.core.errors import forbidden
+from yingji.resources import supplies
 
 READERS = (
     Role.admin,
@@ -67,3 +70,11 @@ def own_owner(principal: Principal) -> tuple[str, str] | None:
     if principal.role == Role.subdistrict_operator and principal.scope_code:
         return "subdistrict", principal.scope_code
     return None
+
+
+def ledger_scope(db: Session, principal: Principal) -> list[int] | None:
+    """Ids of the warehouses whose ledgers the caller may read; None for all of them."""
+    if principal.role in LEDGER_READERS:
+        return None
+    own = own_owner(principal)
+    return supplies.owned_warehouse_ids(db, *own) if own else []

@@ -95,6 +95,7 @@ class StockBatch(Base):
             name="expiry_after_production",
         ),
         Index("ix_res_stock_batch_item_wh", "item_code", "warehouse_id"),
+        UniqueConstraint("warehouse_id", "item_code", "batch_no"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -7,8 +7,7 @@ the arrays (a few hundred rows at the district's scale: a vectorised distance is
 and beats any tree), filters, sorts. Stock is the one live fact: the item's totals per
 warehouse are read fresh for each query, so the answer is never behind the ledger.
 
-Distances are on the sphere of :mod:`yingji.geo.distance` in a local equirectangular frame
-around the query point (error well below 0.5 % within tens of kilometres).
+Distances are great-circle metres on the sphere of :mod:`yingji.geo.distance`.
 """
 
 from __future__ import annotations
@@ -24,11 +23,11 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yingji.core.errors import invalid
+from yingji.core.errors import invalid, not_found
 from yingji.geo.distance import EARTH_RADIUS_M
 from yingji.geo.transform import Crs, to_wgs84
 from yingji.resources import incidents, places, rules, supplies
-from yingji.resources.models import Expert, Station, Team, VideoFeed, Warehouse
+from yingji.resources.models import Expert, Station, SupplyItem, Team, VideoFeed, Warehouse
 from yingji.resources.quantities import from_milli, to_milli
 
 MAX_RADIUS_M = 100_000.0
@@ -60,11 +59,15 @@ class KindIndex:
         self.lat = np.array([e.lat for e in self.entries], dtype=np.float64)
 
     def distances_m(self, lon: float, lat: float) -> np.ndarray:
-        """Metres from (lon, lat) to every entry, in a local frame around the query point."""
-        k = EARTH_RADIUS_M * _DEG
-        dx = (self.lon - lon) * (k * math.cos(lat * _DEG))
-        dy = (self.lat - lat) * k
-        return np.hypot(dx, dy)
+        """Great-circle metres from (lon, lat) to every entry (haversine, as
+        :func:`yingji.geo.distance.haversine_m`, vectorised)."""
+        phi1 = lat * _DEG
+        phi2 = self.lat * _DEG
+        h = (
+            np.sin((phi2 - phi1) / 2) ** 2
+            + math.cos(phi1) * np.cos(phi2) * np.sin((self.lon - lon) * _DEG / 2) ** 2
+        )
+        return 2.0 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(h)))
 
 
 def _team(t: Team) -> Entry:
@@ -140,9 +143,12 @@ def _key(db: Session) -> str:
     return db.get_bind().url.render_as_string(hide_password=True)
 
 
-def indexes(db: Session, kinds: tuple[str, ...]) -> dict[str, KindIndex]:
+def indexes(
+    db: Session, kinds: tuple[str, ...], current: dict[str, int] | None = None
+) -> dict[str, KindIndex]:
     """The current index of each kind asked for, rebuilding those whose revision moved."""
-    current = places.revisions(db)
+    if current is None:
+        current = places.revisions(db)
     key = _key(db)
     held = _cache.get(key, {})
     out: dict[str, KindIndex] = {}
@@ -158,10 +164,28 @@ def indexes(db: Session, kinds: tuple[str, ...]) -> dict[str, KindIndex]:
     return out
 
 
+_items: dict[str, tuple[int, dict[str, SupplyItem]]] = {}
+
+
+def catalogue(db: Session, revision: int) -> dict[str, SupplyItem]:
+    """The supplies catalogue by code, cached per database until its revision moves."""
+    key = _key(db)
+    held = _items.get(key)
+    if held is None or held[0] != revision:
+        rows = {i.code: i for i in db.scalars(select(SupplyItem))}
+        for row in rows.values():
+            db.expunge(row)
+        held = (revision, rows)
+        with _lock:
+            _items[key] = held
+    return held[1]
+
+
 def forget() -> None:
     """Drop every cached index (tests; data loaded without revision bumps)."""
     with _lock:
         _cache.clear()
+        _items.clear()
 
 
 @dataclass(frozen=True)
@@ -230,15 +254,18 @@ def search(db: Session, *, lon: float, lat: float, query: Query, today: date) ->
     """Each kind's resources within ``radius_m`` of the WGS-84 point, nearest first."""
     wanted_milli: int | None = None
     item = None
+    current = places.revisions(db)
     if query.item_code:
-        item = supplies.get_item(db, query.item_code, field="item")
+        item = catalogue(db, current.get("catalogue", 0)).get(query.item_code)
+        if item is None:
+            raise not_found("物资", "Supply item", field="item")
         if query.quantity is not None:
             wanted_milli = to_milli(query.quantity, whole_units=item.whole_units, unit=item.unit)
     elif query.quantity is not None:
         raise invalid(
             "quantity", "给出数量时须同时给出物资编码", "quantity needs item", code="item_required"
         )
-    found = indexes(db, query.kinds)
+    found = indexes(db, query.kinds, current)
     results: dict[str, list[dict[str, Any]]] = {}
     totals: dict[str, int] = {}
     for kind in query.kinds:
@@ -294,3 +321,22 @@ def _filter(
     if kind == "experts" and query.specialty:
         out = [(e, d) for e, d in out if rules.within(e.tags, query.specialty)]
     return out
+
+
+def features(db: Session, kinds: tuple[str, ...]) -> dict[str, Any]:
+    """Every resource of these kinds as a GeoJSON FeatureCollection (map layers), from the
+    same cached indexes as the search."""
+    found = indexes(db, kinds)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": f"{kind}:{e.id}",
+                "geometry": {"type": "Point", "coordinates": [e.lon, e.lat]},
+                "properties": {"kind": kind, "id": e.id, **e.summary},
+            }
+            for kind in kinds
+            for e in found[kind].entries
+        ],
+    }

@@ -10,6 +10,8 @@ from yingji.grid import service as grid
 from yingji.resources.models import ResourceRevision
 
 KINDS = ("teams", "experts", "warehouses", "stations", "videos")
+# Revision counters: the five kinds, and the supplies catalogue.
+COUNTERS = (*KINDS, "catalogue")
 
 
 def place(

@@ -42,12 +42,20 @@ def fefo_order(batches: Iterable[BatchView]) -> list[BatchView]:
     )
 
 
-def plan_take(batches: Iterable[BatchView], wanted_milli: int) -> list[tuple[int, int]] | None:
+def usable(batch: BatchView, on: date | None) -> bool:
+    """Whether a batch may still be issued on day ``on`` (not expired; None: any batch)."""
+    return on is None or batch.expiry_date is None or batch.expiry_date >= on
+
+
+def plan_take(
+    batches: Iterable[BatchView], wanted_milli: int, *, usable_on: date | None = None
+) -> list[tuple[int, int]] | None:
     """(batch id, thousandths to take) covering ``wanted_milli`` in FEFO order, or None when the
-    batches together hold less."""
+    batches together hold less. With ``usable_on``, expired batches are not issued (they are
+    only written off)."""
     plan: list[tuple[int, int]] = []
     left = wanted_milli
-    for batch in fefo_order(b for b in batches if b.quantity_milli > 0):
+    for batch in fefo_order(b for b in batches if b.quantity_milli > 0 and usable(b, usable_on)):
         if left == 0:
             break
         take = min(left, batch.quantity_milli)

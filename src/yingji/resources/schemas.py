@@ -58,7 +58,9 @@ class ItemWrite(_In):
     whole_units: bool = True
     major_class: int = Field(ge=1, le=3, description="GB/T 38565-2020 大类 1/2/3")
     category: str = Field(max_length=32)
-    gb_code: str | None = Field(default=None, max_length=7)
+    gb_code: Annotated[str | None, AfterValidator(lambda v: v or None)] = Field(
+        default=None, max_length=7, description="GB/T 38565-2020 七位编码（可空）"
+    )
     shelf_life_days: int | None = Field(default=None, ge=1, le=36500)
     min_stock: Quantity = Decimal(0)
     spec: str = Field(default="", max_length=128)
@@ -129,6 +131,16 @@ class WarehouseRead(_Out):
     updated_at: datetime
     can_write: bool = False
     stock: list[StockLine] | None = None
+
+
+class DistrictStockRead(BaseModel):
+    item_code: str
+    item_name: str
+    unit: str
+    category: str
+    quantity: float
+    usable_quantity: float
+    warehouses: int
 
 
 class BatchRead(_Out):
@@ -222,6 +234,12 @@ class TargetIn(_In):
     year: int
     item_code: Code
     quantity: Quantity
+
+
+class TargetRead(BaseModel):
+    year: int
+    item_code: str
+    quantity: float
 
 
 class GapLineRead(BaseModel):
@@ -396,6 +414,18 @@ class MemberIn(_In):
     )
     certificates: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         default=[], max_length=30
+    )
+
+
+class MemberUpdate(_In):
+    name: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    role: str | None = Field(default=None, max_length=32)
+    phone: Phone | None = None
+    skills: list[Annotated[str, Field(min_length=1, max_length=32)]] | None = Field(
+        default=None, max_length=30
+    )
+    certificates: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
+        default=None, max_length=30
     )
 
 

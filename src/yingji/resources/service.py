@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
+from sqlalchemy import update as sa_update
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
@@ -154,6 +155,38 @@ def add_member(db: Session, team: Team, *, data: dict[str, Any], actor: audit.Ac
     return member
 
 
+def get_member(db: Session, team: Team, member_id: int) -> TeamMember:
+    member = db.get(TeamMember, member_id)
+    if member is None or member.team_id != team.id:
+        raise not_found("队员", "Team member", field="member_id")
+    return member
+
+
+def update_member(
+    db: Session, member: TeamMember, *, changes: dict[str, Any], actor: audit.Actor
+) -> TeamMember:
+    before = audit.snapshot(member)
+    for key, value in changes.items():
+        setattr(member, key, value)
+    db.flush()
+    audit.record(
+        db, actor=actor, action="update", object_type="team_member", object_id=member.id,
+        before=before, after=audit.snapshot(member),
+    )  # fmt: skip
+    return member
+
+
+def remove_member(db: Session, member: TeamMember, *, actor: audit.Actor) -> None:
+    """A member leaves the team; the audit keeps who they were."""
+    before = audit.snapshot(member)
+    db.delete(member)
+    db.flush()
+    audit.record(
+        db, actor=actor, action="delete", object_type="team_member", object_id=member.id,
+        before=before,
+    )  # fmt: skip
+
+
 def _set_team_status(
     db: Session,
     team_id: int,
@@ -172,10 +205,22 @@ def _set_team_status(
     if team is None:
         raise not_found("队伍", "Team", field="team_id")
     before = audit.snapshot(team)
-    team.status = rules.next_team_status(team.status, action)
-    team.status_incident_ref = incident_ref if team.status == "deployed" else None
-    team.status_changed_at = now
-    db.flush()
+    after = rules.next_team_status(team.status, action)
+    # Conditional on the status just read: of two parallel dispatches, one wins, one is a 409.
+    changed = db.execute(
+        sa_update(Team)
+        .where(Team.id == team_id, Team.status == team.status)
+        .values(
+            status=after,
+            status_incident_ref=incident_ref if after == "deployed" else None,
+            status_changed_at=now,
+        )
+    ).rowcount
+    if changed != 1:
+        raise conflict(
+            "team_status", "队伍状态已被他人更改，请刷新", "Team status changed meanwhile"
+        )
+    db.refresh(team)
     places.bump(db, "teams")
     audit.record(
         db, actor=actor, action=action, object_type="team", object_id=team.id,
@@ -246,6 +291,16 @@ def add_session(
     return row
 
 
+def session_counts(db: Session, station_id: int) -> dict[str, int]:
+    """Trainings and drills a station has held: kind → count."""
+    stmt = (
+        select(StationSession.kind, func.count())
+        .where(StationSession.station_id == station_id)
+        .group_by(StationSession.kind)
+    )
+    return {kind: int(n) for kind, n in db.execute(stmt).all()}
+
+
 def sessions_stmt(station_id: int, *, kind: str | None = None) -> Select[Any]:
     stmt = (
         select(StationSession)
@@ -272,3 +327,51 @@ def videos(
     if subdistrict_code:
         stmt = stmt.where(VideoFeed.subdistrict_code == subdistrict_code)
     return list(db.scalars(stmt))
+
+
+def summary(db: Session) -> dict[str, Any]:
+    """Counts for the command dashboard: teams by kind and status with their members, experts
+    by availability and specialty, stations with their vehicles, video feeds by status."""
+    teams_by: dict[str, dict[str, int]] = {}
+    for kind, status, n in db.execute(
+        select(Team.kind, Team.status, func.count()).group_by(Team.kind, Team.status)
+    ).all():
+        teams_by.setdefault(kind, {})[status] = int(n)
+    members = dict(
+        db.execute(
+            select(Team.kind, func.count(TeamMember.id))
+            .join(TeamMember, TeamMember.team_id == Team.id)
+            .group_by(Team.kind)
+        ).all()
+    )
+    experts_all = list(db.scalars(select(Expert)))
+    by_specialty: dict[str, int] = {}
+    for e in experts_all:
+        for sp in e.specialties:
+            by_specialty[sp] = by_specialty.get(sp, 0) + 1
+    vehicles: dict[str, int] = {}
+    station_rows = list(db.scalars(select(Station)))
+    for st in station_rows:
+        for v in st.vehicles:
+            vehicles[v["kind"]] = vehicles.get(v["kind"], 0) + int(v.get("count", 1))
+    videos_by = dict(
+        db.execute(select(VideoFeed.status, func.count()).group_by(VideoFeed.status)).all()
+    )
+    return {
+        "teams": {
+            kind: {"total": sum(st.values()), "by_status": st, "members": int(members.get(kind, 0))}
+            for kind, st in sorted(teams_by.items())
+        },
+        "experts": {
+            "total": len(experts_all),
+            "by_availability": {
+                a: sum(1 for e in experts_all if e.availability == a) for a in AVAILABILITY
+            },
+            "by_specialty": dict(sorted(by_specialty.items(), key=lambda kv: -kv[1])),
+        },
+        "stations": {"total": len(station_rows), "vehicles": vehicles},
+        "videos": {
+            "total": sum(videos_by.values()),
+            "by_status": {k: int(v) for k, v in videos_by.items()},
+        },
+    }

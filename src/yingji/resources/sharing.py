@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
@@ -84,13 +84,7 @@ def decide(
     now: datetime,
 ) -> tuple[ShareRequest, list[StockMovement]]:
     """Approve (and transfer) or refuse a pending request."""
-    locked = db.scalar(
-        select(ShareRequest)
-        .where(ShareRequest.id == req.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert locked is not None
+    locked = _lock(db, req)
     if locked.status != "pending":
         raise conflict(
             "request_decided",
@@ -128,7 +122,21 @@ def decide(
     return locked, moved
 
 
+def _lock(db: Session, req: ShareRequest) -> ShareRequest:
+    """The request row locked for this transaction, re-read (a parallel decision waits)."""
+    locked = db.scalar(
+        select(ShareRequest)
+        .where(ShareRequest.id == req.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert locked is not None  # requests are never deleted
+    return locked
+
+
 def cancel(db: Session, req: ShareRequest, *, actor: audit.Actor, now: datetime) -> ShareRequest:
+    """The requester withdraws a request that is still pending."""
+    req = _lock(db, req)
     if req.status != "pending":
         raise conflict("request_decided", "该申请已处理", f"Request already {req.status}")
     before = audit.snapshot(req)
@@ -158,3 +166,8 @@ def requests_stmt(
             )
         )
     return stmt
+
+
+def count_pending(db: Session, *, warehouse_ids: list[int] | None = None) -> int:
+    stmt = requests_stmt(status="pending", warehouse_ids=warehouse_ids).order_by(None)
+    return int(db.scalar(select(func.count()).select_from(stmt.subquery())) or 0)

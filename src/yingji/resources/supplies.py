@@ -20,10 +20,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
 from yingji.core.errors import conflict, invalid, not_found
+from yingji.org import service as org
 from yingji.resources import places, rules
 from yingji.resources.catalogue import CATEGORIES, DEFAULT_CATALOGUE, MAJOR_CLASSES, check_gb_code
 from yingji.resources.models import (
@@ -67,6 +69,8 @@ def seed_catalogue(db: Session) -> int:
         )
         added += 1
     db.flush()
+    if added:
+        places.bump(db, "catalogue")
     return added
 
 
@@ -120,6 +124,7 @@ def save_item(db: Session, *, data: dict[str, Any], actor: audit.Actor) -> Suppl
             setattr(item, key, value)
         item.min_stock_milli = min_milli
     db.flush()
+    places.bump(db, "catalogue")
     audit.record(
         db,
         actor=actor,
@@ -165,6 +170,37 @@ def warehouses_stmt(
     return stmt
 
 
+def owned_warehouse_ids(db: Session, owner_type: str, owner_code: str) -> list[int]:
+    return list(
+        db.scalars(
+            select(Warehouse.id).where(
+                Warehouse.owner_type == owner_type, Warehouse.owner_code == owner_code
+            )
+        )
+    )
+
+
+def warehouses_in(db: Session, ids: list[int] | None) -> list[Warehouse]:
+    """Warehouses by code, all of them or those with these ids."""
+    stmt = select(Warehouse).order_by(Warehouse.code)
+    if ids is not None:
+        stmt = stmt.where(Warehouse.id.in_(ids))
+    return list(db.scalars(stmt))
+
+
+def warehouse_names(db: Session) -> dict[int, str]:
+    return {i: n for i, n in db.execute(select(Warehouse.id, Warehouse.name)).all()}
+
+
+def item_map(db: Session) -> dict[str, SupplyItem]:
+    return {i.code: i for i in db.scalars(select(SupplyItem))}
+
+
+def batch_numbers(db: Session, batch_ids: list[int]) -> dict[int, str]:
+    stmt = select(StockBatch.id, StockBatch.batch_no).where(StockBatch.id.in_(batch_ids))
+    return {i: n for i, n in db.execute(stmt).all()}
+
+
 def get_warehouse(db: Session, warehouse_id: int, *, field: str = "warehouse_id") -> Warehouse:
     wh = db.get(Warehouse, warehouse_id)
     if wh is None:
@@ -174,6 +210,12 @@ def get_warehouse(db: Session, warehouse_id: int, *, field: str = "warehouse_id"
 
 def warehouse_by_code(db: Session, code: str) -> Warehouse | None:
     return db.scalar(select(Warehouse).where(Warehouse.code == code))
+
+
+def known_owners(db: Session) -> dict[str, set[str]]:
+    """Department and sub-district codes, from the organisation's service."""
+    codes = org.scope_codes(db)
+    return {"department": codes["department"], "subdistrict": codes["subdistrict"]}
 
 
 def check_owner(db: Session, owner_type: str, owner_code: str, known: dict[str, set[str]]) -> None:
@@ -384,8 +426,6 @@ def receive(
     batch_no: str,
     production_date: date | None,
     expiry_date: date | None,
-    kind: str = "in",
-    counterpart_warehouse_id: int | None = None,
 ) -> StockMovement:
     """入库: stock arrives in a batch (a new one, or more of a batch already held with the
     same number and dates)."""
@@ -393,9 +433,33 @@ def receive(
     milli = to_milli(quantity, whole_units=item.whole_units, unit=item.unit)
     return _receive_milli(
         db, ctx, warehouse=warehouse, item=item, milli=milli, batch_no=batch_no,
-        production_date=production_date, expiry_date=expiry_date, kind=kind,
-        counterpart_warehouse_id=counterpart_warehouse_id,
+        production_date=production_date, expiry_date=expiry_date, kind="in",
     )  # fmt: skip
+
+
+def _batch_by_number(
+    db: Session, warehouse_id: int, item_code: str, batch_no: str
+) -> StockBatch | None:
+    return db.scalar(
+        select(StockBatch).where(
+            StockBatch.warehouse_id == warehouse_id,
+            StockBatch.item_code == item_code,
+            StockBatch.batch_no == batch_no,
+        )
+    )
+
+
+def _check_same_dates(
+    batch: StockBatch | None, batch_no: str, production: date | None, expiry: date | None
+) -> None:
+    """More of a batch must carry the batch's own dates (one batch, one production run)."""
+    if batch is not None and (batch.production_date != production or batch.expiry_date != expiry):
+        raise conflict(
+            "batch_dates_differ",
+            f"批次 {batch_no} 已存在，但生产日期或有效期不同",
+            f"Batch {batch_no} exists with other dates",
+            field="batch_no",
+        )
 
 
 def _receive_milli(
@@ -411,24 +475,12 @@ def _receive_milli(
     kind: str,
     counterpart_warehouse_id: int | None = None,
 ) -> StockMovement:
-    batch = db.scalar(
-        select(StockBatch).where(
-            StockBatch.warehouse_id == warehouse.id,
-            StockBatch.item_code == item.code,
-            StockBatch.batch_no == batch_no,
-        )
-    )
-    if batch is not None and (
-        batch.production_date != production_date or batch.expiry_date != expiry_date
-    ):
-        raise conflict(
-            "batch_dates_differ",
-            f"批次 {batch_no} 已存在，但生产日期或有效期不同",
-            f"Batch {batch_no} exists with other dates",
-            field="batch_no",
-        )
+    batch = _batch_by_number(db, warehouse.id, item.code, batch_no)
+    if batch is not None:
+        _check_same_dates(batch, batch_no, production_date, expiry_date)
+    balance = None
     if batch is None:
-        batch = StockBatch(
+        fresh = StockBatch(
             warehouse_id=warehouse.id,
             item_code=item.code,
             batch_no=batch_no,
@@ -437,10 +489,16 @@ def _receive_milli(
             quantity_milli=milli,
             received_at=ctx.now,
         )
-        db.add(batch)
-        db.flush()
-        balance = milli
-    else:
+        try:
+            with db.begin_nested():  # a parallel receipt may create the same batch first
+                db.add(fresh)
+                db.flush()
+            batch, balance = fresh, milli
+        except IntegrityError:
+            batch = _batch_by_number(db, warehouse.id, item.code, batch_no)
+            _check_same_dates(batch, batch_no, production_date, expiry_date)
+    if balance is None:
+        assert batch is not None
         balance = _add_to_batch(db, batch, milli)
     return _record(
         db, ctx, kind=kind, batch=batch, quantity_milli=milli, balance_after_milli=balance,
@@ -486,9 +544,12 @@ def _take_milli(
     views = [
         rules.BatchView(b.id, b.quantity_milli, b.expiry_date, b.production_date) for b in batches
     ]
-    plan = rules.plan_take(views, milli)
+    # Expired batches are not issued, lent or moved; a write-off takes any batch.
+    usable_on = None if kind == "write_off" else rules.local_date(ctx.now)
+    plan = rules.plan_take(views, milli, usable_on=usable_on)
     if plan is None:
-        raise shortage("quantity", sum(v.quantity_milli for v in views), milli, item.unit)
+        available = sum(v.quantity_milli for v in views if rules.usable(v, usable_on))
+        raise shortage("quantity", available, milli, item.unit)
     by_id = {b.id: b for b in batches}
     taken: list[tuple[StockBatch, StockMovement]] = []
     for bid, take in plan:
@@ -762,6 +823,15 @@ def set_target(
     return row
 
 
+def targets_stmt(*, year: int | None = None, item_code: str | None = None) -> Select[Any]:
+    stmt = select(ReserveTarget).order_by(ReserveTarget.year, ReserveTarget.item_code)
+    if year is not None:
+        stmt = stmt.where(ReserveTarget.year == year)
+    if item_code:
+        stmt = stmt.where(ReserveTarget.item_code == item_code)
+    return stmt
+
+
 def gap_report(db: Session, *, year: int, today: date) -> list[tuple[SupplyItem, rules.GapLine]]:
     """Each item with a target for ``year`` against the district's usable stock today
     (expired batches excluded), ordered by category. Targets are per item because a category
@@ -782,3 +852,34 @@ def gap_report(db: Session, *, year: int, today: date) -> list[tuple[SupplyItem,
         ((items[line.item_code], line) for line in lines),
         key=lambda pair: (pair[0].category, pair[0].code),
     )
+
+
+@dataclass(frozen=True)
+class DistrictStock:
+    item: SupplyItem
+    quantity_milli: int
+    usable_milli: int
+    warehouses: int
+
+
+def district_stock(
+    db: Session, *, today: date, category: str | None = None, item_code: str | None = None
+) -> list[DistrictStock]:
+    """Each catalogue item's stock across the district: held, usable today (not expired), and
+    in how many warehouses; items without stock are listed with zero."""
+    held = stock_totals(db, item_code=item_code)
+    usable = stock_totals(db, item_code=item_code, usable_on=today)
+    out = []
+    for item in db.scalars(items_stmt(category=category)):
+        if item_code and item.code != item_code:
+            continue
+        mine = {w: q for (w, code), q in held.items() if code == item.code and q > 0}
+        out.append(
+            DistrictStock(
+                item=item,
+                quantity_milli=sum(mine.values()),
+                usable_milli=sum(q for (_, code), q in usable.items() if code == item.code),
+                warehouses=len(mine),
+            )
+        )
+    return out

@@ -3,12 +3,9 @@ plan, share requests, Excel ledgers. Views parse, check the caller, call a servi
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
-from sqlalchemy import select
+from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from sqlalchemy.orm import Session
 
 from yingji.auth.permissions import allow
@@ -19,16 +16,17 @@ from yingji.core.deps import get_db
 from yingji.core.downloads import XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import ApiError, forbidden
 from yingji.core.pagination import Page, PageParams, page_params, paginate
-from yingji.org import service as org
 from yingji.resources import access, ledgers, rules, sharing, supplies
 from yingji.resources.catalogue import CATEGORIES, MAJOR_CLASSES
-from yingji.resources.models import StockBatch, SupplyItem, Warehouse
+from yingji.resources.deps import serial_db
+from yingji.resources.models import SupplyItem, Warehouse
 from yingji.resources.quantities import from_milli
 from yingji.resources.schemas import (
     AlertsRead,
     BatchRead,
     DecisionIn,
     DecisionRead,
+    DistrictStockRead,
     ExpiringRead,
     GapCategory,
     GapLineRead,
@@ -45,32 +43,13 @@ from yingji.resources.schemas import (
     StockLine,
     TakeIn,
     TargetIn,
+    TargetRead,
     ThresholdIn,
     TransferIn,
     WarehouseCreate,
     WarehouseRead,
     WarehouseUpdate,
 )
-
-_sqlite_stock_lock = threading.Lock()
-
-
-def stock_db(request: Request) -> Iterator[Session]:
-    """A session for a request that changes stock.
-
-    On PostgreSQL, row locks and conditional updates keep parallel requests right. SQLite
-    has one writer and a reader's snapshot can go stale before it writes, so there the stock
-    writes of this process take turns (a platform on SQLite runs as one process); the
-    conditional updates still refuse, rather than overdraw, whatever else happens.
-    """
-    database = request.app.state.db
-    if not database.is_sqlite:
-        with database.sessionmaker() as session:
-            yield session
-        return
-    with _sqlite_stock_lock, database.sessionmaker() as session:
-        yield session
-
 
 router = APIRouter(prefix="/api/v1/resources/supplies", tags=["resources 应急物资"])
 READ = allow(*access.READERS)
@@ -139,19 +118,19 @@ def save_item(
 
 
 def _warehouse(
-    db: Session, w: Warehouse, principal: Principal, *, with_stock: bool, today: datetime
+    db: Session, w: Warehouse, principal: Principal, *, with_stock: bool, now: datetime
 ) -> WarehouseRead:
     out = WarehouseRead.model_validate(w)
     out.can_write = access.can_write(principal, w.owner_type, w.owner_code)
     if with_stock:
-        out.stock = _stock_lines(db, [w.id], today).get(w.id, [])
+        out.stock = _stock_lines(db, [w.id], now).get(w.id, [])
     return out
 
 
 def _stock_lines(db: Session, ids: list[int], now: datetime) -> dict[int, list[StockLine]]:
     held = supplies.stock_totals(db, warehouse_ids=ids)
     usable = supplies.stock_totals(db, warehouse_ids=ids, usable_on=rules.local_date(now))
-    items = {i.code: i for i in db.scalars(select(SupplyItem))}
+    items = supplies.item_map(db)
     out: dict[int, list[StockLine]] = {}
     for (wid, code), q in sorted(held.items()):
         if q <= 0:
@@ -164,6 +143,35 @@ def _stock_lines(db: Session, ids: list[int], now: datetime) -> dict[int, list[S
             )
         )  # fmt: skip
     return out
+
+
+@router.get("/stock", response_model=Page[DistrictStockRead])
+def district_stock(
+    category: str | None = Query(None, max_length=32),
+    item: str | None = Query(None, max_length=32),
+    params: PageParams = Depends(page_params),
+    _: Principal = Depends(READ),
+    db: Session = Depends(get_db),
+) -> Page[DistrictStockRead]:
+    """The district's stock of each item: held, usable today, in how many warehouses."""
+    rows = supplies.district_stock(
+        db,
+        today=rules.local_date(utcnow()),
+        category=category,
+        item_code=item.upper() if item else None,
+    )
+    chunk = rows[params.offset : params.offset + params.limit]
+    return Page(
+        items=[
+            DistrictStockRead(
+                item_code=r.item.code, item_name=r.item.name, unit=r.item.unit,
+                category=r.item.category, quantity=from_milli(r.quantity_milli),
+                usable_quantity=from_milli(r.usable_milli), warehouses=r.warehouses,
+            )
+            for r in chunk
+        ],
+        total=len(rows), limit=params.limit, offset=params.offset,
+    )  # fmt: skip
 
 
 @router.get("/warehouses", response_model=Page[WarehouseRead])
@@ -186,7 +194,7 @@ def list_warehouses(
     stock = _stock_lines(db, [w.id for w in rows], now) if with_stock else {}
     items = []
     for w in rows:
-        out = _warehouse(db, w, principal, with_stock=False, today=now)
+        out = _warehouse(db, w, principal, with_stock=False, now=now)
         if with_stock:
             out.stock = stock.get(w.id, [])
         items.append(out)
@@ -199,15 +207,10 @@ def create_warehouse(
 ) -> WarehouseRead:
     access.require_write(principal, body.owner_type, body.owner_code)
     wh = supplies.create_warehouse(
-        db, data=body.model_dump(), known_owners=_owners(db), actor=principal.actor
+        db, data=body.model_dump(), known_owners=supplies.known_owners(db), actor=principal.actor
     )
     db.commit()
-    return _warehouse(db, wh, principal, with_stock=False, today=utcnow())
-
-
-def _owners(db: Session) -> dict[str, set[str]]:
-    codes = org.scope_codes(db)
-    return {"department": codes["department"], "subdistrict": codes["subdistrict"]}
+    return _warehouse(db, wh, principal, with_stock=False, now=utcnow())
 
 
 @router.get("/warehouses/{warehouse_id}", response_model=WarehouseRead)
@@ -215,7 +218,7 @@ def get_warehouse(
     warehouse_id: int, principal: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> WarehouseRead:
     wh = supplies.get_warehouse(db, warehouse_id)
-    return _warehouse(db, wh, principal, with_stock=True, today=utcnow())
+    return _warehouse(db, wh, principal, with_stock=True, now=utcnow())
 
 
 @router.patch("/warehouses/{warehouse_id}", response_model=WarehouseRead)
@@ -230,7 +233,7 @@ def update_warehouse(
     changes = body.model_dump(exclude_unset=True)
     wh = supplies.update_warehouse(db, wh, changes=changes, actor=principal.actor)
     db.commit()
-    return _warehouse(db, wh, principal, with_stock=True, today=utcnow())
+    return _warehouse(db, wh, principal, with_stock=True, now=utcnow())
 
 
 @router.get("/warehouses/{warehouse_id}/batches", response_model=Page[BatchRead])
@@ -252,22 +255,6 @@ def list_batches(
     )
 
 
-def _ledger_scope(db: Session, principal: Principal) -> list[int] | None:
-    """Warehouse ids whose ledgers the caller may read; None for all."""
-    if principal.role in access.LEDGER_READERS:
-        return None
-    own = access.own_owner(principal)
-    if own is None:
-        return []
-    return list(
-        db.scalars(
-            select(Warehouse.id).where(
-                Warehouse.owner_type == own[0], Warehouse.owner_code == own[1]
-            )
-        )
-    )
-
-
 @router.get("/movements", response_model=Page[MovementRead])
 def list_movements(
     warehouse_id: int | None = Query(None),
@@ -283,7 +270,7 @@ def list_movements(
     db: Session = Depends(get_db),
 ) -> Page[MovementRead]:
     """出入库台账, newest first; scoped users see their own warehouses' movements only."""
-    scope = _ledger_scope(db, principal)
+    scope = access.ledger_scope(db, principal)
     if warehouse_id is not None:
         wh = supplies.get_warehouse(db, warehouse_id)
         access.require_ledger(principal, wh.owner_type, wh.owner_code)
@@ -314,7 +301,7 @@ def receive(
     warehouse_id: int,
     body: ReceiveIn,
     principal: Principal = Depends(WRITERS),
-    db: Session = Depends(stock_db),
+    db: Session = Depends(serial_db),
 ) -> MovementRead:
     """入库: stock arrives in a batch."""
     wh = _writable(db, principal, warehouse_id)
@@ -335,7 +322,7 @@ def take(
     warehouse_id: int,
     body: TakeIn,
     principal: Principal = Depends(WRITERS),
-    db: Session = Depends(stock_db),
+    db: Session = Depends(serial_db),
 ) -> list[MovementRead]:
     """出库, 调拨给事件 (allocate, with ``incident_ref``) or 报废 (write_off, with a reason):
     first-expiring batches first unless ``batch_id`` names one."""
@@ -358,7 +345,7 @@ def transfer(
     warehouse_id: int,
     body: TransferIn,
     principal: Principal = Depends(WRITERS),
-    db: Session = Depends(stock_db),
+    db: Session = Depends(serial_db),
 ) -> list[MovementRead]:
     """调拨 between warehouses of one owner (another owner's stock goes through a request)."""
     source = _writable(db, principal, warehouse_id)
@@ -379,7 +366,7 @@ def transfer(
 
 @router.post("/returns", response_model=MovementRead, status_code=201)
 def give_back(
-    body: ReturnIn, principal: Principal = Depends(WRITERS), db: Session = Depends(stock_db)
+    body: ReturnIn, principal: Principal = Depends(WRITERS), db: Session = Depends(serial_db)
 ) -> MovementRead:
     """归还: unused stock of an allocation comes back to its batch."""
     warehouse_id = supplies.allocation_warehouse_id(db, body.allocation_id)
@@ -416,22 +403,16 @@ def alerts(
     db: Session = Depends(get_db),
 ) -> AlertsRead:
     """Low stock and coming expiry (scoped users: their own warehouses)."""
-    scope = _ledger_scope(db, principal)
+    scope = access.ledger_scope(db, principal)
     if warehouse_id is not None:
         wh = supplies.get_warehouse(db, warehouse_id)
         access.require_ledger(principal, wh.owner_type, wh.owner_code)
         scope = [warehouse_id]
     today = rules.local_date(utcnow())
     found = supplies.alerts(db, today=today, within_days=within_days, warehouse_ids=scope)
-    names = dict(db.execute(select(Warehouse.id, Warehouse.name)).all())
-    items = {i.code: i for i in db.scalars(select(SupplyItem))}
-    batch_nos = dict(
-        db.execute(
-            select(StockBatch.id, StockBatch.batch_no).where(
-                StockBatch.id.in_([b.id for b, _, _ in found.expiring])
-            )
-        ).all()
-    )
+    names = supplies.warehouse_names(db)
+    items = supplies.item_map(db)
+    batch_nos = supplies.batch_numbers(db, [b.id for b, _, _ in found.expiring])
     return AlertsRead(
         as_of=today,
         within_days=within_days,
@@ -480,6 +461,26 @@ def set_target(
     )  # fmt: skip
     db.commit()
     return Response(status_code=204)
+
+
+@router.get("/reserve/targets", response_model=Page[TargetRead])
+def list_targets(
+    year: int | None = Query(None, ge=2020, le=2030),
+    item: str | None = Query(None, max_length=32),
+    params: PageParams = Depends(page_params),
+    _: Principal = Depends(READ),
+    db: Session = Depends(get_db),
+) -> Page[TargetRead]:
+    """Reserve targets of the 2020–2030 plan, by year and item."""
+    stmt = supplies.targets_stmt(year=year, item_code=item.upper() if item else None)
+    rows, total = paginate(db, stmt, params)
+    return Page(
+        items=[
+            TargetRead(year=t.year, item_code=t.item_code, quantity=from_milli(t.quantity_milli))
+            for t in rows
+        ],
+        total=total, limit=params.limit, offset=params.offset,
+    )  # fmt: skip
 
 
 @router.get("/reserve/gap", response_model=GapReport)
@@ -540,7 +541,7 @@ def list_requests(
     db: Session = Depends(get_db),
 ) -> Page[ShareRequestRead]:
     """Requests, newest first; scoped users see those touching their warehouses."""
-    stmt = sharing.requests_stmt(status=status, warehouse_ids=_ledger_scope(db, principal))
+    stmt = sharing.requests_stmt(status=status, warehouse_ids=access.ledger_scope(db, principal))
     rows, total = paginate(db, stmt, params)
     return Page(
         items=[ShareRequestRead.of(r) for r in rows],
@@ -555,7 +556,7 @@ def decide(
     request_id: int,
     body: DecisionIn,
     principal: Principal = Depends(WRITERS),
-    db: Session = Depends(stock_db),
+    db: Session = Depends(serial_db),
 ) -> DecisionRead:
     """The source warehouse's owner approves (the stock moves) or refuses."""
     req = sharing.get_request(db, request_id)
@@ -597,11 +598,7 @@ def export_ledger(
         whs = [wh]
         name = f"物资台账-{wh.name}.xlsx"
     else:
-        scope = _ledger_scope(db, principal)
-        stmt = select(Warehouse).order_by(Warehouse.code)
-        if scope is not None:
-            stmt = stmt.where(Warehouse.id.in_(scope))
-        whs = list(db.scalars(stmt))
+        whs = supplies.warehouses_in(db, access.ledger_scope(db, principal))
         name = "物资台账.xlsx"
     data = ledgers.export_ledger(db, warehouses=whs)
     return Response(
@@ -615,7 +612,7 @@ def export_ledger(
 async def import_ledger(
     file: UploadFile = File(..., description="入库单 .xlsx（列同导出的库存台账）"),
     principal: Principal = Depends(WRITERS),
-    db: Session = Depends(stock_db),
+    db: Session = Depends(serial_db),
 ) -> ImportResult:
     """Receive the rows of a workbook, all or nothing; every bad row is reported."""
     data = await file.read()

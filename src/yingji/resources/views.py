@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy import func, select
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
 from yingji.auth.permissions import allow
@@ -15,10 +14,11 @@ from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
 from yingji.core.db import utcnow
 from yingji.core.deps import get_db
-from yingji.core.errors import forbidden
+from yingji.core.errors import forbidden, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
-from yingji.resources import access, nearby, rules, service
-from yingji.resources.models import Expert, Station, StationSession, Team, VideoFeed
+from yingji.resources import access, nearby, rules, service, sharing, supplies
+from yingji.resources.deps import serial_db
+from yingji.resources.models import Expert, Station, Team, VideoFeed
 from yingji.resources.schemas import (
     DispatchIn,
     DutyIn,
@@ -27,6 +27,7 @@ from yingji.resources.schemas import (
     ExpertUpdate,
     MemberIn,
     MemberRead,
+    MemberUpdate,
     NearbyRead,
     SessionIn,
     SessionRead,
@@ -39,6 +40,7 @@ from yingji.resources.schemas import (
     VideoCreate,
     VideoRead,
     VideoUpdate,
+    check_stream,
 )
 
 router = APIRouter(prefix="/api/v1/resources", tags=["resources 应急资源"])
@@ -106,6 +108,8 @@ def create_team(
 ) -> TeamRead:
     if not _team_owner_ok(principal, body.owner_type, body.owner_code):
         raise forbidden()
+    if body.owner_type != "none":
+        supplies.check_owner(db, body.owner_type, body.owner_code, supplies.known_owners(db))
     team = service.create(db, Team, data=body.model_dump(mode="json"), actor=principal.actor)
     db.commit()
     return _team(team, 0)
@@ -167,6 +171,39 @@ def add_member(
     return MemberRead.model_validate(member)
 
 
+@router.patch("/teams/{team_id}/members/{member_id}", response_model=MemberRead)
+def update_member(
+    team_id: int,
+    member_id: int,
+    body: MemberUpdate,
+    principal: Principal = Depends(WRITERS),
+    db: Session = Depends(get_db),
+) -> MemberRead:
+    team = service.get(db, Team, team_id, field="team_id")
+    if not _team_owner_ok(principal, team.owner_type, team.owner_code):
+        raise forbidden()
+    member = service.get_member(db, team, member_id)
+    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    member = service.update_member(db, member, changes=changes, actor=principal.actor)
+    db.commit()
+    return MemberRead.model_validate(member)
+
+
+@router.delete("/teams/{team_id}/members/{member_id}", status_code=204)
+def remove_member(
+    team_id: int,
+    member_id: int,
+    principal: Principal = Depends(WRITERS),
+    db: Session = Depends(get_db),
+) -> Response:
+    team = service.get(db, Team, team_id, field="team_id")
+    if not _team_owner_ok(principal, team.owner_type, team.owner_code):
+        raise forbidden()
+    service.remove_member(db, service.get_member(db, team, member_id), actor=principal.actor)
+    db.commit()
+    return Response(status_code=204)
+
+
 def _may_command(principal: Principal, team: Team) -> None:
     if principal.role in access.DISPATCHERS or _team_owner_ok(
         principal, team.owner_type, team.owner_code
@@ -180,7 +217,7 @@ def dispatch_team(
     team_id: int,
     body: DispatchIn,
     principal: Principal = Depends(DISPATCH),
-    db: Session = Depends(get_db),
+    db: Session = Depends(serial_db),
 ) -> TeamRead:
     """出动: a standby team goes to an incident (409 if it is already out or off duty)."""
     _may_command(principal, service.get(db, Team, team_id, field="team_id"))
@@ -193,7 +230,7 @@ def dispatch_team(
 
 @router.post("/teams/{team_id}/release", response_model=TeamRead)
 def release_team(
-    team_id: int, principal: Principal = Depends(DISPATCH), db: Session = Depends(get_db)
+    team_id: int, principal: Principal = Depends(DISPATCH), db: Session = Depends(serial_db)
 ) -> TeamRead:
     """收队: a deployed team is back on standby."""
     _may_command(principal, service.get(db, Team, team_id, field="team_id"))
@@ -207,7 +244,7 @@ def set_duty(
     team_id: int,
     body: DutyIn,
     principal: Principal = Depends(DISPATCH),
-    db: Session = Depends(get_db),
+    db: Session = Depends(serial_db),
 ) -> TeamRead:
     """休整 / 恢复待命."""
     _may_command(principal, service.get(db, Team, team_id, field="team_id"))
@@ -282,13 +319,7 @@ def update_expert(
 
 
 def _station(db: Session, s: Station) -> StationRead:
-    counts = dict(
-        db.execute(
-            select(StationSession.kind, func.count())
-            .where(StationSession.station_id == s.id)
-            .group_by(StationSession.kind)
-        ).all()
-    )
+    counts = service.session_counts(db, s.id)
     data = {c.key: getattr(s, c.key) for c in s.__table__.columns}
     return StationRead.model_validate(
         {**data, "trainings": counts.get("training", 0), "drills": counts.get("drill", 0)}
@@ -407,6 +438,7 @@ def create_video(
     body: VideoCreate, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> VideoRead:
     access.require_write(principal, "department", body.owner_department_code)
+    supplies.check_owner(db, "department", body.owner_department_code, supplies.known_owners(db))
     video = service.create(db, VideoFeed, data=body.model_dump(), actor=principal.actor)
     db.commit()
     return VideoRead.model_validate(video)
@@ -430,9 +462,6 @@ def update_video(
     access.require_write(principal, "department", video.owner_department_code)
     changes = body.model_dump(exclude_unset=True)
     if "stream_url" in changes or "stream_kind" in changes:
-        from yingji.core.errors import invalid
-        from yingji.resources.schemas import check_stream
-
         try:
             check_stream(
                 changes.get("stream_kind", video.stream_kind),
@@ -447,7 +476,42 @@ def update_video(
     return VideoRead.model_validate(video)
 
 
-# --- nearby ---------------------------------------------------------------------------------
+@router.get("/summary")
+def resources_summary(
+    within_days: int = Query(30, ge=0, le=3650, description="临期预警天数"),
+    principal: Principal = Depends(READ),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """The resources at a glance for the dashboard: teams, experts, stations, cameras, and the
+    supplies alerts and pending share requests the caller may see."""
+    out = service.summary(db)
+    scope = access.ledger_scope(db, principal)
+    found = supplies.alerts(
+        db, today=rules.local_date(utcnow()), within_days=within_days, warehouse_ids=scope
+    )
+    out["supplies"] = {
+        "warehouses": len(supplies.warehouses_in(db, None)),
+        "low_stock": len(found.low_stock),
+        "expiring": len(found.expiring),
+        "pending_requests": sharing.count_pending(db, warehouse_ids=scope),
+    }
+    return out
+
+
+# --- map layers and nearby -------------------------------------------------------------------
+
+
+@router.get("/map")
+def map_layers(
+    kinds: str | None = Query(
+        None, max_length=100, description="teams,experts,warehouses,stations,videos"
+    ),
+    _: Principal = Depends(READ),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Map layers: every resource of the kinds asked for as a GeoJSON FeatureCollection
+    (WGS-84), with the properties the nearby search shows."""
+    return nearby.features(db, nearby.parse_kinds(kinds))
 
 
 @router.get("/nearby", response_model=NearbyRead)

@@ -42,11 +42,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_res_expert")),
         sa.UniqueConstraint("code", name=op.f("uq_res_expert_code")),
     )
-    op.create_table(
+    revisions = op.create_table(
         "res_revision",
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("kind", name=op.f("pk_res_revision")),
+    )
+    # One counter per kind from the start, so raising one is always a plain UPDATE.
+    op.bulk_insert(
+        revisions,
+        [
+            {"kind": kind, "revision": 0}
+            for kind in ("teams", "experts", "warehouses", "stations", "videos", "catalogue")
+        ],
     )
     op.create_table(
         "res_station",
@@ -302,6 +310,9 @@ def upgrade() -> None:
             name=op.f("fk_res_stock_batch_warehouse_id_res_warehouse"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_res_stock_batch")),
+        sa.UniqueConstraint(
+            "warehouse_id", "item_code", "batch_no", name=op.f("uq_res_stock_batch_warehouse_id")
+        ),
     )
     with op.batch_alter_table("res_stock_batch", schema=None) as batch_op:
         batch_op.create_index(
