@@ -112,7 +112,7 @@ def test_refuse_needs_a_reason_then_reassign(client, token_for, activated) -> No
     assert _move(client, eco, new.json()["id"], "accepted").status_code == 200
 
 
-def test_attach_recommended_resources(client, token_for, activated) -> None:
+def test_attach_recommended_resources(client, token_for, activated, make_incident, plan_id) -> None:
     inc, tasks = activated
     duty = token_for("duty_officer")
     rec = client.get(f"/api/v1/incidents/{inc['id']}/recommendations", headers=duty)
@@ -127,6 +127,25 @@ def test_attach_recommended_resources(client, token_for, activated) -> None:
     )  # fmt: skip
     assert r.status_code == 200, r.text
     assert r.json()["attached"][0]["id"] == teams[0]["id"]
+    # 出动: the team left standby for this incident; it cannot be sent twice
+    team = client.get(f"/api/v1/resources/teams/{teams[0]['id']}", headers=duty).json()
+    assert team["status"] == "deployed"
+    other = next(t for t in tasks if t["party"]["code"] == "DEPT-WATER")
+    again = client.post(
+        f"/api/v1/tasks/{other['id']}/resources",
+        json={"items": [{"kind": "teams", "id": teams[0]["id"]}]}, headers=duty,
+    )  # fmt: skip
+    assert again.status_code == 200  # the same incident: already out for it, not re-sent
+    busy_incident = make_incident()
+    busy = client.post(
+        f"/api/v1/incidents/{busy_incident['id']}/activations",
+        json={"plan_id": plan_id("PLAN-HAZCHEM")}, headers=duty,
+    ).json()["tasks"][0]  # fmt: skip
+    refused = client.post(
+        f"/api/v1/tasks/{busy['id']}/resources",
+        json={"items": [{"kind": "teams", "id": teams[0]["id"]}]}, headers=duty,
+    )  # fmt: skip
+    assert refused.status_code == 409 and refused.json()["code"] == "team_status"
 
 
 def test_close_needs_aftermath_and_finished_tasks(client, token_for, activated) -> None:
@@ -135,6 +154,15 @@ def test_close_needs_aftermath_and_finished_tasks(client, token_for, activated) 
     r = client.post(f"/api/v1/incidents/{inc['id']}/close", json={"reason": "处置完毕"},
                     headers=duty)  # fmt: skip
     assert r.status_code == 409 and r.json()["code"] == "aftermath_missing"
+    team = client.get(
+        f"/api/v1/incidents/{inc['id']}/recommendations", params={"kinds": "teams"},
+        headers=duty,
+    ).json()["results"]["teams"][0]  # fmt: skip
+    sent = client.post(
+        f"/api/v1/tasks/{tasks[0]['id']}/resources",
+        json={"items": [{"kind": "teams", "id": team["id"]}]}, headers=duty,
+    )  # fmt: skip
+    assert sent.status_code == 200, sent.text
     after = client.post(f"/api/v1/incidents/{inc['id']}/aftermath", headers=duty)
     assert after.status_code == 201, after.text
     assert {t["phase"] for t in after.json()} == {"aftermath"} and len(after.json()) == 3
@@ -155,3 +183,5 @@ def test_close_needs_aftermath_and_finished_tasks(client, token_for, activated) 
     assert detail["status"] == "closed"
     acts = client.get(f"/api/v1/incidents/{inc['id']}/activations", headers=duty).json()
     assert all(a["status"] == "ended" for a in acts)
+    back = client.get(f"/api/v1/resources/teams/{team['id']}", headers=duty).json()
+    assert back["status"] == "standby"  # 收队 with the incident

@@ -773,6 +773,15 @@ def attach(
         raise forbidden("这不是您单位的任务", "This task is not your unit's")
     if task.status in rules.TERMINAL:
         raise conflict("task_closed", "任务已结束", "The task is finished", field="task_id")
+    already = {(i["kind"], i["id"]) for t in _incident_tasks(db, task.incident_id)
+               for i in t.attached}  # fmt: skip
+    for item in items:
+        if item["kind"] == "teams" and ("teams", item["id"]) not in already:
+            # 出动: the team leaves standby for this incident (409 if it is not on standby)
+            resources_service.dispatch_team(
+                db, team_id=item["id"], incident_ref=str(task.incident_id),
+                actor=principal.actor, now=now,
+            )  # fmt: skip
     before = audit.snapshot(task)
     task.attached = [*task.attached, *items]
     task.updated_at = now
@@ -792,6 +801,28 @@ def attach(
     return incidents.note(
         db, incident_id=task.incident_id, notes=[note], actor=principal.actor, now=now
     )
+
+
+def _incident_tasks(db: Session, incident_id: int) -> list[Task]:
+    return list(db.scalars(select(Task).where(Task.incident_id == incident_id)))
+
+
+def release_teams(db: Session, *, incident_id: int, actor: audit.Actor, now: datetime) -> list[int]:
+    """收队: every team still out on this incident through its tasks goes back on standby
+    (one released by hand or sent elsewhere since is left alone)."""
+    attached = {
+        i["id"] for t in _incident_tasks(db, incident_id) for i in t.attached
+        if i["kind"] == "teams"
+    }  # fmt: skip
+    if not attached:
+        return []
+    out_here = [
+        t.id for t in resources_service.teams(db, status="deployed")
+        if t.id in attached and t.status_incident_ref == str(incident_id)
+    ]  # fmt: skip
+    for team_id in out_here:
+        resources_service.release_team(db, team_id=team_id, actor=actor, now=now)
+    return out_here
 
 
 # ------------------------------------------------------------------ escalation (timers)
@@ -1016,6 +1047,7 @@ def close_incident(
     events = incidents.transition(
         db, incident_id=incident.id, to="closed", reason=reason, principal=principal, now=now
     )
+    release_teams(db, incident_id=incident.id, actor=principal.actor, now=now)
     for a in activations_for(db, incident.id):
         if a.status == "active":
             a.status = "ended"
