@@ -151,9 +151,15 @@ def test_attach_recommended_resources(client, token_for, activated, make_inciden
 def test_close_needs_aftermath_and_finished_tasks(client, token_for, activated) -> None:
     inc, tasks = activated
     duty = token_for("duty_officer")
+    url = f"/api/v1/incidents/{inc['id']}/transitions"
+    ctl = client.post(url, json={"to": "controlled", "reason": "已控制"}, headers=duty)
+    assert ctl.status_code == 200, ctl.text
     r = client.post(f"/api/v1/incidents/{inc['id']}/close", json={"reason": "处置完毕"},
                     headers=duty)  # fmt: skip
     assert r.status_code == 409 and r.json()["code"] == "aftermath_missing"
+    # intake's own lifecycle endpoint asks the same question
+    via_intake = client.post(url, json={"to": "closed", "reason": "结案"}, headers=duty)
+    assert via_intake.status_code == 409 and via_intake.json()["code"] == "aftermath_missing"
     team = client.get(
         f"/api/v1/incidents/{inc['id']}/recommendations", params={"kinds": "teams"},
         headers=duty,
@@ -173,9 +179,6 @@ def test_close_needs_aftermath_and_finished_tasks(client, token_for, activated) 
     assert r.status_code == 409 and r.json()["code"] == "tasks_open"
     for t in tasks:
         assert _move(client, duty, t["id"], "completed").status_code == 200
-    ctl = client.post(f"/api/v1/incidents/{inc['id']}/transitions",
-                      json={"to": "controlled", "reason": "泄漏已控制"}, headers=duty)  # fmt: skip
-    assert ctl.status_code == 200, ctl.text
     r = client.post(f"/api/v1/incidents/{inc['id']}/close", json={"reason": "处置完毕"},
                     headers=duty)  # fmt: skip
     assert r.status_code == 200, r.text
@@ -185,3 +188,31 @@ def test_close_needs_aftermath_and_finished_tasks(client, token_for, activated) 
     assert all(a["status"] == "ended" for a in acts)
     back = client.get(f"/api/v1/resources/teams/{team['id']}", headers=duty).json()
     assert back["status"] == "standby"  # 收队 with the incident
+
+
+def test_closing_through_intake_settles_the_response(client, token_for, activated, demo) -> None:
+    inc, tasks = activated
+    duty = token_for("duty_officer")
+    team = client.get(
+        f"/api/v1/incidents/{inc['id']}/recommendations", params={"kinds": "teams"},
+        headers=duty,
+    ).json()["results"]["teams"][0]  # fmt: skip
+    client.post(f"/api/v1/tasks/{tasks[0]['id']}/resources",
+                json={"items": [{"kind": "teams", "id": team["id"]}]}, headers=duty)  # fmt: skip
+    for t in tasks:
+        client.post(f"/api/v1/tasks/{t['id']}/status", json={"to": "completed"}, headers=duty)
+    client.post(f"/api/v1/incidents/{inc['id']}/aftermath", headers=duty)
+    url = f"/api/v1/incidents/{inc['id']}/transitions"
+    assert client.post(url, json={"to": "controlled"}, headers=duty).status_code == 200
+    closed = client.post(url, json={"to": "closed", "reason": "结案"}, headers=duty)
+    assert closed.status_code == 200, closed.text  # allowed now: aftermath listed, tasks done
+    from yingji.command.tasks import service as tasks_service
+    from yingji.core.db import utcnow
+
+    with demo.session() as s:  # what the timer loop runs every few seconds
+        tasks_service.sync_levels(s, now=utcnow())
+        s.commit()
+    acts = client.get(f"/api/v1/incidents/{inc['id']}/activations", headers=duty).json()
+    assert [a["status"] for a in acts] == ["ended"]
+    back = client.get(f"/api/v1/resources/teams/{team['id']}", headers=duty).json()
+    assert back["status"] == "standby"

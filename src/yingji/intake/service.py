@@ -15,6 +15,7 @@ import hashlib
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -1070,6 +1071,11 @@ def transition(
         )
     if problem:
         raise invalid("to", f"未知状态：{to}", f"Unknown status: {to}")
+    if to == "closed":
+        for check in _close_checks:  # other domains' conditions (command: aftermath listed)
+            refusal = check(db, incident.id)
+            if refusal is not None:
+                raise refusal
     before = audit.snapshot(incident)
     old = incident.status
     incident.status = to
@@ -1292,6 +1298,19 @@ def last_event_id(db: Session) -> int:
 
 def count_reports(db: Session) -> int:
     return int(db.scalar(select(func.count(Report.id))) or 0)
+
+
+# ------------------------------------------------------------------ other domains' seams
+CloseCheck = Callable[[Session, int], ApiError | None]
+_close_checks: list[CloseCheck] = []
+
+
+def register_close_check(check: CloseCheck) -> None:
+    """A condition another domain puts on closing an incident: ``check(db, incident_id)``
+    answers None to allow it or the error to refuse with (command: the aftermath must be
+    listed once a plan ran). Checked by every move to closed, whichever endpoint asks."""
+    if check not in _close_checks:
+        _close_checks.append(check)
 
 
 # ------------------------------------------------------------------ other domains' notes

@@ -28,7 +28,8 @@ from yingji.command.plans import rules as plan_rules
 from yingji.command.plans import service as plans
 from yingji.command.plans.document import PARTY_NAMES, PlanDocument, level_rank
 from yingji.command.tasks import rules
-from yingji.core.errors import conflict, forbidden, invalid, not_found
+from yingji.core.errors import ApiError, conflict, forbidden, invalid, not_found
+from yingji.intake import service as intake_service
 from yingji.org import service as org_service
 from yingji.resources import service as resources_service
 
@@ -521,10 +522,14 @@ def raise_response(
 
 def sync_levels(db: Session, *, now: datetime) -> Events:
     """Raise every active response whose incident's level has risen above it (the incident's
-    level may be raised in intake, by hand or by a merged report)."""
+    level may be raised in intake, by hand or by a merged report); end those whose incident
+    was closed through intake's own API. Run periodically by the timer loop."""
     events: Events = []
     for a in db.scalars(select(Activation).where(Activation.status == "active")):
         incident = incidents.load(db, a.incident_id)
+        if incident.status in ("closed", "false_alarm"):  # closed elsewhere (intake's API)
+            _end_response(db, incident_id=incident.id, actor=audit.SYSTEM, now=now)
+            continue
         if level_rank(incident.level) >= level_rank(a.response_level):
             continue  # the incident is no more severe than the response: nothing to raise
         doc = PlanDocument.model_validate(a.snapshot)
@@ -935,6 +940,44 @@ def _escalate(
 
 
 # ------------------------------------------------------------------ ad-hoc, aftermath, close
+def close_refusal(db: Session, incident_id: int) -> ApiError | None:
+    """Why an incident may not close yet, or None. Once a plan ran on it, its aftermath
+    (善后) tasks must be listed and its response tasks finished; an incident handled without
+    a plan closes as intake allows."""
+    if not activations_for(db, incident_id):
+        return None
+    aftermath = db.scalar(
+        select(func.count(Task.id)).where(
+            Task.incident_id == incident_id, Task.phase == "aftermath",
+            Task.status != "reassigned",
+        )
+    )  # fmt: skip
+    if not aftermath:
+        return conflict(
+            "aftermath_missing",
+            "结案前须列出善后处置任务",
+            "List the aftermath tasks before closing the incident",
+            field="aftermath",
+        )
+    open_response = db.scalar(
+        select(func.count(Task.id)).where(
+            Task.incident_id == incident_id, Task.phase == "response",
+            Task.status.in_(rules.OPEN),
+        )
+    )  # fmt: skip
+    if open_response:
+        return conflict(
+            "tasks_open",
+            f"还有 {open_response} 项处置任务未完成",
+            f"{open_response} response tasks are still open",
+            field="tasks",
+        )
+    return None
+
+
+intake_service.register_close_check(close_refusal)
+
+
 def add_task(
     db: Session,
     *,
@@ -1016,44 +1059,23 @@ def list_aftermath(
 def close_incident(
     db: Session, *, incident: IncidentRef, reason: str, principal: Principal, now: datetime
 ) -> Events:
-    """Close an incident: its aftermath tasks must be listed first; open response tasks and
-    activations end with it."""
-    aftermath = db.scalar(
-        select(func.count(Task.id)).where(
-            Task.incident_id == incident.id, Task.phase == "aftermath",
-            Task.status != "reassigned",
-        )
-    )  # fmt: skip
-    if not aftermath:
-        raise conflict(
-            "aftermath_missing",
-            "结案前须列出善后处置任务",
-            "List the aftermath tasks before closing the incident",
-            field="aftermath",
-        )
-    open_response = db.scalar(
-        select(func.count(Task.id)).where(
-            Task.incident_id == incident.id, Task.phase == "response",
-            Task.status.in_(rules.OPEN),
-        )
-    )  # fmt: skip
-    if open_response:
-        raise conflict(
-            "tasks_open",
-            f"还有 {open_response} 项处置任务未完成",
-            f"{open_response} response tasks are still open",
-            field="tasks",
-        )
+    """Close an incident (through intake's lifecycle, which asks :func:`close_refusal`);
+    the activations end and the teams still out on it are released."""
     events = incidents.transition(
         db, incident_id=incident.id, to="closed", reason=reason, principal=principal, now=now
     )
-    release_teams(db, incident_id=incident.id, actor=principal.actor, now=now)
-    for a in activations_for(db, incident.id):
+    _end_response(db, incident_id=incident.id, actor=principal.actor, now=now)
+    return events
+
+
+def _end_response(db: Session, *, incident_id: int, actor: audit.Actor, now: datetime) -> None:
+    """The incident is over: its activations end and its teams come back."""
+    release_teams(db, incident_id=incident_id, actor=actor, now=now)
+    for a in activations_for(db, incident_id):
         if a.status == "active":
             a.status = "ended"
             a.ended_at = now
             audit.record(
-                db, actor=principal.actor, action="end", object_type="activation",
-                object_id=a.id, after={"status": "ended"},
+                db, actor=actor, action="end", object_type="activation", object_id=a.id,
+                after={"status": "ended"},
             )  # fmt: skip
-    return events
