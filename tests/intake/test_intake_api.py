@@ -216,10 +216,12 @@ def test_lifecycle_roles_audit_and_illegal_moves(client, token_for, spot, demo):
     with demo.session() as s:
         actions = list(
             s.scalars(
-                select(AuditEntry.action).where(
+                select(AuditEntry.action)
+                .where(
                     AuditEntry.object_type == "incident",
                     AuditEntry.object_id == str(inc["incident_id"]),
                 )
+                .order_by(AuditEntry.id)
             )
         )
     assert actions == ["status:verified", "status:responding", "status:controlled", "status:closed"]
