@@ -1,0 +1,31 @@
+"""API shapes of the dashboard's own endpoints."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class TileLayerConfig(BaseModel):
+    """One XYZ tile source as Leaflet takes it."""
+
+    url: str = Field(description="XYZ 模板 / XYZ template with {z}/{x}/{y}")
+    subdomains: str = ""
+    attribution: str = ""
+
+
+class MapConfig(BaseModel):
+    base: TileLayerConfig | None = Field(
+        description="底图；为空时只显示矢量图层 / base tiles; none: vector layers only"
+    )
+    labels: TileLayerConfig | None = None
+    crs: Literal["wgs84", "gcj02"] = Field(
+        description="瓦片坐标系；gcj02 时前端把 WGS-84 要素转换后绘制 / tile datum"
+    )
+    max_zoom: int
+
+
+class DashboardConfig(BaseModel):
+    version: str
+    map: MapConfig

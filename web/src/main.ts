@@ -1,0 +1,27 @@
+import 'element-plus/dist/index.css'
+import './style.css'
+import { createPinia } from 'pinia'
+import { createApp } from 'vue'
+import App from './App.vue'
+import { setUnauthorizedHandler } from './api/http'
+import { i18n, currentLocale } from './i18n'
+import { router } from './router'
+import { useAuthStore } from './stores/auth'
+
+document.documentElement.lang = currentLocale()
+const app = createApp(App)
+app.use(createPinia())
+app.use(i18n)
+app.use(router)
+
+// Any 401 from the API ends the session: back to the login page, then to where the user was.
+setUnauthorizedHandler(() => {
+  const auth = useAuthStore()
+  auth.logout()
+  const current = router.currentRoute.value
+  if (current.name !== 'login') {
+    void router.push({ name: 'login', query: { redirect: current.fullPath, expired: '1' } })
+  }
+})
+
+app.mount('#app')
