@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import json
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -107,7 +106,7 @@ def points_geojson(
 ) -> Response:
     """点 for maps: all points of the caller's territory in one compact GeoJSON, with code,
     name, kind, sub-district, area and responsible person. Revalidated by ETag (the grid
-    revision and latest change), so a reloaded dashboard downloads them again only after a grid change."""
+    revision and latest change): a reloaded dashboard downloads them only after a change."""
     territory = _territory(principal, subdistrict)
     version = service.points_version(db, subdistrict_code=territory)
     etag = f'W/"points-{version}-{territory or "all"}"'
