@@ -1,0 +1,1 @@
+"""Benchmarks (``yingji bench ...``): medians and spreads against a baseline of the same run."""
