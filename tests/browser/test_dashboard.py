@@ -73,13 +73,16 @@ def test_duty_officer_sees_the_district_and_its_grid(new_page, live_server):
     expect(page.locator("path.yj-line")).to_have_count(322)
     expect(page.locator("path.yj-outline")).not_to_have_count(0)
     expect(page.locator(".yj-label", has_text="杆石桥街道")).to_be_visible()
-    assert page.locator(".marker-cluster").count() > 0  # 4,758 points, clustered
+    # 4,758 points, clustered: the clusters and the lone points add up to all of them.
+    clustered = sum(int(n) for n in page.locator(".yj-cluster").all_inner_texts())
+    assert clustered + page.locator("path.yj-point").count() == 4758
+    assert page.locator(".yj-cluster").count() > 10
 
     # Layers switch off and on again.
     page.locator("[data-test=layer-areas]").click()
     expect(page.locator("path.yj-area")).to_have_count(0)
     page.locator("[data-test=layer-points]").click()
-    expect(page.locator(".marker-cluster")).to_have_count(0)
+    expect(page.locator(".yj-cluster")).to_have_count(0)
     page.locator("[data-test=layer-points]").click()
     page.locator("[data-test=layer-areas]").click()
     expect(page.locator("path.yj-area")).to_have_count(127)
@@ -88,6 +91,7 @@ def test_duty_officer_sees_the_district_and_its_grid(new_page, live_server):
     page.locator("path.yj-area").nth(5).dispatch_event("click")
     summary = page.locator("[data-test=summary]")
     expect(summary).to_be_visible()
+    expect(page.locator("[data-test=summary-type]")).to_have_text("网格面")
     expect(summary).to_contain_text("责任人")
     expect(summary).to_contain_text("电话")
     expect(summary).to_contain_text(re.compile(r"1\d{10}|\d{3,4}-?\d{7,8}"))

@@ -125,9 +125,11 @@ def test_points_geojson_holds_every_point_compactly(client, token_for):
         "responsible_name",
         "responsible_phone",
     }
-    # Compact: well under what the paginated list sends for the same points.
+    # Compact: well under what the paginated list sends, and small on the wire.
     full = client.get(f"/api/v1/grid/points?limit={total}", headers=headers)
-    assert len(resp.content) < len(full.content) / 2
+    assert len(resp.content) < 0.6 * len(full.content)
+    wire = client.get("/api/v1/grid/points.geojson", headers={**headers, "Accept-Encoding": "gzip"})
+    assert int(wire.headers["content-length"]) < 250_000
 
 
 def test_points_geojson_is_compressed_and_revalidated(client, token_for):

@@ -58,6 +58,21 @@ const en: typeof zh = {
       point: 'Grid point',
     },
   },
+  pointKind: {
+    hotel: 'Hotel',
+    residential: 'Residential building',
+    hospital: 'Hospital',
+    shop: 'Shop',
+    school: 'School',
+    market: 'Market',
+    kindergarten: 'Kindergarten',
+    restaurant: 'Restaurant',
+    nursing_home: 'Nursing home',
+    factory: 'Factory',
+    warehouse: 'Warehouse',
+    construction_site: 'Construction site',
+    gas_station: 'Petrol station',
+  },
   units: { km2: 'km²', m: 'm', people: 'people', households: 'households' },
 }
 export default en
