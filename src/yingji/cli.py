@@ -7,6 +7,7 @@ import os
 import typer
 from rich.console import Console
 
+from yingji.bench.cli import bench_app
 from yingji.config import get_settings
 
 app = typer.Typer(help="Yingji 应急指挥平台", no_args_is_help=True, add_completion=False)
@@ -14,7 +15,6 @@ db_app = typer.Typer(help="数据库 / database", no_args_is_help=True)
 user_app = typer.Typer(help="账号 / accounts", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
-bench_app = typer.Typer(help="性能测试 / benchmarks", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 console = Console()
 
@@ -139,23 +139,6 @@ def user_add(
             raise typer.Exit(1) from None
         console.print(f"[green]已创建 / created[/green] {user.username} ({user.role})")
     database.dispose()
-
-
-@bench_app.command("dashboard")
-def bench_dashboard(
-    runs: int = typer.Option(7, min=1, help="次数 / runs"),
-    url: str | None = typer.Option(
-        None, help="已运行的服务 / a running server (default: fresh demo)"
-    ),
-    username: str = typer.Option("duty", help="登录账号 / account"),
-    password: str | None = typer.Option(None, help="密码 / password (default: demo password)"),
-) -> None:
-    """First page usable time of the dashboard map in chromium (needs `make browser web`)."""
-    from yingji.bench import dashboard
-
-    series, target = dashboard.run(runs=runs, url=url, username=username, password=password)
-    console.print(f"dashboard on {target}, chromium {runs} runs, cold cache")
-    console.print(dashboard.markdown(series))
 
 
 if __name__ == "__main__":

@@ -1,1 +1,1 @@
-"""Benchmarks (``yingji bench ...``): medians and spreads against a baseline of the same run."""
+"""Benchmarks run from the command line (``yingji bench ...``), never as timed tests."""

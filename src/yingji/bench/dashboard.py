@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import tempfile
 import urllib.request
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from yingji.bench import live
+from yingji.bench.stats import RateSummary
 
 
 @dataclass(frozen=True)
@@ -25,12 +24,9 @@ class Series:
     samples_ms: list[float]
 
     @property
-    def median_ms(self) -> float:
-        return statistics.median(self.samples_ms)
-
-    @property
-    def spread_ms(self) -> tuple[float, float]:
-        return min(self.samples_ms), max(self.samples_ms)
+    def summary(self) -> RateSummary:
+        """Median, min–max and quartiles (of milliseconds here, not rates)."""
+        return RateSummary.of(self.samples_ms)
 
 
 def _token(url: str, username: str, password: str) -> str:
@@ -81,13 +77,3 @@ def run(
         live.live_server(Path(tmp)) as server,
     ):
         return measure(server.url, username=username, password=password, runs=runs), "demo"
-
-
-def markdown(series: Sequence[Series]) -> str:
-    lines = ["| measure | median (ms) | min–max (ms) | runs |", "| --- | ---: | ---: | ---: |"]
-    for s in series:
-        low, high = s.spread_ms
-        lines.append(
-            f"| {s.name} | {s.median_ms:.0f} | {low:.0f}–{high:.0f} | {len(s.samples_ms)} |"
-        )
-    return "\n".join(lines)

@@ -15,7 +15,7 @@ from yingji.core.deps import get_db
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.grid import service
 from yingji.grid.models import GridArea, GridLine, GridPoint
-from yingji.grid.schemas import AreaRead, LineRead, PointRead
+from yingji.grid.schemas import AreaRead, LineRead, LocateResult, PointRead
 
 router = APIRouter(prefix="/api/v1/grid", tags=["grid 网格"])
 
@@ -119,6 +119,37 @@ def points_geojson(
         separators=(",", ":"),
     )
     return Response(body, media_type="application/geo+json", headers=headers)
+
+
+@router.get("/locate", response_model=LocateResult)
+def locate(
+    request: Request,
+    lon: float = Query(..., description="经度 / longitude"),
+    lat: float = Query(..., description="纬度 / latitude"),
+    crs: str = Query(
+        "wgs84", max_length=16, description="坐标系 wgs84 (GPS) | gcj02 (高德、腾讯) | bd09 (百度)"
+    ),
+    max_distance_m: float | None = Query(
+        None,
+        gt=0,
+        le=service.MAX_LOCATE_DISTANCE_M,
+        description="最近线、点的搜索距离（米），默认取配置 / search radius for line and point",
+    ),
+    principal: Principal = Depends(GRID_READ),
+    db: Session = Depends(get_db),
+) -> LocateResult:
+    """网格定位: the sub-district, its local force, the grid area, and the nearest line and
+    point (with their responsible persons) of a position in WGS-84, GCJ-02 or BD-09."""
+    result = service.locate(
+        db,
+        lon=lon,
+        lat=lat,
+        crs=crs,
+        max_distance_m=max_distance_m,
+        settings=request.app.state.settings,
+    )
+    principal.require_subdistrict(result.subdistrict.code)
+    return result
 
 
 def _columns(row: Any) -> dict[str, Any]:

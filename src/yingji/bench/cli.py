@@ -1,0 +1,163 @@
+"""The ``yingji bench`` commands."""
+
+from __future__ import annotations
+
+import platform
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+bench_app = typer.Typer(help="性能测试 / benchmarks", no_args_is_help=True)
+console = Console()
+
+
+@bench_app.command("locate")
+def bench_locate(
+    points: int = typer.Option(20000, min=1, help="每轮随机位置数 / positions per round"),
+    rounds: int = typer.Option(7, min=1, help="轮数 / rounds"),
+    seed: int = typer.Option(1, help="随机位置的种子 / seed of the random positions"),
+    demo_seed: int = typer.Option(20200326, help="演示街区种子 / demo district seed"),
+    max_distance_m: float = typer.Option(200.0, min=0.0, help="最近线、点的搜索距离（米）"),
+    baseline_points: int = typer.Option(
+        2000, min=1, help="基线每轮位置数（基线较慢）/ positions per baseline round"
+    ),
+    use_db: bool = typer.Option(
+        False, "--use-db", help="使用已配置的数据库，而非临时 SQLite / use the configured DB"
+    ),
+) -> None:
+    """Locate calls per second over random positions in the demo district (target ≥ 20,000)."""
+    from yingji.bench.locate import (
+        measure,
+        naive_subdistrict_locator,
+        random_positions,
+        reference_locator,
+    )
+    from yingji.core import migrate
+    from yingji.core.db import Database
+    from yingji.grid import service as grid
+
+    with tempfile.TemporaryDirectory(prefix="yingji-bench-") as tmp:
+        if use_db:
+            from yingji.config import get_settings
+
+            url = get_settings().resolved_database_url()
+        else:
+            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        database = Database(url)
+        migrate.upgrade(database.engine)
+        with database.session() as session:
+            from yingji.demo.load import load_demo
+            from yingji.org import service as org
+
+            if org.is_empty(session):
+                load_demo(session, seed=demo_seed, console=console)
+            started = time.perf_counter()
+            index = grid.build_index(session)
+            build_s = time.perf_counter() - started
+        database.dispose()
+
+    console.print(
+        f"索引 / index: {len(index.subdistricts)} 街道, {len(index.areas)} 面, "
+        f"{len(index.lines)} 线, {len(index.points)} 点; 构建 / built in {build_s:.2f} s"
+    )
+    positions = random_positions(index, points, seed)
+    located = sum(1 for lon, lat in positions if index.locate(lon, lat, max_distance_m))
+    if located != len(positions):
+        console.print(f"[red]{len(positions) - located} positions not located[/red]")
+        raise typer.Exit(1)
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        results = [
+            measure(
+                "GridIndex.locate (full)", index.locate, positions, rounds, max_distance_m, progress
+            ),
+            measure(
+                "naive shapely PIP (sub-district only)",
+                naive_subdistrict_locator(index),
+                positions[:baseline_points],
+                rounds,
+                max_distance_m,
+                progress,
+            ),
+            measure(
+                "brute-force reference (full)",
+                reference_locator(index),
+                positions[:baseline_points],
+                rounds,
+                max_distance_m,
+                progress,
+            ),
+        ]
+
+    table = Table(title=f"yingji bench locate ({rounds} rounds, max_distance_m={max_distance_m:g})")
+    table.add_column("locator")
+    table.add_column("calls/round", justify="right")
+    table.add_column("median calls/s", justify="right", style="bold")
+    table.add_column("min–max", justify="right")
+    table.add_column("IQR", justify="right")
+    for r in results:
+        s = r.summary
+        table.add_row(
+            r.name,
+            f"{r.calls:,}",
+            f"{s.median:,.0f}",
+            f"{s.minimum:,.0f}–{s.maximum:,.0f}",
+            f"{s.q1:,.0f}–{s.q3:,.0f}",
+        )
+    console.print(table)
+    fast = results[0].summary.median
+    console.print(
+        f"{datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}, "
+        f"{platform.machine()}; speed-up vs naive sub-district test "
+        f"×{fast / results[1].summary.median:.1f}, vs brute force "
+        f"×{fast / results[2].summary.median:.1f}; target ≥ 20,000/s: "
+        + ("[green]met[/green]" if fast >= 20000 else "[red]missed[/red]")
+    )
+
+
+@bench_app.command("dashboard")
+def bench_dashboard(
+    runs: int = typer.Option(7, min=1, help="次数 / runs"),
+    url: str | None = typer.Option(
+        None, help="已运行的服务；默认临时演示库 / a running server (default: a fresh demo)"
+    ),
+    username: str = typer.Option("duty", help="登录账号 / account"),
+    password: str | None = typer.Option(None, help="密码；默认演示密码 / default: demo password"),
+) -> None:
+    """First page usable time of the dashboard map in chromium (needs `make web browser`)."""
+    from yingji.bench import dashboard
+
+    series, target = dashboard.run(runs=runs, url=url, username=username, password=password)
+    table = Table(title=f"yingji bench dashboard ({target}, {runs} runs, cold cache, chromium)")
+    table.add_column("measure")
+    table.add_column("median ms", justify="right", style="bold")
+    table.add_column("min–max", justify="right")
+    table.add_column("IQR", justify="right")
+    for s in series:
+        summary = s.summary
+        table.add_row(
+            s.name,
+            f"{summary.median:.0f}",
+            f"{summary.minimum:.0f}–{summary.maximum:.0f}",
+            f"{summary.q1:.0f}–{summary.q3:.0f}",
+        )
+    console.print(table)
+    usable = series[-1].summary.median
+    console.print(
+        f"{datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}, "
+        f"{platform.machine()}; map usable − login page baseline: "
+        f"{usable - series[0].summary.median:.0f} ms; target < 2,000 ms: "
+        + ("[green]met[/green]" if usable < 2000 else "[red]missed[/red]")
+    )

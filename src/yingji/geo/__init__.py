@@ -1,0 +1,1 @@
+"""Geodesy helpers: Chinese map coordinate systems and distances. Pure functions, no I/O."""
