@@ -164,3 +164,21 @@ def test_first_page_usable_time_with_the_whole_district(new_page, live_server):
     record_result("map_usable_ms", timings_ms)
     print(f"\nfirst page usable (ms): {timings_ms}, median {statistics.median(timings_ms)}")
     assert all(t > 0 for t in timings_ms)
+
+
+def test_the_map_shifts_to_gcj02_exactly_as_the_server_does(new_page, live_server):
+    """AMap/Tencent tiles are GCJ-02: the browser's edge transform must agree with
+    ``yingji.geo.transform`` (the one the locate API uses) to well under a metre."""
+    from yingji.geo.transform import wgs84_to_gcj02
+
+    page = new_page()
+    page.goto(live_server.url + "/login")
+    positions = [(116.98, 36.62), (116.885683, 36.504283), (117.075352, 36.667626), (2.35, 48.85)]
+    shifted = page.evaluate(
+        "ps => ps.map(([lon, lat]) => window.yingji.geo.wgs84ToGcj02(lon, lat))", positions
+    )
+    for (lon, lat), (glon, glat) in zip(positions, shifted, strict=True):
+        elon, elat = wgs84_to_gcj02(lon, lat)
+        assert abs(glon - elon) < 1e-8 and abs(glat - elat) < 1e-8, (lon, lat)
+    assert shifted[-1] == [2.35, 48.85]  # outside China: unchanged
+    assert abs(shifted[0][0] - 116.98) > 1e-3  # inside: the offset is hundreds of metres

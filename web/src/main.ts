@@ -5,6 +5,7 @@ import { createApp } from 'vue'
 import App from './App.vue'
 import { setUnauthorizedHandler } from './api/http'
 import { i18n, currentLocale } from './i18n'
+import { wgs84ToGcj02 } from './map/gcj02'
 import { router } from './router'
 import { useAuthStore } from './stores/auth'
 
@@ -23,5 +24,8 @@ setUnauthorizedHandler(() => {
     void router.push({ name: 'login', query: { redirect: current.fullPath, expired: '1' } })
   }
 })
+
+// For the browser console and the browser tests: the edge transforms the map applies.
+;(window as unknown as { yingji: object }).yingji = { geo: { wgs84ToGcj02 } }
 
 app.mount('#app')
