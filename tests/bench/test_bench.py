@@ -28,6 +28,6 @@ def test_bench_locate_runs_on_a_temporary_demo_district() -> None:
     assert result.exit_code == 0, result.output
     out = result.output
     assert "17 街道, 127 面, 322 线, 4758 点" in out
-    for name in ("GridIndex.locate", "naive shapely PIP", "brute-force reference"):
+    for name in ("GridIndex.locate", "BD-09 input", "naive shapely PIP", "brute-force reference"):
         assert name in out
     assert "median calls/s" in out

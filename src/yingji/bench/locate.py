@@ -19,6 +19,7 @@ from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
 from yingji.bench.stats import RateSummary
+from yingji.geo.transform import bd09_to_wgs84
 from yingji.grid.locate import GridIndex, locate_reference
 
 Position = tuple[float, float]
@@ -79,6 +80,15 @@ def measure(
         if progress is not None and task is not None:
             progress.advance(task)
     return Measured(name, len(positions), RateSummary.of(rates))
+
+
+def bd09_locator(index: GridIndex) -> Callable[[float, float, float], object]:
+    """The index behind a Baidu-map client: exact BD-09 → WGS-84 first, as the API does."""
+
+    def locate(lon: float, lat: float, max_distance_m: float) -> object:
+        return index.locate(*bd09_to_wgs84(lon, lat), max_distance_m)
+
+    return locate
 
 
 def reference_locator(index: GridIndex) -> Callable[[float, float, float], object]:
