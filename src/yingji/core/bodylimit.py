@@ -21,14 +21,11 @@ def _too_large(limit: int) -> bytes:
     ).encode()
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 class BodyLimitMiddleware:
     """Caps the body at ``max_bytes``; paths ending in an upload suffix get ``max_upload_bytes``.
 
-    The Content-Length header is checked first; a chunked body is counted as it streams.
+    The Content-Length header is checked first; a chunked body is read and counted before
+    the application runs, so nothing is parsed or written from an oversized request.
     """
 
     def __init__(
@@ -51,38 +48,50 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self._limit_for(scope["path"])
-        for name, value in scope.get("headers", []):
-            if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    declared = 0
-                if declared > limit:
-                    await _send_413(send, limit)
-                    return
+        declared = declared_length(scope)
+        if declared is not None and declared > limit:
+            await _send_413(send, limit)
+            return
+        if declared_length(scope) is not None:
+            # The declared length is within the limit; the server enforces it.
+            await self.app(scope, receive, send)
+            return
+        # A chunked body: read it (up to the limit) before the application sees any of it.
+        chunks: list[bytes] = []
         received = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise _BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _BodyTooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > limit:
                 await _send_413(send, limit)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def declared_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
 
 
 async def _send_413(send: Any, limit: int) -> None:

@@ -53,17 +53,20 @@ GANSHIQIAO_LINES = 40
 GANSHIQIAO_POINTS = 663
 LINE_SNAP_M = 50.0  # a point within this distance of a line of its sub-district is on it
 
-# Hand-drawn district outline (lon, lat), clockwise from the north-west.
+# Hand-drawn district outline (lon, lat), clockwise from the north-west: narrow at the old
+# commercial port in the north, widening over the hills to the south. ``district_outline``
+# roughens its edges so it reads like a real boundary.
 OUTLINE: tuple[tuple[float, float], ...] = (
-    (116.978, 36.664), (116.992, 36.668), (117.010, 36.667), (117.026, 36.664),
-    (117.033, 36.655), (117.034, 36.643), (117.042, 36.632), (117.052, 36.620),
-    (117.060, 36.605), (117.070, 36.588), (117.076, 36.568), (117.078, 36.548),
-    (117.072, 36.528), (117.058, 36.512), (117.035, 36.504), (117.010, 36.503),
-    (116.985, 36.510), (116.960, 36.518), (116.935, 36.527), (116.908, 36.538),
-    (116.888, 36.552), (116.884, 36.572), (116.893, 36.590), (116.910, 36.603),
-    (116.925, 36.616), (116.940, 36.628), (116.955, 36.638), (116.966, 36.648),
-    (116.972, 36.657),
+    (116.975, 36.662), (116.990, 36.668), (117.008, 36.667), (117.024, 36.663),
+    (117.031, 36.652), (117.033, 36.640), (117.040, 36.628), (117.046, 36.612),
+    (117.052, 36.595), (117.058, 36.578), (117.063, 36.560), (117.062, 36.540),
+    (117.055, 36.522), (117.040, 36.508), (117.018, 36.503), (116.995, 36.506),
+    (116.972, 36.513), (116.950, 36.522), (116.928, 36.533), (116.910, 36.548),
+    (116.902, 36.566), (116.905, 36.585), (116.915, 36.600), (116.930, 36.614),
+    (116.945, 36.627), (116.957, 36.640), (116.966, 36.652),
 )  # fmt: skip
+OUTLINE_ROUGHNESS = 0.08  # midpoint displacement, as a share of the edge length
+OUTLINE_SEED = 370103  # the outline is the same whatever the district seed
 
 
 @dataclass(frozen=True)
@@ -80,19 +83,19 @@ SUBDISTRICTS: tuple[SubdistrictSpec, ...] = (
     SubdistrictSpec("370103003", "杆石桥街道", (117.012, 36.648), "old_city", 8),
     SubdistrictSpec("370103004", "四里村街道", (116.995, 36.645), "old_city", 7),
     SubdistrictSpec("370103006", "魏家庄街道", (116.985, 36.656), "old_city", 6),
-    SubdistrictSpec("370103008", "二七街道", (116.978, 36.637), "urban", 8),
-    SubdistrictSpec("370103009", "七里山街道", (117.003, 36.632), "urban", 8),
-    SubdistrictSpec("370103010", "六里山街道", (116.972, 36.620), "urban", 8),
-    SubdistrictSpec("370103012", "舜玉路街道", (117.020, 36.625), "urban", 8),
+    SubdistrictSpec("370103008", "二七街道", (116.980, 36.638), "urban", 8),
+    SubdistrictSpec("370103009", "七里山街道", (117.003, 36.630), "urban", 8),
+    SubdistrictSpec("370103010", "六里山街道", (116.982, 36.615), "urban", 8),
+    SubdistrictSpec("370103012", "舜玉路街道", (117.022, 36.622), "urban", 8),
     SubdistrictSpec("370103014", "泺源街道", (117.022, 36.657), "old_city", 6),
-    SubdistrictSpec("370103015", "王官庄街道", (116.958, 36.630), "urban", 7),
-    SubdistrictSpec("370103016", "舜耕街道", (117.040, 36.612), "urban", 7),
-    SubdistrictSpec("370103017", "白马山街道", (116.935, 36.610), "urban", 7),
-    SubdistrictSpec("370103018", "七贤街道", (116.990, 36.605), "urban", 8),
-    SubdistrictSpec("370103019", "十六里河街道", (117.030, 36.575), "suburban", 9),
-    SubdistrictSpec("370103020", "兴隆街道", (117.060, 36.550), "suburban", 6),
-    SubdistrictSpec("370103021", "党家街道", (116.975, 36.560), "suburban", 9),
-    SubdistrictSpec("370103022", "陡沟街道", (116.915, 36.565), "suburban", 8),
+    SubdistrictSpec("370103015", "王官庄街道", (116.960, 36.626), "urban", 7),
+    SubdistrictSpec("370103016", "舜耕街道", (117.038, 36.608), "urban", 7),
+    SubdistrictSpec("370103017", "白马山街道", (116.945, 36.600), "urban", 7),
+    SubdistrictSpec("370103018", "七贤街道", (117.005, 36.600), "urban", 8),
+    SubdistrictSpec("370103019", "十六里河街道", (117.030, 36.570), "suburban", 9),
+    SubdistrictSpec("370103020", "兴隆街道", (117.045, 36.535), "suburban", 6),
+    SubdistrictSpec("370103021", "党家街道", (116.985, 36.545), "suburban", 9),
+    SubdistrictSpec("370103022", "陡沟街道", (116.935, 36.560), "suburban", 8),
 )
 
 # Parks (园区) are invented for the demo: names and boundaries are not the real ones.
@@ -303,6 +306,7 @@ class _Generator:
         self.rng = random.Random(seed)
         self.persons: list[Row] = []
         self.phones: set[str] = set()
+        self.line_names: set[str] = set()  # street sections are named once in the district
 
     # -- people ------------------------------------------------------------------------
 
@@ -408,7 +412,7 @@ class _Generator:
     # -- territory: outline, sub-districts, areas ----------------------------------------
 
     def territory(self) -> tuple[list[list[Polygon]], list[Polygon], Polygon]:
-        rough_outline = Polygon(OUTLINE)
+        rough_outline = district_outline()
         rough_subs = voronoi_tiles(rough_outline, [s.seed for s in SUBDISTRICTS])
         rough_areas = []
         for spec, region in zip(SUBDISTRICTS, rough_subs, strict=True):
@@ -572,7 +576,7 @@ class _Generator:
         per_area = [1] * len(area_geoms) if count >= len(area_geoms) else [0] * len(area_geoms)
         for k, extra in enumerate(apportion(count - sum(per_area), weights)):
             per_area[k] += extra
-        used: set[str] = set()
+        used = self.line_names
         out: list[tuple[Row, LineString]] = []
         for area_row, geom, n in zip(area_rows, area_geoms, per_area, strict=True):
             inner = geom.buffer(-0.00004)
@@ -743,6 +747,31 @@ class _Generator:
             if not row["address"]:
                 street = self.rng.choice(streets) if streets else self.rng.choice(names.MAIN_ROADS)
                 row["address"] = f"{DISTRICT_NAME}{street}{self.rng.randint(1, 400)}号"
+
+
+def district_outline() -> Polygon:
+    """The hand-drawn outline with its straight edges roughened by midpoint displacement.
+
+    Uses its own fixed random stream, so every district seed shares one outline.
+    """
+    rng = random.Random(OUTLINE_SEED)
+    ring = list(OUTLINE)
+    for level in range(3):
+        rough: list[tuple[float, float]] = []
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+            dx, dy = (x1 - x0) * M_PER_DEG_LON, (y1 - y0) * M_PER_DEG_LAT
+            shift_m = rng.uniform(-1, 1) * OUTLINE_ROUGHNESS * math.hypot(dx, dy) / (level + 1)
+            norm = math.hypot(dx, dy) or 1.0
+            mid = (
+                (x0 + x1) / 2 - dy / norm * shift_m / M_PER_DEG_LON,
+                (y0 + y1) / 2 + dx / norm * shift_m / M_PER_DEG_LAT,
+            )
+            rough.extend(((x0, y0), mid))
+        ring = rough
+    outline = Polygon([(round(x, 7), round(y, 7)) for x, y in ring])
+    if not outline.is_valid:
+        raise RuntimeError("roughened outline is not a simple polygon")
+    return outline
 
 
 def subdistrict_shapes(district: DemoDistrict) -> dict[str, Polygon]:

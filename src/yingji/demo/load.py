@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -75,7 +75,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "syl_operator", Role.subdistrict_operator, "370103012", "舜玉路街道操作员", "舜玉路街道"
     ),
     DemoAccount("gsq_grid", Role.grid_worker, "370103003", "杆石桥街道网格员", "杆石桥街道"),
-    DemoAccount("enterprise", Role.enterprise_user, "ENT-0001", "企业安全员", "企业 ENT-0001"),
+    DemoAccount("enterprise", Role.enterprise_user, "ENT-0001", "企业安全员", "示例企业"),
     DemoAccount("viewer", Role.viewer, None, "只读用户"),
 )
 
@@ -97,7 +97,7 @@ def load_demo(
         district = generate_district(seed)
         total = sum(len(rows) for _, rows in district.tables()) + len(DEMO_ACCOUNTS)
         progress.update(task, description="写入数据库 / inserting", total=total, completed=0)
-        _insert_district(session, district, lambda n: progress.advance(task, n))
+        insert_district(session, district, lambda n: progress.advance(task, n))
         grid.bump_revision(session)
         progress.update(task, description="创建演示账号 / accounts")
         _create_accounts(session, lambda n: progress.advance(task, n))
@@ -113,7 +113,13 @@ def load_demo(
     return True
 
 
-def _insert_district(session: Session, district: DemoDistrict, advance: Any) -> None:
+def insert_district(
+    session: Session, district: DemoDistrict, advance: Callable[[int], object] = lambda n: None
+) -> None:
+    """Bulk insert every row of ``district`` in foreign-key order (no commit).
+
+    ``advance`` hears how many rows each batch wrote, for a progress bar.
+    """
     # People first; their database ids replace the generator's ids in every *_id column.
     person_rows = [{k: v for k, v in p.items() if k != "id"} for p in district.persons]
     new_ids = session.scalars(
@@ -144,7 +150,7 @@ def _insert_district(session: Session, district: DemoDistrict, advance: Any) -> 
             advance(len(chunk))
 
 
-def _create_accounts(session: Session, advance: Any) -> None:
+def _create_accounts(session: Session, advance: Callable[[int], object]) -> None:
     session.flush()
     known = org.scope_codes(session)
     password = demo_password()
@@ -195,17 +201,13 @@ class _SilentProgress:
 def print_accounts(console: Console) -> None:
     """The demo accounts as a table: who can log in as what."""
     table = Table(title="演示账号 / demo accounts")
-    table.add_column("用户名 / username", style="bold")
-    table.add_column("角色 / role")
-    table.add_column("范围 / scope")
-    table.add_column("密码 / password")
+    table.add_column("用户名 username", style="bold", no_wrap=True)
+    table.add_column("角色 role", no_wrap=True)
+    table.add_column("说明 / 范围 scope", overflow="fold")
+    table.add_column("密码 password", no_wrap=True)
     password = demo_password()
     for account in DEMO_ACCOUNTS:
-        zh, en = ROLE_LABELS[account.role]
-        scope = (
-            f"{account.scope_label} ({account.scope_code})"
-            if account.scope_code
-            else "全区 / district"
-        )
-        table.add_row(account.username, f"{zh} / {en}", scope, password)
+        zh, _ = ROLE_LABELS[account.role]
+        scope = f"{account.scope_label} {account.scope_code}" if account.scope_code else "全区"
+        table.add_row(account.username, account.role.value, f"{zh}：{scope}", password)
     console.print(table)

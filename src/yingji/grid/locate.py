@@ -200,6 +200,7 @@ class GridIndex:
         self.frame = LocalFrame.around(0.0, 0.0)
         self.cell_m = 50.0
         self.bucket_m = 100.0
+        self._nx = self._ny = 0  # no cells: nothing is located until build() fills them
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -224,8 +225,6 @@ class GridIndex:
         self.points = sorted((p for p in points if p.subdistrict_code in sub_pos), key=_code)
 
         if not self.subdistricts:
-            self._nx = self._ny = 0
-            self._gx0 = self._gy0 = 0.0
             return self
         lonlat = [shape(s.geometry) for s in self.subdistricts]
         minx, miny, maxx, maxy = shapely.total_bounds(np.array(lonlat, dtype=object))

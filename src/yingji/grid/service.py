@@ -234,12 +234,6 @@ def locate_index(db: Session) -> tuple[GridIndex, dict[str, SubdistrictRead]]:
     return cached.index, cached.subdistricts
 
 
-def forget_locate_index() -> None:
-    """Drop every cached index (tests, or after loading data without a revision bump)."""
-    with _cache_lock:
-        _cache.clear()
-
-
 def _parse_crs(crs: Crs | str) -> Crs:
     try:
         return Crs(crs)
