@@ -172,3 +172,58 @@ def bench_dashboard(
         f"{usable - series[0].summary.median:.0f} ms; target < 2,000 ms: "
         + ("[green]met[/green]" if usable < 2000 else "[red]missed[/red]")
     )
+
+
+@bench_app.command("demo")
+def bench_demo(
+    rounds: int = typer.Option(5, min=1, help="轮数 / rounds"),
+    baseline_rounds: int = typer.Option(3, min=0, help="基线轮数 / baseline rounds"),
+    seed: int = typer.Option(20200326, help="演示街区种子 / demo district seed"),
+    database: str = typer.Option(
+        "sqlite", help="数据库 / database: sqlite (temp file) or postgres (new database)"
+    ),
+    pg_admin_url: str = typer.Option(
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        help="建库用的 PostgreSQL 连接 / PostgreSQL URL to create databases from",
+    ),
+) -> None:
+    """Seconds to load the demo district into an empty database (target < 10 s on SQLite)."""
+    from yingji.bench.demo_load import run
+
+    if database not in ("sqlite", "postgres"):
+        console.print(f"[red]未知数据库 / unknown database: {database}[/red]")
+        raise typer.Exit(2)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task(f"demo load on {database}", total=rounds + baseline_rounds)
+        timings = run(
+            kind=database,
+            rounds=rounds,
+            seed=seed,
+            pg_admin_url=pg_admin_url,
+            baseline_rounds=baseline_rounds,
+            on_round=lambda: progress.advance(task),
+        )
+    table = Table(title=f"yingji bench demo ({database}, seed {seed})")
+    table.add_column("step")
+    table.add_column("rounds", justify="right")
+    table.add_column("median s", justify="right", style="bold")
+    table.add_column("min–max s", justify="right")
+    for t in timings:
+        if not t.seconds:
+            continue
+        table.add_row(
+            t.name, str(len(t.seconds)), f"{t.median_s:.2f}", f"{t.min_s:.2f}–{t.max_s:.2f}"
+        )
+    console.print(table)
+    full = timings[0].median_s
+    console.print(
+        f"{datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}, "
+        f"{platform.machine()}; target < 10 s: "
+        + ("[green]met[/green]" if full < 10 else "[red]missed[/red]")
+    )
