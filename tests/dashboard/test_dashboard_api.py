@@ -64,6 +64,17 @@ def test_without_tiles_the_map_is_vector_only(client, token_for):
     assert cfg["version"]
 
 
+def test_features_follow_the_routes_the_server_has(client, token_for):
+    features = client.get("/api/v1/dashboard/config", headers=token_for("viewer")).json()[
+        "features"
+    ]
+    paths = set(client.get("/openapi.json").json()["paths"])
+    assert features == {
+        "incidents": "/api/v1/incidents" in paths,
+        "stream": "/api/v1/stream" in paths,
+    }
+
+
 def test_configured_tiles_reach_the_browser(built, token_for):
     cfg = built.get("/api/v1/dashboard/config", headers=token_for("viewer")).json()
     assert cfg["map"]["base"]["url"].startswith("https://webrd0{s}.is.autonavi.com/")

@@ -1,11 +1,21 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import type { DashboardConfig } from '@/api/types'
 import { useAuthStore } from '@/stores/auth'
 
-/** The pages of the shell, in navigation order. A page appears in the menu only once it
- * exists: add it here with its route when it is built (值班队列, 事件列表, 统计, 资源, 预案). */
-export const NAV_PAGES: { name: string; path: string; label: string; icon: string }[] = [
+type Feature = keyof DashboardConfig['features']
+
+/** The pages of the shell, in navigation order. A page is in the menu only when it exists
+ * and the server has the API it shows (the incident pages need the intake API). Resources
+ * (资源) and plans (预案) join when their issues are built. */
+export const NAV_PAGES: { name: string; path: string; label: string; icon: string; feature?: Feature }[] = [
   { name: 'map', path: '/map', label: 'nav.map', icon: 'MapLocation' },
+  { name: 'queue', path: '/queue', label: 'nav.queue', icon: 'Bell', feature: 'incidents' },
+  { name: 'incidents', path: '/incidents', label: 'nav.incidents', icon: 'List', feature: 'incidents' },
 ]
+
+export function pageAvailable(feature: Feature | undefined, config: DashboardConfig | null): boolean {
+  return !feature || Boolean(config?.features[feature])
+}
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('@/views/LoginView.vue'), meta: { public: true } },
@@ -15,6 +25,24 @@ const routes: RouteRecordRaw[] = [
     children: [
       { path: '', redirect: { name: 'map' } },
       { path: 'map', name: 'map', component: () => import('@/views/MapView.vue') },
+      {
+        path: 'queue',
+        name: 'queue',
+        component: () => import('@/views/QueueView.vue'),
+        meta: { feature: 'incidents' },
+      },
+      {
+        path: 'incidents',
+        name: 'incidents',
+        component: () => import('@/views/IncidentsView.vue'),
+        meta: { feature: 'incidents' },
+      },
+      {
+        path: 'incidents/:id(\\d+)',
+        name: 'incident',
+        component: () => import('@/views/IncidentRoom.vue'),
+        meta: { feature: 'incidents' },
+      },
     ],
   },
   { path: '/:rest(.*)*', redirect: { name: 'map' } },
@@ -28,5 +56,7 @@ router.beforeEach((to) => {
     return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   }
   if (to.name === 'login' && auth.isSignedIn) return { name: 'map' }
+  // Once the server's features are known, a page whose API is missing is not a destination.
+  if (auth.config && !pageAvailable(to.meta.feature as Feature | undefined, auth.config)) return { name: 'map' }
   return true
 })

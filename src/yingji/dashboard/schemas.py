@@ -26,6 +26,14 @@ class MapConfig(BaseModel):
     max_zoom: int
 
 
+class Features(BaseModel):
+    """Which APIs this server has, so the dashboard shows only pages that work."""
+
+    incidents: bool = Field(description="事件接口 /api/v1/incidents")
+    stream: bool = Field(description="实时推送 /api/v1/stream")
+
+
 class DashboardConfig(BaseModel):
     version: str
     map: MapConfig
+    features: Features

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
 from yingji import __version__
@@ -13,7 +13,7 @@ from yingji.auth.principal import Principal
 from yingji.config import Settings
 from yingji.core.deps import get_db, get_settings_dep
 from yingji.dashboard import service
-from yingji.dashboard.schemas import DashboardConfig, MapConfig, TileLayerConfig
+from yingji.dashboard.schemas import DashboardConfig, Features, MapConfig, TileLayerConfig
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard 指挥大屏"])
 
@@ -30,11 +30,15 @@ def _tiles(url: str, settings: Settings) -> TileLayerConfig | None:
 
 @router.get("/config", response_model=DashboardConfig)
 def get_config(
-    _: Principal = Depends(AUTHENTICATED), settings: Settings = Depends(get_settings_dep)
+    request: Request,
+    _: Principal = Depends(AUTHENTICATED),
+    settings: Settings = Depends(get_settings_dep),
 ) -> DashboardConfig:
-    """Base map tiles (``YINGJI_MAP_TILES_*``) and the server version."""
+    """Base map tiles (``YINGJI_MAP_TILES_*``), the APIs present, the server version."""
+    paths = {getattr(route, "path", None) for route in request.app.routes}
     return DashboardConfig(
         version=__version__,
+        features=Features(incidents="/api/v1/incidents" in paths, stream="/api/v1/stream" in paths),
         map=MapConfig(
             base=_tiles(settings.map_tiles_url, settings),
             labels=_tiles(settings.map_tiles_labels_url, settings),

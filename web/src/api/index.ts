@@ -32,7 +32,9 @@ export const api = {
   me: () => request<Me>('/api/v1/auth/me'),
   config: () => request<DashboardConfig>('/api/v1/dashboard/config'),
   outline: () => request<OutlineFeature>('/api/v1/dashboard/outline'),
-  subdistricts: () => request<Page<Subdistrict>>('/api/v1/subdistricts', { query: { geometry: true } }),
+  subdistricts: (geometry = true) =>
+    request<Page<Subdistrict>>('/api/v1/subdistricts', { query: { geometry } }),
+  headquarters: () => request<{ code: string; name: string; short_name: string }[]>('/api/v1/org/headquarters'),
   areas: () => all<GridArea>('/api/v1/grid/areas'),
   lines: () => all<GridLine>('/api/v1/grid/lines'),
   points: () => request<GridPointCollection>('/api/v1/grid/points.geojson'),

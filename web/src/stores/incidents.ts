@@ -1,0 +1,139 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef, triggerRef } from 'vue'
+import { incidentsApi, type Incident, type Level } from '@/api/incidents'
+import { followStream, type LiveEvent, type LiveState } from '@/api/live'
+
+const OPEN_STATUSES = 'reported,verified,responding,controlled'
+const PAGE = 1000
+
+export interface Announcement {
+  id: number
+  level: Level
+  title: string
+  at: number
+}
+
+let unauthorized: () => void = () => undefined
+export function setStreamUnauthorizedHandler(handler: () => void): void {
+  unauthorized = handler
+}
+
+/** Open incidents, kept live: loaded once, then every stream event applied in place. The map,
+ * the duty queue and the header all read this one copy. */
+export const useIncidentsStore = defineStore('incidents', () => {
+  const open = shallowRef(new Map<number, Incident>())
+  const state = ref<LiveState | 'off'>('off')
+  const loaded = ref(false)
+  const announcements = ref<Announcement[]>([])
+  const lastEventId = ref<string | null>(null)
+  let stop: (() => void) | null = null
+  let pendingTrigger = false
+
+  const list = computed(() => [...open.value.values()])
+  const waiting = computed(() =>
+    list.value.filter((i) => i.status === 'reported').sort((a, b) => a.reported_at.localeCompare(b.reported_at)),
+  )
+
+  /** Batch redraws: 50 incidents a second must not mean 50 re-renders a second. */
+  function changed(): void {
+    if (pendingTrigger) return
+    pendingTrigger = true
+    requestAnimationFrame(() => {
+      pendingTrigger = false
+      triggerRef(open)
+    })
+  }
+
+  function upsert(incident: Incident, announce: boolean): void {
+    const before = open.value.get(incident.id)
+    if (incident.status === 'closed' || incident.status === 'false_alarm') {
+      open.value.delete(incident.id)
+    } else {
+      open.value.set(incident.id, incident)
+    }
+    if (announce && (incident.level === 'I' || incident.level === 'II')) {
+      const raised = !before || (before.level !== 'I' && before.level !== 'II') || before.level !== incident.level
+      if (raised) {
+        announcements.value = [
+          { id: incident.id, level: incident.level, title: incident.title, at: Date.now() },
+          ...announcements.value,
+        ].slice(0, 5)
+        beep(incident.level)
+      }
+    }
+    changed()
+  }
+
+  async function reload(): Promise<void> {
+    const fresh = new Map<number, Incident>()
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await incidentsApi.list({ status: OPEN_STATUSES, limit: PAGE, offset, sort: 'reported_at' })
+      for (const i of page.items) fresh.set(i.id, i)
+      if (page.items.length < PAGE || offset + PAGE >= page.total) break
+    }
+    open.value = fresh
+    loaded.value = true
+  }
+
+  function onEvent(event: LiveEvent): void {
+    lastEventId.value = event.id
+    const data = event.data as Partial<Incident> | null
+    if (data && typeof data === 'object' && typeof data.id === 'number' && data.status) {
+      upsert(data as Incident, true)
+    }
+  }
+
+  /** Load the open incidents and follow the stream; idempotent. */
+  async function start(): Promise<void> {
+    if (stop) return
+    let wasLive = false
+    stop = followStream(
+      {},
+      onEvent,
+      (s) => {
+        state.value = s
+        // Back after a drop: the server replays by Last-Event-ID; reloading as well covers
+        // anything older than its replay window.
+        if (s === 'live' && wasLive) void reload()
+        if (s === 'live') wasLive = true
+      },
+      () => unauthorized(),
+    )
+    await reload()
+  }
+
+  function halt(): void {
+    stop?.()
+    stop = null
+    state.value = 'off'
+  }
+
+  function dismiss(id: number): void {
+    announcements.value = announcements.value.filter((a) => a.id !== id)
+  }
+
+  return { open, list, waiting, state, loaded, announcements, lastEventId, start, halt, reload, dismiss }
+})
+
+/** A short two-tone alarm, generated (no sound file to fetch); level I sounds three times. */
+function beep(level: Level): void {
+  try {
+    const ctx = new AudioContext()
+    const repeats = level === 'I' ? 3 : 2
+    for (let r = 0; r < repeats; r += 1) {
+      for (const [i, freq] of [880, 660].entries()) {
+        const osc = ctx.createOscillator()
+        const gain = ctx.createGain()
+        osc.frequency.value = freq
+        gain.gain.value = 0.15
+        osc.connect(gain).connect(ctx.destination)
+        const t0 = ctx.currentTime + r * 0.6 + i * 0.25
+        osc.start(t0)
+        osc.stop(t0 + 0.22)
+      }
+    }
+    setTimeout(() => void ctx.close(), repeats * 700)
+  } catch {
+    // no audio device (a headless wall screen): the on-screen banner still shows
+  }
+}
