@@ -31,8 +31,9 @@ export interface Incident {
   channels: Channel[]
   report_count: number
   occurred_at: string
-  reported_at: string
+  created_at: string
   updated_at: string
+  last_report_at: string
   lon: number | null
   lat: number | null
   address: string
@@ -53,9 +54,11 @@ export interface TimelineEntry {
   id: number
   at: string
   kind: string
-  summary: string
-  summary_en?: string
-  actor_name?: string
+  result: string
+  duration_ms: number | null
+  actor_name: string
+  message: string
+  message_en: string
 }
 
 export interface IncidentDetail extends Incident {

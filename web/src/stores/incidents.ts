@@ -31,7 +31,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
 
   const list = computed(() => [...open.value.values()])
   const waiting = computed(() =>
-    list.value.filter((i) => i.status === 'reported').sort((a, b) => a.reported_at.localeCompare(b.reported_at)),
+    list.value.filter((i) => i.status === 'reported').sort((a, b) => a.created_at.localeCompare(b.created_at)),
   )
 
   /** Batch redraws: 50 incidents a second must not mean 50 re-renders a second. */
@@ -67,7 +67,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
   async function reload(): Promise<void> {
     const fresh = new Map<number, Incident>()
     for (let offset = 0; ; offset += PAGE) {
-      const page = await incidentsApi.list({ status: OPEN_STATUSES, limit: PAGE, offset, sort: 'reported_at' })
+      const page = await incidentsApi.list({ status: OPEN_STATUSES, limit: PAGE, offset, sort: 'created_at' })
       for (const i of page.items) fresh.set(i.id, i)
       if (page.items.length < PAGE || offset + PAGE >= page.total) break
     }
