@@ -11,6 +11,7 @@ export const NAV_PAGES: { name: string; path: string; label: string; icon: strin
   { name: 'map', path: '/map', label: 'nav.map', icon: 'MapLocation' },
   { name: 'queue', path: '/queue', label: 'nav.queue', icon: 'Bell', feature: 'incidents' },
   { name: 'incidents', path: '/incidents', label: 'nav.incidents', icon: 'List', feature: 'incidents' },
+  { name: 'stats', path: '/stats', label: 'nav.stats', icon: 'DataAnalysis', feature: 'stats' },
 ]
 
 export function pageAvailable(feature: Feature | undefined, config: DashboardConfig | null): boolean {
@@ -36,6 +37,18 @@ const routes: RouteRecordRaw[] = [
         name: 'incidents',
         component: () => import('@/views/IncidentsView.vue'),
         meta: { feature: 'incidents' },
+      },
+      {
+        path: 'stats',
+        name: 'stats',
+        component: () => import('@/views/StatsView.vue'),
+        meta: { feature: 'stats' },
+      },
+      {
+        path: 'big-screen',
+        name: 'big-screen',
+        component: () => import('@/views/BigScreen.vue'),
+        meta: { feature: 'stats' },
       },
       {
         path: 'incidents/:id(\\d+)',

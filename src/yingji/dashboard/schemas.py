@@ -31,6 +31,7 @@ class Features(BaseModel):
 
     incidents: bool = Field(description="事件接口 /api/v1/incidents")
     stream: bool = Field(description="实时推送 /api/v1/stream")
+    stats: bool = Field(description="统计 /api/v1/dashboard/stats")
 
 
 class DashboardConfig(BaseModel):

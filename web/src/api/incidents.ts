@@ -86,3 +86,29 @@ export const incidentsApi = {
     request<Page<Incident>>('/api/v1/incidents', { query: { ...filters }, signal }),
   get: (id: number | string) => request<IncidentDetail>(`/api/v1/incidents/${id}`),
 }
+
+/** Counts of incidents for the statistics panels (GET /api/v1/dashboard/stats). */
+export interface StatsBucket {
+  key: string
+  name: string
+  name_en: string
+  count: number
+}
+
+export interface IncidentStats {
+  total: number
+  open: number
+  since: string
+  until: string
+  by_category: StatsBucket[]
+  by_level: StatsBucket[]
+  by_subdistrict: StatsBucket[]
+  by_channel: StatsBucket[]
+  by_status: StatsBucket[]
+  by_hour: { at: string; count: number }[]
+  by_day: { at: string; count: number }[]
+}
+
+export const statsApi = {
+  get: (query: { days?: number } = {}) => request<IncidentStats>('/api/v1/dashboard/stats', { query }),
+}
