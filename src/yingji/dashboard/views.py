@@ -38,7 +38,11 @@ def get_config(
     paths = {getattr(route, "path", None) for route in request.app.routes}
     return DashboardConfig(
         version=__version__,
-        features=Features(incidents="/api/v1/incidents" in paths, stream="/api/v1/stream" in paths),
+        features=Features(
+            incidents="/api/v1/incidents" in paths,
+            stream="/api/v1/stream" in paths,
+            stats="/api/v1/dashboard/stats" in paths,
+        ),
         map=MapConfig(
             base=_tiles(settings.map_tiles_url, settings),
             labels=_tiles(settings.map_tiles_labels_url, settings),
