@@ -21,6 +21,7 @@ from yingji.core.errors import install_error_handlers
 from yingji.dashboard.spa import install_spa
 from yingji.dashboard.views import router as dashboard_router
 from yingji.grid.views import router as grid_router
+from yingji.intake.views import router as intake_router
 from yingji.org.views import router as org_router
 
 API_DESCRIPTION = """
@@ -38,8 +39,18 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from yingji.bus import make_bus
+        from yingji.intake.runtime import IntakeRuntime
+
+        bus = make_bus(settings.bus_url)
+        await bus.start()
+        app.state.bus = bus
+        app.state.intake = IntakeRuntime(app.state.db, bus)
+        await app.state.intake.start()
         yield
-        db.dispose()
+        await app.state.intake.stop()
+        await bus.stop()
+        app.state.db.dispose()
 
     if migrate_on_start:
         migrate.upgrade(db.engine)
@@ -59,7 +70,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         max_upload_bytes=settings.max_upload_bytes,
     )
     app.add_middleware(GZipMiddleware, minimum_size=2048)  # never compresses the SSE stream
-    for router in (auth_router, org_router, grid_router, audit_router, dashboard_router):
+    routers = (auth_router, org_router, grid_router, audit_router, intake_router, dashboard_router)
+    for router in routers:
         app.include_router(router)
 
     @app.get("/healthz", tags=["health 健康检查"])

@@ -4,6 +4,7 @@ from yingji.audit import models as audit_models
 from yingji.auth import models as auth_models
 from yingji.core.db import Base
 from yingji.grid import models as grid_models
+from yingji.intake import models as intake_models
 from yingji.org import models as org_models
 
-__all__ = ["Base", "audit_models", "auth_models", "grid_models", "org_models"]
+__all__ = ["Base", "audit_models", "auth_models", "grid_models", "intake_models", "org_models"]

@@ -19,35 +19,58 @@ export const LEVEL_COLOURS: Record<Level, string> = {
   IV: '#1f78d1',
 }
 
+export interface NamedRef {
+  code: string
+  name: string
+}
+
+/** GB/T 35561 category as intake classified it: the code, the names at each level. */
+export interface Category {
+  code: string | null
+  names: string[]
+  display: string
+  confidence: number
+  low_confidence: boolean
+  source: string
+}
+
+/** GET /api/v1/incidents items (intake's IncidentRead). */
 export interface Incident {
   id: number
   title: string
   status: Status
+  status_name?: string
   level: Level
-  category_code: string
-  category_name: string
-  subdistrict_code: string | null
-  headquarters_code: string | null
-  channels: Channel[]
-  report_count: number
+  needs_assessment: boolean
+  category: Category
   occurred_at: string
   created_at: string
   updated_at: string
-  last_report_at: string
   lon: number | null
   lat: number | null
   address: string
-  needs_assessment: boolean
-  low_confidence: boolean
+  subdistrict: NamedRef | null
+  headquarters: NamedRef | null
+  location?: Record<string, unknown>
+  casualties?: Record<string, number | null>
+  direct_loss_cny?: number | null
+  report_count: number
+  channels: Channel[]
+  overdue: boolean
+  next_statuses: Status[]
 }
 
 export interface IncidentReport {
   id: number
   channel: Channel
+  source_id: string
+  received_at: string
+  occurred_at: string
   title: string
   text: string
-  received_at: string
-  reporter_name?: string
+  address: string
+  reporter: { name?: string; phone?: string }
+  merged: boolean
 }
 
 export interface TimelineEntry {
@@ -56,15 +79,33 @@ export interface TimelineEntry {
   kind: string
   result: string
   duration_ms: number | null
-  actor_name: string
+  actor: { type?: string; id?: string; name?: string }
   message: string
   message_en: string
+}
+
+export interface Routing {
+  target_type: string
+  target_code: string
+  target_name: string
+  reason: string
+  routed_at: string
 }
 
 export interface IncidentDetail extends Incident {
   reports: IncidentReport[]
   timeline: TimelineEntry[]
-  routing?: Record<string, unknown>
+  routing: Routing[]
+}
+
+/** One event of GET /api/v1/stream: its id is the SSE id (resume with Last-Event-ID). */
+export interface StreamEvent {
+  id: number
+  type: string // incident.created, incident.merged, incident.status, incident.level, ...
+  at: string
+  incident_id: number
+  level: Level
+  payload: Partial<Incident> & { incident_id: number; status: Status; level: Level }
 }
 
 export interface IncidentFilters {
@@ -76,7 +117,6 @@ export interface IncidentFilters {
   channel?: string
   since?: string
   until?: string
-  sort?: string
   limit?: number
   offset?: number
 }
@@ -85,6 +125,10 @@ export const incidentsApi = {
   list: (filters: IncidentFilters, signal?: AbortSignal) =>
     request<Page<Incident>>('/api/v1/incidents', { query: { ...filters }, signal }),
   get: (id: number | string) => request<IncidentDetail>(`/api/v1/incidents/${id}`),
+  transition: (id: number, to: Status, reason: string) =>
+    request<Incident>(`/api/v1/incidents/${id}/transitions`, { json: { to, reason } }),
+  raiseLevel: (id: number, level: Level, reason: string) =>
+    request<Incident>(`/api/v1/incidents/${id}/level`, { json: { level, reason } }),
 }
 
 /** Counts of incidents for the statistics panels (GET /api/v1/dashboard/stats). */

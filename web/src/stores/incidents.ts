@@ -1,10 +1,10 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, triggerRef } from 'vue'
-import { incidentsApi, type Incident, type Level } from '@/api/incidents'
+import { incidentsApi, type Incident, type Level, type StreamEvent } from '@/api/incidents'
 import { followStream, type LiveEvent, type LiveState } from '@/api/live'
 
 const OPEN_STATUSES = 'reported,verified,responding,controlled'
-const PAGE = 1000
+const PAGE = 5000 // the API's largest page
 
 export interface Announcement {
   id: number
@@ -67,7 +67,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
   async function reload(): Promise<void> {
     const fresh = new Map<number, Incident>()
     for (let offset = 0; ; offset += PAGE) {
-      const page = await incidentsApi.list({ status: OPEN_STATUSES, limit: PAGE, offset, sort: 'created_at' })
+      const page = await incidentsApi.list({ status: OPEN_STATUSES, limit: PAGE, offset })
       for (const i of page.items) fresh.set(i.id, i)
       if (page.items.length < PAGE || offset + PAGE >= page.total) break
     }
@@ -75,12 +75,26 @@ export const useIncidentsStore = defineStore('incidents', () => {
     loaded.value = true
   }
 
+  /** An event carries the incident's summary (no channels, no created_at): merge it into
+   * what the store knows, so the queue keeps its ages and the map its markers. */
   function onEvent(event: LiveEvent): void {
     lastEventId.value = event.id
-    const data = event.data as Partial<Incident> | null
-    if (data && typeof data === 'object' && typeof data.id === 'number' && data.status) {
-      upsert(data as Incident, true)
-    }
+    const e = event.data as StreamEvent | null
+    if (!e || typeof e !== 'object' || !e.payload || typeof e.incident_id !== 'number') return
+    const known = open.value.get(e.incident_id)
+    const { incident_id: _id, ...payload } = e.payload
+    const merged = {
+      channels: [],
+      next_statuses: [],
+      address: '',
+      overdue: false,
+      ...known,
+      ...payload,
+      id: e.incident_id,
+      created_at: known?.created_at ?? e.at,
+      updated_at: e.at,
+    } as Incident
+    upsert(merged, true)
   }
 
   /** Load the open incidents and follow the stream; idempotent. */

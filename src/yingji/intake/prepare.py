@@ -1,0 +1,298 @@
+"""The pipeline's first half, before anything is written: locate, classify, grade.
+
+Runs in the request, so a report that cannot be accepted (outside the district, an unknown
+category code...) is refused with a clear error and nothing is written. Each step's result
+and duration is kept for the incident's timeline. The second half — merge, route, write,
+push — runs in the writer (:mod:`yingji.intake.writer`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from yingji.core.errors import ApiError, invalid
+from yingji.geo.transform import Crs
+from yingji.grid import service as grid_service
+from yingji.grid.locate import GridIndex
+from yingji.grid.schemas import LocateResult
+from yingji.intake import categories, classify, grading
+from yingji.intake.schemas import ReportIn
+
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+@dataclass
+class Step:
+    """One pipeline step as the timeline records it."""
+
+    kind: str
+    result: str
+    duration_ms: float
+    message: str
+    message_en: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Sender:
+    type: str
+    id: str
+    name: str
+
+
+@dataclass
+class Prepared:
+    """A report ready for the writer: parsed, located, classified, graded."""
+
+    report: ReportIn
+    raw_body: str
+    body_hash: str
+    sender: Sender
+    received_at: datetime
+    lon: float | None
+    lat: float | None
+    located: dict[str, Any]
+    subdistrict: tuple[str, str] | None
+    local_force: tuple[str, str] | None
+    category: classify.Classification
+    category_path: categories.CategoryPath | None
+    facts: grading.Facts
+    grade: grading.Grade
+    steps: list[Step]
+
+
+def canonical_hash(payload: dict[str, Any]) -> str:
+    """sha256 of the report's canonical JSON: the same body hashes alike however it is spaced."""
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000.0, 3)
+
+
+# ------------------------------------------------------------------ address matching
+_names_lock = threading.Lock()
+_names_cache: dict[int, list[tuple[str, float, float, str]]] = {}
+
+
+def _place_names(index: GridIndex) -> list[tuple[str, float, float, str]]:
+    """(name, lon, lat, kind) of every grid point, line and area, longest names first."""
+    key = id(index)
+    cached = _names_cache.get(key)
+    if cached is not None:
+        return cached
+    from shapely.geometry import shape
+
+    out: list[tuple[str, float, float, str]] = []
+    for p in index.points:
+        out.append((p.name, p.lon, p.lat, "point"))
+        if p.address:
+            out.append((p.address, p.lon, p.lat, "point"))
+    for ln in index.lines:
+        c = shape(ln.geometry).interpolate(0.5, normalized=True)
+        out.append((ln.name, c.x, c.y, "line"))
+    for a in index.areas:
+        c = shape(a.geometry).representative_point()
+        out.append((a.name, c.x, c.y, "area"))
+    for s in index.subdistricts:
+        c = shape(s.geometry).representative_point()
+        out.append((s.name, c.x, c.y, "subdistrict"))
+    out = [o for o in out if len(o[0]) >= 2]
+    out.sort(key=lambda o: (-len(o[0]), o[3]))
+    with _names_lock:
+        _names_cache.clear()
+        _names_cache[key] = out
+    return out
+
+
+def match_address(index: GridIndex, address: str) -> tuple[str, float, float, str] | None:
+    """The grid place whose name (longest first) occurs in the address, if any."""
+    text = address.strip()
+    if not text:
+        return None
+    for name, lon, lat, kind in _place_names(index):
+        if name in text:
+            return name, lon, lat, kind
+    return None
+
+
+# ------------------------------------------------------------------ the steps
+def _locate(db: Session, report: ReportIn) -> tuple[LocateResult, Step]:
+    started = time.perf_counter()
+    if report.location is not None:
+        loc = report.location
+        result = grid_service.locate(db, lon=loc.lon, lat=loc.lat, crs=loc.crs)
+        how, how_en = f"按坐标（{loc.crs.value}）", f"by coordinates ({loc.crs.value})"
+    else:
+        index, _ = grid_service.locate_index(db)
+        hit = match_address(index, report.address)
+        if hit is None:
+            raise ApiError(
+                422,
+                "address_not_found",
+                f"地址“{report.address}”与网格中的任何名称都不匹配，请提供坐标",
+                f"The address '{report.address}' matches no name in the grid; send coordinates",
+                field="address",
+            )
+        name, lon, lat, kind = hit
+        result = grid_service.locate(db, lon=lon, lat=lat, crs=Crs.wgs84)
+        how, how_en = f"按地址匹配网格名称“{name}”", f"by address, matching grid {kind} '{name}'"
+    parts = [result.subdistrict.name]
+    if result.area:
+        parts.append(result.area.name)
+    if result.point:
+        parts.append(f"{result.point.name}（{result.point.distance_m:.0f} 米）")
+    step = Step(
+        "located",
+        "ok",
+        _ms(started),
+        f"定位{how}：{' / '.join(parts)}",
+        f"located {how_en}: {' / '.join(parts)}",
+        {"subdistrict": result.subdistrict.code, "area": result.area.code if result.area else None},
+    )
+    return result, step
+
+
+def _classify(report: ReportIn) -> tuple[classify.Classification, Step]:
+    started = time.perf_counter()
+    if report.category_code:
+        p = categories.path(report.category_code)
+        if p is None:
+            raise invalid(
+                "category_code",
+                f"未知的突发事件类别代码：{report.category_code}（应为 GB/T 35561 代码，如 21A03）",
+                f"Unknown category code {report.category_code} (a GB/T 35561 code, e.g. 21A03)",
+                code="unknown_category",
+            )
+        result = classify.Classification(p.code, 1.0, False, "given")
+        return result, Step(
+            "classified",
+            "ok",
+            _ms(started),
+            f"类别由报送方给出并已校验：{p.display}",
+            f"category given and validated: {p.code}",
+            {"code": p.code, "source": "given", "confidence": 1.0},
+        )
+    result = classify.classify(report.title, report.text)
+    if result.code is None:
+        msg, msg_en = "未能识别类别，待值班员研判", "category not recognised: for the duty officer"
+    else:
+        display = categories.path(result.code).display  # type: ignore[union-attr]
+        flag = "（置信度低，待值班员研判）" if result.low_confidence else ""
+        msg = f"按关键词推断类别：{display}，置信度 {result.confidence:.2f}{flag}"
+        msg_en = f"category inferred {result.code}, confidence {result.confidence:.2f}" + (
+            " (low: for the duty officer)" if result.low_confidence else ""
+        )
+    return result, Step(
+        "classified",
+        "flagged" if result.low_confidence else "ok",
+        _ms(started),
+        msg,
+        msg_en,
+        {
+            "code": result.code,
+            "source": result.source,
+            "confidence": result.confidence,
+            "matched": result.matched,
+        },
+    )
+
+
+def facts_of(report: ReportIn) -> grading.Facts:
+    c = report.casualties
+    return grading.Facts(
+        deaths=c.deaths if c else None,
+        missing=c.missing if c else None,
+        serious_injuries=c.serious_injuries if c else None,
+        injuries=c.injuries if c else None,
+        trapped=c.trapped if c else None,
+        direct_loss_cny=report.direct_loss_cny,
+        affected_people=report.affected_people,
+    )
+
+
+def grade_step(
+    facts: grading.Facts, path: categories.CategoryPath | None, level_hint: str | None
+) -> tuple[grading.Grade, Step]:
+    started = time.perf_counter()
+    rule = path.grading_rule if path else "general"
+    g = grading.grade(facts, rule=rule)
+    reasons = list(g.reasons)
+    if level_hint and grading.rank(level_hint) < grading.rank(g.level):
+        g = grading.Grade(level_hint, g.needs_assessment, g.rule, [f"预警级别 {level_hint}"])
+        reasons = g.reasons
+    provisional = "（暂定，待评估）" if g.needs_assessment else ""
+    return g, Step(
+        "graded",
+        "flagged" if g.needs_assessment else "ok",
+        _ms(started),
+        f"定级 {g.level}（{g.name}）{provisional}：{'；'.join(reasons)}",
+        f"graded {g.level}" + (" (provisional, needs assessment)" if g.needs_assessment else ""),
+        {"level": g.level, "rule": g.rule, "needs_assessment": g.needs_assessment},
+    )
+
+
+def prepare(
+    db: Session,
+    report: ReportIn,
+    *,
+    raw_body: str,
+    payload: dict[str, Any],
+    sender: Sender,
+    now: datetime,
+    level_hint: str | None = None,
+) -> Prepared:
+    """Locate, classify and grade a report; raises ``ApiError`` if it cannot be accepted."""
+    if report.occurred_at - now > FUTURE_TOLERANCE:
+        raise invalid(
+            "occurred_at",
+            "发生时间不能晚于当前时间",
+            "occurred_at lies in the future",
+            code="future_time",
+        )
+    received = Step(
+        "report_received",
+        "ok",
+        0.0,
+        f"收到{_channel_name(report.channel)}报告（{report.source_id}）",
+        f"report received on channel {report.channel} ({report.source_id})",
+        {"channel": report.channel, "source_id": report.source_id},
+    )
+    located, locate_step = _locate(db, report)
+    category, classify_step = _classify(report)
+    path = categories.path(category.code) if category.code else None
+    facts = facts_of(report)
+    grade, grade_step_ = grade_step(facts, path, level_hint)
+    lf = located.local_force
+    return Prepared(
+        report=report,
+        raw_body=raw_body,
+        body_hash=canonical_hash(payload),
+        sender=sender,
+        received_at=now,
+        lon=located.wgs84.lon,
+        lat=located.wgs84.lat,
+        located=located.model_dump(mode="json", exclude={"input", "max_distance_m"}),
+        subdistrict=(located.subdistrict.code, located.subdistrict.name),
+        local_force=(lf.subdistrict_code, lf.name) if lf else None,
+        category=category,
+        category_path=path,
+        facts=facts,
+        grade=grade,
+        steps=[received, locate_step, classify_step, grade_step_],
+    )
+
+
+def _channel_name(channel: str) -> str:
+    from yingji.intake.schemas import CHANNEL_NAMES
+
+    return CHANNEL_NAMES.get(channel, channel)

@@ -1,0 +1,216 @@
+"""API shapes of the intake: the report model every channel maps to, and the answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from yingji.core.errors import ZhValueError
+from yingji.geo.transform import Crs
+
+Channel = Literal["notice", "grid", "public", "internet", "alarm", "sensor", "cap"]
+CHANNEL_NAMES = {
+    "notice": "上级通知",
+    "grid": "网格上报",
+    "public": "社会反映",
+    "internet": "互联网监测",
+    "alarm": "一键报警",
+    "sensor": "物联感知",
+    "cap": "外部预警（CAP）",
+}
+Level = Literal["I", "II", "III", "IV"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Location(_Strict):
+    lon: float = Field(allow_inf_nan=False)
+    lat: float = Field(allow_inf_nan=False)
+    crs: Crs = Crs.wgs84
+
+
+class Reporter(_Strict):
+    name: str = Field(default="", max_length=64)
+    phone: str = Field(default="", max_length=32)
+
+
+_Count = Field(default=None, ge=0, le=10_000_000)
+
+
+class Casualties(_Strict):
+    deaths: int | None = _Count
+    missing: int | None = _Count
+    serious_injuries: int | None = _Count
+    injuries: int | None = _Count
+    trapped: int | None = _Count
+
+
+class ReportIn(_Strict):
+    """One report from any channel (the integration surface: keep these names)."""
+
+    channel: Channel
+    source_id: str = Field(min_length=1, max_length=128)
+    occurred_at: AwareDatetime
+    reported_at: AwareDatetime | None = None
+    title: str = Field(default="", max_length=200)
+    text: str = Field(default="", max_length=10_000)
+    category_code: str | None = Field(default=None, max_length=8)
+    location: Location | None = None
+    address: str = Field(default="", max_length=256)
+    reporter: Reporter | None = None
+    casualties: Casualties | None = None
+    direct_loss_cny: float | None = Field(default=None, ge=0, le=1e13, allow_inf_nan=False)
+    affected_people: int | None = Field(default=None, ge=0, le=100_000_000)
+    attachments: list[dict[str, Any]] = Field(default_factory=list, max_length=20)
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _needs_content_and_place(self) -> ReportIn:
+        if not self.title.strip() and not self.text.strip():
+            raise ZhValueError("标题和内容不能都为空", "title and text cannot both be empty")
+        if self.location is None and not self.address.strip():
+            raise ZhValueError(
+                "须提供坐标（location）或地址（address）", "location or address is required"
+            )
+        return self
+
+
+class BatchIn(_Strict):
+    reports: list[dict[str, Any]] = Field(min_length=1, max_length=1000)
+
+
+class CategoryRead(BaseModel):
+    code: str | None
+    names: list[str]
+    display: str
+    confidence: float
+    low_confidence: bool
+    source: str
+
+
+class NamedRef(BaseModel):
+    code: str
+    name: str
+
+
+class ReportAccepted(BaseModel):
+    report_id: int
+    incident_id: int
+    merged: bool
+    replayed: bool = False
+    level: Level
+    needs_assessment: bool
+    status: str
+    category_code: CategoryRead
+    subdistrict: NamedRef | None
+    headquarters: NamedRef | None
+
+
+class BatchItem(BaseModel):
+    index: int
+    status: int
+    result: ReportAccepted | None = None
+    error: dict[str, Any] | None = None
+
+
+class BatchResult(BaseModel):
+    items: list[BatchItem]
+    accepted: int
+    replayed: int
+    rejected: int
+
+
+class TimelineRead(BaseModel):
+    id: int
+    at: datetime
+    kind: str
+    result: str
+    duration_ms: float | None
+    actor: dict[str, str]
+    report_id: int | None
+    message: str
+    message_en: str
+    data: dict[str, Any]
+
+
+class RoutingRead(BaseModel):
+    target_type: str
+    target_code: str
+    target_name: str
+    reason: str
+    routed_at: datetime
+
+
+class ReportRead(BaseModel):
+    id: int
+    channel: str
+    source_id: str
+    received_at: datetime
+    occurred_at: datetime
+    reported_at: datetime | None
+    title: str
+    text: str
+    category_code: str | None
+    lon: float | None
+    lat: float | None
+    address: str
+    reporter: dict[str, str]
+    casualties: dict[str, Any]
+    direct_loss_cny: float | None
+    merged: bool
+    raw_body: str
+
+
+class IncidentRead(BaseModel):
+    id: int
+    title: str
+    status: str
+    status_name: str
+    level: Level
+    needs_assessment: bool
+    category: CategoryRead
+    occurred_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    lon: float | None
+    lat: float | None
+    address: str
+    subdistrict: NamedRef | None
+    location: dict[str, Any]
+    casualties: dict[str, int | None]
+    direct_loss_cny: float | None
+    affected_people: int | None
+    report_count: int
+    channels: list[str]
+    headquarters: NamedRef | None
+    trusted: bool
+    production_safety: bool
+    deadlines: list[dict[str, Any]]
+    deadlines_done: list[str]
+    overdue: bool
+    next_statuses: list[str]
+
+
+class IncidentDetail(IncidentRead):
+    reports: list[ReportRead]
+    timeline: list[TimelineRead]
+    routing: list[RoutingRead]
+
+
+class TransitionIn(_Strict):
+    to: Literal["reported", "verified", "responding", "controlled", "closed", "false_alarm"]
+    reason: str = Field(default="", max_length=500)
+
+
+class LevelRaiseIn(_Strict):
+    level: Level
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class DeadlineDoneIn(_Strict):
+    step: Literal["county", "city", "province", "state"]
+    note: str = Field(default="", max_length=500)

@@ -1,0 +1,437 @@
+"""Intake and incident API: reports in (JSON, batch, CAP), incidents out, the live stream."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from yingji.auth.permissions import allow
+from yingji.auth.principal import Principal
+from yingji.auth.roles import Role
+from yingji.core.db import utcnow
+from yingji.core.deps import get_db
+from yingji.core.errors import ApiError, forbidden, invalid, validation_items
+from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.intake import cap, service, stream
+from yingji.intake.prepare import Prepared, Sender, prepare
+from yingji.intake.runtime import IntakeRuntime
+from yingji.intake.schemas import (
+    BatchItem,
+    BatchResult,
+    DeadlineDoneIn,
+    IncidentDetail,
+    IncidentRead,
+    LevelRaiseIn,
+    ReportAccepted,
+    ReportIn,
+    TransitionIn,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["intake 一口归集"])
+
+REPORT_WRITE = allow(
+    Role.admin,
+    Role.duty_officer,
+    Role.subdistrict_operator,
+    Role.grid_worker,
+    Role.department_operator,
+    integrations=True,
+)
+CAP_WRITE = allow(Role.admin, Role.duty_officer, integrations=True, channel="cap")
+INCIDENT_READ = allow(
+    Role.admin,
+    Role.committee,
+    Role.hq_commander,
+    Role.duty_officer,
+    Role.department_operator,
+    Role.subdistrict_operator,
+    Role.grid_worker,
+    Role.viewer,
+)
+INCIDENT_MOVE = allow(
+    Role.admin, Role.duty_officer, Role.hq_commander, Role.committee, Role.subdistrict_operator
+)
+INCIDENT_LEVEL = allow(Role.admin, Role.duty_officer, Role.hq_commander, Role.committee)
+INCIDENT_DEADLINE = allow(Role.admin, Role.duty_officer)
+
+# Channels a person may report on; integrations are bound to the channels of their token.
+_USER_CHANNELS: dict[Role, frozenset[str]] = {
+    Role.grid_worker: frozenset({"grid"}),
+    Role.subdistrict_operator: frozenset({"grid", "public", "alarm"}),
+    Role.department_operator: frozenset({"notice", "public", "internet", "sensor"}),
+}
+
+
+def _runtime(request: Request) -> IntakeRuntime:
+    return request.app.state.intake
+
+
+def _check_channel(principal: Principal, channel: str) -> None:
+    if principal.kind == "integration":
+        if channel not in principal.channels:
+            raise forbidden(
+                f"集成令牌无权使用通道 {channel}", f"Integration token not allowed on {channel}"
+            )
+        return
+    allowed = _USER_CHANNELS.get(principal.role)  # type: ignore[arg-type]
+    if allowed is not None and channel not in allowed:
+        raise forbidden(f"您的角色不能通过通道 {channel} 报告", f"Your role cannot use {channel}")
+
+
+def _sender(principal: Principal) -> Sender:
+    return Sender(principal.kind, str(principal.id), principal.name)
+
+
+def _parse_json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(
+            400, "malformed_json", f"JSON 格式错误：{exc}", f"Malformed JSON: {exc}", field="body"
+        ) from None
+
+
+def _validate(payload: Any, prefix: str = "") -> ReportIn:
+    if not isinstance(payload, dict):
+        raise invalid(prefix or "body", "报告应为 JSON 对象", "A report must be a JSON object")
+    try:
+        return ReportIn.model_validate(payload)
+    except ValidationError as exc:
+        items = validation_items(list(exc.errors()))
+        for i in items:
+            i["field"] = f"{prefix}{i['field']}" if prefix else i["field"]
+        first = items[0]
+        raise ApiError(
+            422,
+            "validation_error",
+            f"{first['field']}: {first['message']}",
+            f"{first['field']}: {first['message_en']}",
+            field=first["field"],
+            errors=items,
+        ) from None
+
+
+def _prepare(
+    db: Session, report: ReportIn, payload: dict[str, Any], raw: str, principal: Principal,
+    now: datetime, level_hint: str | None = None,
+) -> Prepared:  # fmt: skip
+    _check_channel(principal, report.channel)
+    return prepare(
+        db,
+        report,
+        raw_body=raw,
+        payload=payload,
+        sender=_sender(principal),
+        now=now,
+        level_hint=level_hint,
+    )
+
+
+@router.post(
+    "/reports",
+    status_code=201,
+    response_model=ReportAccepted,
+    responses={200: {"description": "重复提交（同一 source_id、同一内容）/ replay"}},
+)
+async def post_report(
+    request: Request,
+    principal: Principal = Depends(REPORT_WRITE),
+    db: Session = Depends(get_db),
+) -> JSONResponse:
+    """Take one report from any channel; 201 once committed, 200 for an identical replay,
+    409 for a reused ``source_id`` with another body."""
+    raw = await request.body()
+    payload = _parse_json(raw)
+    report = _validate(payload)
+    prepared = _prepare(db, report, payload, raw.decode("utf-8"), principal, utcnow())
+    db.close()
+    (outcome,) = await _runtime(request).writer.submit_many([prepared])
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.result is not None
+    return JSONResponse(outcome.result.model_dump(mode="json"), status_code=outcome.status)
+
+
+@router.post("/reports:batch", response_model=BatchResult)
+async def post_reports_batch(
+    request: Request,
+    principal: Principal = Depends(REPORT_WRITE),
+    db: Session = Depends(get_db),
+) -> BatchResult:
+    """Up to 1,000 reports; each item is answered on its own (status and result or error)."""
+    raw = await request.body()
+    body = _parse_json(raw)
+    limit = _runtime(request).settings.batch_max_items
+    if not isinstance(body, dict) or not isinstance(body.get("reports"), list):
+        raise invalid("reports", '应为 {"reports": [...]}', 'Expected {"reports": [...]}')
+    items_in = body["reports"]
+    if not 1 <= len(items_in) <= limit:
+        raise invalid(
+            "reports",
+            f"每批 1 到 {limit} 份报告",
+            f"A batch holds 1 to {limit} reports",
+            code="batch_size",
+        )
+    now = utcnow()
+    results: list[BatchItem | None] = [None] * len(items_in)
+    prepared: list[tuple[int, Prepared]] = []
+    for i, item in enumerate(items_in):
+        try:
+            report = _validate(item, prefix=f"reports.{i}.")
+            raw_item = json.dumps(item, ensure_ascii=False)
+            prepared.append((i, _prepare(db, report, item, raw_item, principal, now)))
+        except ApiError as exc:
+            results[i] = BatchItem(index=i, status=exc.status, error=exc.body())
+    db.close()
+    outcomes = await _runtime(request).writer.submit_many([p for _, p in prepared])
+    for (i, _), outcome in zip(prepared, outcomes, strict=True):
+        results[i] = BatchItem(
+            index=i,
+            status=outcome.status,
+            result=outcome.result,
+            error=outcome.error.body() if outcome.error else None,
+        )
+    final = [r for r in results if r is not None]
+    return BatchResult(
+        items=final,
+        accepted=sum(1 for r in final if r.status == 201),
+        replayed=sum(1 for r in final if r.status == 200),
+        rejected=sum(1 for r in final if r.status >= 400),
+    )
+
+
+@router.post("/reports/cap", response_model=BatchResult, status_code=201)
+async def post_cap(
+    request: Request,
+    principal: Principal = Depends(CAP_WRITE),
+    db: Session = Depends(get_db),
+) -> JSONResponse:
+    """A CAP 1.2 alert (XML body): validated against the OASIS schema, parsed with entities
+    and network off, one report per area. 422 if no area can be taken in."""
+    raw = await request.body()
+    root = cap.parse(raw)
+    encoding = root.getroottree().docinfo.encoding or "utf-8"
+    text = raw.decode(encoding, errors="replace")
+    now = utcnow()
+    results: list[BatchItem] = []
+    prepared: list[tuple[int, Prepared]] = []
+    for i, c in enumerate(cap.to_reports(root)):
+        payload: dict[str, Any] = {
+            "channel": "cap",
+            "source_id": c.source_id[:128],
+            "occurred_at": c.occurred_at.isoformat(),
+            "reported_at": c.reported_at.isoformat(),
+            "title": c.title,
+            "text": c.text[:10_000],
+            "category_code": c.category_code,
+            "address": c.address,
+            "extra": c.extra,
+        }
+        if c.lon is not None:
+            payload["location"] = {"lon": c.lon, "lat": c.lat, "crs": "wgs84"}
+        try:
+            report = _validate(payload)
+            hint = None if c.level_provisional else c.level
+            prepared.append((i, _prepare(db, report, payload, text, principal, now, hint)))
+        except ApiError as exc:
+            results.append(BatchItem(index=i, status=exc.status, error=exc.body()))
+    db.close()
+    if not prepared:
+        first = results[0].error or {}
+        raise ApiError(
+            422,
+            first.get("code", "cap_rejected"),
+            first.get("message", "CAP 消息无法收录"),
+            first.get("message_en", "The CAP message could not be taken in"),
+            field=first.get("field"),
+            errors=[r.error for r in results if r.error],
+        )
+    outcomes = await _runtime(request).writer.submit_many([p for _, p in prepared])
+    for (i, _), o in zip(prepared, outcomes, strict=True):
+        results.append(
+            BatchItem(
+                index=i, status=o.status, result=o.result, error=o.error.body() if o.error else None
+            )
+        )
+    results.sort(key=lambda r: r.index)
+    body = BatchResult(
+        items=results,
+        accepted=sum(1 for r in results if r.status == 201),
+        replayed=sum(1 for r in results if r.status == 200),
+        rejected=sum(1 for r in results if r.status >= 400),
+    )
+    status = 201 if body.accepted else (200 if body.replayed else 409)
+    return JSONResponse(body.model_dump(mode="json"), status_code=status)
+
+
+def _levels(level: str | None) -> list[str] | None:
+    if not level:
+        return None
+    out = [x.strip().upper() for x in level.split(",") if x.strip()]
+    bad = [x for x in out if x not in ("I", "II", "III", "IV")]
+    if bad:
+        raise invalid("level", f"未知级别：{', '.join(bad)}", f"Unknown level: {', '.join(bad)}")
+    return out
+
+
+@router.get("/incidents", response_model=Page[IncidentRead])
+def list_incidents(
+    status: str | None = Query(None, description="状态，可逗号分隔 / status, comma-separated"),
+    level: str | None = Query(None, description="级别 I–IV，可逗号分隔"),
+    category: str | None = Query(None, description="GB/T 35561 代码或其前缀 / code or prefix"),
+    subdistrict: str | None = Query(None, description="街道代码"),
+    headquarters: str | None = Query(None, description="指挥部代码"),
+    channel: str | None = Query(None, description="报告通道"),
+    since: datetime | None = Query(None, description="发生时间起（含）"),
+    until: datetime | None = Query(None, description="发生时间止（不含）"),
+    params: PageParams = Depends(page_params),
+    principal: Principal = Depends(INCIDENT_READ),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    territory = principal.territory()
+    if territory is not None:
+        if subdistrict is not None and subdistrict != territory:
+            raise forbidden("无权访问其他街道的数据", "Outside your sub-district")
+        subdistrict = territory
+    stmt = service.list_stmt(
+        status=[s.strip() for s in status.split(",")] if status else None,
+        level=_levels(level),
+        category=category,
+        subdistrict=subdistrict,
+        headquarters=headquarters,
+        channel=channel,
+        since=since,
+        until=until,
+    )
+    rows, total = paginate(db, stmt, params)
+    org = service.organisation(db)
+    return {
+        "items": [service.incident_read(r, org) for r in rows],
+        "total": total,
+        "limit": params.limit,
+        "offset": params.offset,
+    }
+
+
+@router.get("/incidents/{incident_id}", response_model=IncidentDetail)
+def get_incident(
+    incident_id: int,
+    principal: Principal = Depends(INCIDENT_READ),
+    db: Session = Depends(get_db),
+) -> IncidentDetail:
+    """An incident with its reports (verbatim), timeline and routing."""
+    incident = service.get_incident(db, incident_id, territory=principal.territory())
+    return service.incident_detail(db, incident, service.organisation(db))
+
+
+def _change(request: Request, db: Session, events: list[dict[str, Any]]) -> None:
+    db.commit()
+    _runtime(request).bus.publish(events)
+
+
+@router.post("/incidents/{incident_id}/transitions", response_model=IncidentRead)
+def transition(
+    incident_id: int,
+    body: TransitionIn,
+    request: Request,
+    principal: Principal = Depends(INCIDENT_MOVE),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Screen (verify / false alarm) or move an incident along its lifecycle."""
+    incident = service.get_incident(db, incident_id, territory=principal.territory())
+    org = service.organisation(db)
+    events = service.transition(
+        db,
+        incident=incident,
+        to=body.to,
+        reason=body.reason,
+        actor=principal.actor,
+        role=principal.role,
+        org=org,
+        now=utcnow(),
+    )
+    _change(request, db, events)
+    return service.incident_read(incident, org)
+
+
+@router.post("/incidents/{incident_id}/level", response_model=IncidentRead)
+def raise_level(
+    incident_id: int,
+    body: LevelRaiseIn,
+    request: Request,
+    principal: Principal = Depends(INCIDENT_LEVEL),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Raise the incident's level, with a reason (it never goes down)."""
+    incident = service.get_incident(db, incident_id, territory=principal.territory())
+    org = service.organisation(db)
+    events = service.raise_level(
+        db,
+        incident=incident,
+        level=body.level,
+        reason=body.reason,
+        actor=principal.actor,
+        org=org,
+        now=utcnow(),
+    )
+    _change(request, db, events)
+    return service.incident_read(incident, org)
+
+
+@router.post("/incidents/{incident_id}/deadlines", response_model=IncidentRead)
+def deadline_done(
+    incident_id: int,
+    body: DeadlineDoneIn,
+    request: Request,
+    principal: Principal = Depends(INCIDENT_DEADLINE),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Record that a statutory report (county, city, province, state) was made."""
+    incident = service.get_incident(db, incident_id, territory=None)
+    org = service.organisation(db)
+    events = service.deadline_done(
+        db, incident=incident, step=body.step, note=body.note, actor=principal.actor, org=org,
+        now=utcnow(),
+    )  # fmt: skip
+    _change(request, db, events)
+    return service.incident_read(incident, org)
+
+
+@router.get("/stream", response_class=StreamingResponse)
+async def live_stream(
+    request: Request,
+    subdistrict: str | None = Query(None, description="街道代码"),
+    headquarters: str | None = Query(None, description="指挥部代码"),
+    level: str | None = Query(None, description="级别 I–IV，可逗号分隔"),
+    last_event_id: str | None = Header(None, alias="Last-Event-ID"),
+    principal: Principal = Depends(INCIDENT_READ),
+) -> StreamingResponse:
+    """Server-Sent Events of incident events; reconnect with ``Last-Event-ID`` to replay."""
+    territory = principal.territory()
+    if territory is not None:
+        if subdistrict is not None and subdistrict != territory:
+            raise forbidden("无权访问其他街道的数据", "Outside your sub-district")
+        subdistrict = territory
+    after: int | None = None
+    if last_event_id:
+        if not last_event_id.strip().isdigit():
+            raise invalid(
+                "Last-Event-ID", "Last-Event-ID 应为整数", "Last-Event-ID must be an integer"
+            )
+        after = int(last_event_id)
+    flt = stream.StreamFilter(subdistrict, headquarters, frozenset(_levels(level) or []))
+    runtime = _runtime(request)
+    generator = stream.events(request.app.state.db, runtime.bus, last_event_id=after, flt=flt)
+    await asyncio.sleep(0)
+    return StreamingResponse(
+        generator,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,66 @@
+"""Helpers for the intake API tests: positions inside the demo district, report bodies."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from shapely.geometry import shape
+from sqlalchemy import func, select
+
+from yingji.grid.models import GridArea
+from yingji.intake.models import Incident, Report, StreamEvent, TimelineEntry
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def spots(demo) -> list[tuple[str, float, float]]:  # type: ignore[no-untyped-def]
+    """(sub-district code, lon, lat) well inside distinct grid areas, kilometres apart."""
+    with demo.session() as s:
+        areas = list(s.scalars(select(GridArea).order_by(GridArea.code)))
+    out = []
+    for a in areas:
+        poly = shape(a.geometry)
+        inner = poly.buffer(-0.0004)
+        p = (inner if not inner.is_empty else poly).representative_point()
+        out.append((a.subdistrict_code, p.x, p.y))
+    return out
+
+
+@pytest.fixture
+def spot(spots) -> Callable[[], tuple[str, float, float]]:  # type: ignore[no-untyped-def]
+    """A fresh area position per call, so tests do not merge into each other's incidents."""
+
+    def take() -> tuple[str, float, float]:
+        return spots[next(_counter) % len(spots)]
+
+    return take
+
+
+def report_body(
+    lon: float, lat: float, *, text: str = "幸福小区3号楼着火了，浓烟很大", **over: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "channel": "public",
+        "source_id": f"t-{uuid.uuid4().hex}",
+        "occurred_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
+        "title": "",
+        "text": text,
+        "location": {"lon": lon, "lat": lat, "crs": "wgs84"},
+        "reporter": {"name": "张三", "phone": "13800000000"},
+    }
+    body.update(over)
+    return body
+
+
+def counts(demo) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    with demo.session() as s:
+        return {
+            m.__tablename__: int(s.scalar(select(func.count()).select_from(m)) or 0)
+            for m in (Report, Incident, TimelineEntry, StreamEvent)
+        }

@@ -1,0 +1,76 @@
+"""GET /api/v1/stream: live events, filters, and replay from the database by Last-Event-ID."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from yingji.intake import service
+
+from .conftest import report_body
+
+URL = "/api/v1/reports"
+
+
+def _read_events(resp, until) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Events from an SSE response until ``until(event)`` is true."""
+    got: list[dict] = []
+    current: dict = {}
+    for line in resp.iter_lines():
+        if line.startswith("id: "):
+            current["id"] = int(line[4:])
+        elif line.startswith("data: "):
+            current["data"] = json.loads(line[6:])
+        elif line == "" and current:
+            got.append(current)
+            if until(current):
+                return got
+            current = {}
+    return got
+
+
+def test_reconnect_with_last_event_id_replays_from_the_database(client, token_for, spot, demo):
+    duty = token_for("duty_officer")
+    _, lon, lat = spot()
+    first = client.post(URL, json=report_body(lon, lat, text="山火"), headers=duty).json()
+    with demo.session() as s:
+        after = service.last_event_id(s)
+    _, lon2, lat2 = spot()
+    second = client.post(URL, json=report_body(lon2, lat2, text="山火"), headers=duty).json()
+    with client.stream("GET", "/api/v1/stream", headers={**duty, "Last-Event-ID": str(after)}) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        events = _read_events(r, lambda e: e["data"]["incident_id"] == second["incident_id"])
+    assert events[0]["id"] == after + 1
+    ids = [e["data"]["incident_id"] for e in events]
+    assert first["incident_id"] not in ids and second["incident_id"] in ids
+    assert events[-1]["data"]["type"] == "incident.created"
+    assert events[-1]["data"]["payload"]["category"]["code"] == "15A01"
+
+
+def test_live_events_arrive_and_filters_apply(client, token_for, spot):
+    duty = token_for("duty_officer")
+    sub, lon, lat = spot()
+    other_sub, olon, olat = next(s for s in iter(spot, None) if s[0] != sub)
+
+    def post_later() -> None:
+        client.post(URL, json=report_body(olon, olat, text="燃气泄漏"), headers=duty)
+        client.post(URL, json=report_body(lon, lat, text="燃气泄漏"), headers=duty)
+
+    with client.stream("GET", "/api/v1/stream", params={"subdistrict": sub}, headers=duty) as r:
+        poster = threading.Thread(target=post_later)
+        poster.start()
+        events = _read_events(r, lambda e: e["data"]["subdistrict_code"] == sub)
+        poster.join()
+    assert events and all(e["data"]["subdistrict_code"] == sub for e in events)
+    assert other_sub != sub
+
+
+def test_stream_territory_and_bad_header(client, token_for):
+    local = token_for("subdistrict_operator", "370103003")
+    r = client.get("/api/v1/stream", params={"subdistrict": "370103004"}, headers=local)
+    assert r.status_code == 403
+    duty = token_for("duty_officer")
+    bad = client.get("/api/v1/stream", headers={**duty, "Last-Event-ID": "abc"})
+    assert bad.status_code == 422
+    assert client.get("/api/v1/stream").status_code == 401
