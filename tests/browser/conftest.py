@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,16 @@ class LiveServer:
         data = f"username={username}&password={password or demo_password()}".encode()
         with urllib.request.urlopen(f"{self.url}/api/v1/auth/token", data=data) as resp:
             return str(json.load(resp)["access_token"])
+
+    def call(self, path: str, token: str, body: object | None = None) -> Any:
+        """GET (or POST ``body`` as JSON) with a user's token; the decoded answer."""
+        req = urllib.request.Request(
+            f"{self.url}{path}",
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req) as resp:
+            return json.load(resp)
 
 
 @pytest.fixture(scope="session")

@@ -35,7 +35,7 @@ def get_config(
     settings: Settings = Depends(get_settings_dep),
 ) -> DashboardConfig:
     """Base map tiles (``YINGJI_MAP_TILES_*``), the APIs present, the server version."""
-    paths = {getattr(route, "path", None) for route in request.app.routes}
+    paths = request.app.openapi()["paths"]  # built once, then cached by FastAPI
     return DashboardConfig(
         version=__version__,
         features=Features(

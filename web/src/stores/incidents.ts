@@ -31,7 +31,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
 
   const list = computed(() => [...open.value.values()])
   const waiting = computed(() =>
-    list.value.filter((i) => i.status === 'reported').sort((a, b) => a.created_at.localeCompare(b.created_at)),
+    list.value.filter((i) => i.status === 'reported').sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id),
   )
 
   /** Batch redraws: 50 incidents a second must not mean 50 re-renders a second. */
@@ -75,6 +75,39 @@ export const useIncidentsStore = defineStore('incidents', () => {
     loaded.value = true
   }
 
+  // A stream event carries the incident's summary, not its channels: incidents first seen
+  // on the stream are read once in full, a few at a time (a surge must not flood the API).
+  const toFill: number[] = []
+  let filling = 0
+  const FILL_CONCURRENCY = 4
+
+  function fill(id: number): void {
+    toFill.push(id)
+    pump()
+  }
+
+  function pump(): void {
+    while (filling < FILL_CONCURRENCY && toFill.length) {
+      const id = toFill.shift()!
+      filling += 1
+      incidentsApi
+        .get(id)
+        .then((full) => {
+          const current = open.value.get(id)
+          if (current && Date.parse(current.updated_at) <= Date.parse(full.updated_at)) {
+            const { reports: _r, timeline: _t, routing: _x, ...summary } = full
+            open.value.set(id, summary)
+            changed()
+          }
+        })
+        .catch(() => undefined) // gone or out of scope: the summary from the stream stays
+        .finally(() => {
+          filling -= 1
+          pump()
+        })
+    }
+  }
+
   /** An event carries the incident's summary (no channels, no created_at): merge it into
    * what the store knows, so the queue keeps its ages and the map its markers. */
   function onEvent(event: LiveEvent): void {
@@ -95,6 +128,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
       updated_at: e.at,
     } as Incident
     upsert(merged, true)
+    if (!known && open.value.has(e.incident_id)) fill(e.incident_id)
   }
 
   /** Load the open incidents and follow the stream; idempotent. */
