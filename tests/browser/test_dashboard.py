@@ -60,7 +60,7 @@ def test_duty_officer_sees_the_district_and_its_grid(new_page, live_server):
     expect(header_role).to_have_text("值班员")
     # Only pages that exist are in the menu.
     expect(page.locator("[data-test=nav] a")).to_have_text(
-        [re.compile("地图"), re.compile("值班队列"), re.compile("事件列表")]
+        [re.compile("地图"), re.compile("值班队列"), re.compile("事件列表"), re.compile("统计")]
     )
 
     the_map = page.locator("[data-test=map]")

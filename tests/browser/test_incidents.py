@@ -104,3 +104,41 @@ def test_a_subdistrict_operator_sees_only_their_incidents(new_page, live_server)
     expect(table).to_contain_text(own)
     expect(table).not_to_contain_text(other)
     screenshot(page, "incidents")
+
+
+def test_statistics_big_screen_and_excel_export(new_page, live_server, tmp_path):
+    duty = live_server.token(demo_user("duty_officer"))
+    post_report(live_server, duty, SHUNYULU, f"舜玉路燃气泄漏 {uuid.uuid4().hex[:6]}")
+    page = new_page()
+    login(page, live_server, demo_user("duty_officer"))
+
+    page.locator("[data-test=nav-stats]").click()
+    for chart in ("category", "level", "subdistrict", "channel", "hour", "day"):
+        expect(page.locator(f"[data-test=chart-{chart}] canvas")).to_have_count(1)
+    total = int(page.locator("[data-test=stat-total] b").inner_text())
+    assert total >= 1
+    page.wait_for_timeout(600)  # let the charts' entry animation finish for the picture
+    screenshot(page, "stats")
+
+    page.locator("[data-test=to-big-screen]").click()
+    big = page.locator("[data-test=big-screen]")
+    expect(big).to_be_visible()
+    expect(big.locator("[data-test=map]")).to_have_attribute("data-ready", "true")
+    expect(big.locator("[data-test=chart-level] canvas")).to_have_count(1)
+    page.wait_for_timeout(600)
+    screenshot(page, "big-screen")
+
+    page.goto(live_server.url + "/incidents?subdistrict=" + SHUNYULU)
+    expect(page.locator("[data-test=incidents]")).to_contain_text("舜玉路燃气泄漏")
+    with page.expect_download() as info:
+        page.locator("[data-test=export]").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    path = tmp_path / "export.xlsx"
+    download.save_as(path)
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("编号", "事件")
+    assert any("舜玉路燃气泄漏" in str(r[1]) for r in rows[1:])
+    assert {r[6] for r in rows[1:]} == {"舜玉路街道"}  # the filter on screen went along

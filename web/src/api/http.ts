@@ -98,3 +98,38 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     payload.field ?? null,
   )
 }
+
+/** Download a file the API makes (the token goes in the header, so no plain link). */
+export async function download(path: string, query: Query, fallbackName: string): Promise<void> {
+  const token = getToken()
+  const response = await fetch(buildUrl(path, query), {
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+  })
+  if (!response.ok) {
+    let payload: { code?: string; message?: string; message_en?: string; field?: string | null } = {}
+    try {
+      payload = await response.json()
+    } catch {
+      // not JSON
+    }
+    if (response.status === 401 && onUnauthorized) onUnauthorized()
+    throw new ApiError(
+      response.status,
+      payload.code ?? 'error',
+      payload.message ?? `请求失败（${response.status}）`,
+      payload.message_en ?? `Request failed (${response.status})`,
+      payload.field ?? null,
+    )
+  }
+  const disposition = response.headers.get('content-disposition') ?? ''
+  const match = /filename\*=UTF-8''([^;]+)/.exec(disposition)
+  const name = match ? decodeURIComponent(match[1]) : fallbackName
+  const url = URL.createObjectURL(await response.blob())
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}

@@ -129,6 +129,7 @@ const en: typeof zh = {
     routing: 'Routed to',
     overdue: 'Report overdue',
   },
+  list: { export: 'Export to Excel', from: 'From', to: 'To' },
   pointKind: {
     hotel: 'Hotel',
     residential: 'Residential building',

@@ -128,6 +128,7 @@ export default {
     routing: '推送对象',
     overdue: '报告超时',
   },
+  list: { export: '导出 Excel', from: '开始时间', to: '结束时间' },
   pointKind: {
     hotel: '宾馆酒店',
     residential: '居民楼',
