@@ -117,3 +117,38 @@ def test_stats_need_an_incident_reader(client, token_for):
     assert resp.status_code == 403
     bad = client.get("/api/v1/dashboard/stats?days=0", headers=token_for("viewer"))
     assert bad.status_code == 422 and bad.json()["field"] == "days"
+
+
+def test_open_incidents_board_is_compact_and_scoped(client, token_for):
+    duty = token_for("duty_officer")
+    code = "370103018"  # 七贤街道
+    p = _areas(client, duty, code)[0]
+    body = {
+        "channel": "public",
+        "source_id": f"board-{uuid.uuid4().hex}",
+        "occurred_at": (datetime.now(UTC) - timedelta(days=12)).isoformat(),
+        "title": "七贤街道仓库起火",
+        "text": "仓库起火，浓烟很大",
+        "location": {"lon": p.x, "lat": p.y},
+    }
+    created = client.post("/api/v1/reports", json=body, headers=duty).json()
+    board = client.get("/api/v1/dashboard/open-incidents", headers=duty).json()
+    full = client.get(
+        "/api/v1/incidents?status=reported,verified,responding,controlled&limit=5000",
+        headers=duty,
+    ).json()
+    assert board["total"] == full["total"] == len(board["items"])
+    by_id = {i["id"]: i for i in board["items"]}
+    mine = by_id[created["incident_id"]]
+    listed = next(i for i in full["items"] if i["id"] == created["incident_id"])
+    for key in ("title", "status", "level", "lon", "lat", "report_count", "channels"):
+        assert mine[key] == listed[key], key
+    assert mine["subdistrict"] == listed["subdistrict"]
+    assert mine["category"]["display"] == listed["category"]["display"]
+    assert len(str(board)) < len(str(full)) / 2
+
+    operator = client.get(
+        "/api/v1/dashboard/open-incidents", headers=token_for("subdistrict_operator", code)
+    ).json()
+    assert created["incident_id"] in {i["id"] for i in operator["items"]}
+    assert {i["subdistrict"]["code"] for i in operator["items"]} == {code}

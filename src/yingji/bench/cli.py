@@ -146,11 +146,16 @@ def bench_dashboard(
     ),
     username: str = typer.Option("duty", help="登录账号 / account"),
     password: str | None = typer.Option(None, help="密码；默认演示密码 / default: demo password"),
+    incidents: int = typer.Option(
+        2000, min=0, help="先建多少未结事件（仅临时演示库）/ open incidents to add first"
+    ),
 ) -> None:
     """First page usable time of the dashboard map in chromium (needs `make web browser`)."""
     from yingji.bench import dashboard
 
-    series, target = dashboard.run(runs=runs, url=url, username=username, password=password)
+    series, target = dashboard.run(
+        runs=runs, url=url, username=username, password=password, incidents=incidents
+    )
     table = Table(title=f"yingji bench dashboard ({target}, {runs} runs, cold cache, chromium)")
     table.add_column("measure")
     table.add_column("median ms", justify="right", style="bold")

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import tempfile
 import urllib.request
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from yingji.bench import live
 from yingji.bench.stats import RateSummary
@@ -33,6 +36,46 @@ def _token(url: str, username: str, password: str) -> str:
     data = f"username={username}&password={password}".encode()
     with urllib.request.urlopen(f"{url}/api/v1/auth/token", data=data) as resp:
         return str(json.load(resp)["access_token"])
+
+
+def _call(url: str, token: str, path: str, body: object | None = None) -> Any:
+    req = urllib.request.Request(
+        f"{url}{path}",
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=300) as resp:
+        return json.load(resp)
+
+
+def open_incidents(url: str, token: str, count: int, *, seed: int = 1) -> int:
+    """Post ``count`` reports that each open an incident of their own: spread over the
+    district's grid areas and 2.5 h apart in time (outside the 2 h merge window)."""
+    from shapely.geometry import shape
+
+    areas = _call(url, token, "/api/v1/grid/areas?limit=5000")["items"]
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    texts = ["仓库起火，浓烟很大", "道路积水严重，车辆被困", "居民楼燃气泄漏", "山体滑坡，道路中断"]
+    created = 0
+    for start in range(0, count, 1000):
+        reports = []
+        for i in range(start, min(count, start + 1000)):
+            p = shape(rng.choice(areas)["geometry"]).representative_point()
+            reports.append(
+                {
+                    "channel": "public",
+                    "source_id": f"bench-{seed}-{i}",
+                    "occurred_at": (now - timedelta(hours=2.5 * i)).isoformat(),
+                    "text": texts[i % len(texts)],
+                    "location": {"lon": p.x + rng.uniform(-2e-4, 2e-4), "lat": p.y},
+                }
+            )
+        answer = _call(url, token, "/api/v1/reports:batch", {"reports": reports})
+        created += sum(
+            1 for item in answer["items"] if item["result"] and not item["result"]["merged"]
+        )
+    return created
 
 
 def measure(url: str, *, username: str, password: str, runs: int) -> list[Series]:
@@ -66,9 +109,10 @@ def measure(url: str, *, username: str, password: str, runs: int) -> list[Series
 
 
 def run(
-    *, runs: int, url: str | None, username: str, password: str | None
+    *, runs: int, url: str | None, username: str, password: str | None, incidents: int = 0
 ) -> tuple[list[Series], str]:
-    """Measure against ``url``, or against a fresh server with the demo district loaded."""
+    """Measure against ``url``, or against a fresh server with the demo district loaded and
+    ``incidents`` open incidents added."""
     password = password or os.environ.get("YINGJI_DEMO_PASSWORD", "yingji-demo")
     if url:
         return measure(url, username=username, password=password, runs=runs), url
@@ -76,4 +120,8 @@ def run(
         tempfile.TemporaryDirectory(prefix="yingji-bench-") as tmp,
         live.live_server(Path(tmp)) as server,
     ):
-        return measure(server.url, username=username, password=password, runs=runs), "demo"
+        opened = 0
+        if incidents:
+            opened = open_incidents(server.url, _token(server.url, username, password), incidents)
+        series = measure(server.url, username=username, password=password, runs=runs)
+        return series, f"demo + {opened} open incidents"

@@ -96,3 +96,62 @@ def export_incidents(
     incidents = [_plain(intake.incident_read(r, organisation)) for r in rows]
     title = "Incidents" if en else "事件列表"
     return export.workbook(incidents, en=en, title=title), len(incidents)
+
+
+def open_incidents(db: Session, *, territory: str | None) -> list[dict[str, Any]]:
+    """The open incidents for the live board (map, duty queue), in intake's field names but
+    only the fields the board draws: about a tenth of the full incident list's bytes."""
+    sub = intake.list_stmt(subdistrict=territory, status=sorted(stats.OPEN_STATUSES)).subquery()
+    names = {s.code: s.name for s in org.list_subdistricts(db)}
+    hq_names = {code: name for code, (name, _) in intake.organisation(db).headquarters.items()}
+    categories: dict[tuple[str | None, bool], dict[str, Any]] = {}
+
+    def category(code: str | None, confidence: float, low: bool) -> dict[str, Any]:
+        key = (code, low)
+        if key not in categories:
+            read = intake.category_read(code, confidence, low)
+            categories[key] = {
+                "code": read.code,
+                "display": read.display,
+                "low_confidence": read.low_confidence,
+            }
+        return categories[key]
+
+    c = sub.c
+    rows = db.execute(
+        select(
+            c.id, c.title, c.status, c.level, c.needs_assessment, c.category_code,
+            c.category_confidence, c.low_confidence, c.occurred_at, c.created_at, c.updated_at,
+            c.lon, c.lat, c.address, c.subdistrict_code, c.headquarters_code, c.report_count,
+            c.channels, c.overdue,
+        ).order_by(c.id)
+    )  # fmt: skip
+    return [
+        {
+            "id": r.id,
+            "title": r.title,
+            "status": r.status,
+            "level": r.level,
+            "needs_assessment": r.needs_assessment,
+            "category": category(r.category_code, r.category_confidence, r.low_confidence),
+            "occurred_at": r.occurred_at.isoformat(),
+            "created_at": r.created_at.isoformat(),
+            "updated_at": r.updated_at.isoformat(),
+            "lon": r.lon,
+            "lat": r.lat,
+            "address": r.address,
+            "subdistrict": {"code": r.subdistrict_code, "name": names.get(r.subdistrict_code, "")}
+            if r.subdistrict_code
+            else None,
+            "headquarters": {
+                "code": r.headquarters_code,
+                "name": hq_names.get(r.headquarters_code, r.headquarters_code),
+            }
+            if r.headquarters_code
+            else None,
+            "report_count": r.report_count,
+            "channels": list(r.channels or []),
+            "overdue": r.overdue,
+        }
+        for r in rows
+    ]

@@ -89,6 +89,16 @@ def get_stats(
     return service.incident_stats(db, territory=principal.territory(), days=days, now=utcnow())
 
 
+@router.get("/open-incidents")
+def get_open_incidents(
+    principal: Principal = Depends(INCIDENT_READ), db: Session = Depends(get_db)
+) -> dict[str, Any]:
+    """未结事件: every open incident the caller may see, compactly, for the map and the duty
+    queue; the stream (``/api/v1/stream``) keeps them current afterwards."""
+    items = service.open_incidents(db, territory=principal.territory())
+    return {"items": items, "total": len(items)}
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -57,7 +57,7 @@ export interface Incident {
   report_count: number
   channels: Channel[]
   overdue: boolean
-  next_statuses: Status[]
+  next_statuses?: Status[] // in the full list and detail, not on the live board
 }
 
 export interface IncidentReport {
@@ -125,6 +125,8 @@ export const incidentsApi = {
   list: (filters: IncidentFilters, signal?: AbortSignal) =>
     request<Page<Incident>>('/api/v1/incidents', { query: { ...filters }, signal }),
   get: (id: number | string) => request<IncidentDetail>(`/api/v1/incidents/${id}`),
+  /** Every open incident, compactly (the board's own endpoint). */
+  open: () => request<{ items: Incident[]; total: number }>('/api/v1/dashboard/open-incidents'),
   transition: (id: number, to: Status, reason: string) =>
     request<Incident>(`/api/v1/incidents/${id}/transitions`, { json: { to, reason } }),
   raiseLevel: (id: number, level: Level, reason: string) =>

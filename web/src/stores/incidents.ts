@@ -1,10 +1,8 @@
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef, triggerRef } from 'vue'
+import { computed, ref, shallowRef, triggerRef, watch } from 'vue'
 import { incidentsApi, type Incident, type Level, type StreamEvent } from '@/api/incidents'
 import { followStream, type LiveEvent, type LiveState } from '@/api/live'
 
-const OPEN_STATUSES = 'reported,verified,responding,controlled'
-const PAGE = 5000 // the API's largest page
 
 export interface Announcement {
   id: number
@@ -24,6 +22,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
   const open = shallowRef(new Map<number, Incident>())
   const state = ref<LiveState | 'off'>('off')
   const loaded = ref(false)
+  const failed = ref(false) // the first read failed (its error is shown where it was asked)
   const announcements = ref<Announcement[]>([])
   const lastEventId = ref<string | null>(null)
   let stop: (() => void) | null = null
@@ -65,13 +64,8 @@ export const useIncidentsStore = defineStore('incidents', () => {
   }
 
   async function reload(): Promise<void> {
-    const fresh = new Map<number, Incident>()
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await incidentsApi.list({ status: OPEN_STATUSES, limit: PAGE, offset })
-      for (const i of page.items) fresh.set(i.id, i)
-      if (page.items.length < PAGE || offset + PAGE >= page.total) break
-    }
-    open.value = fresh
+    const answer = await incidentsApi.open()
+    open.value = new Map(answer.items.map((i) => [i.id, i]))
     loaded.value = true
   }
 
@@ -118,7 +112,6 @@ export const useIncidentsStore = defineStore('incidents', () => {
     const { incident_id: _id, ...payload } = e.payload
     const merged = {
       channels: [],
-      next_statuses: [],
       address: '',
       overdue: false,
       ...known,
@@ -147,7 +140,25 @@ export const useIncidentsStore = defineStore('incidents', () => {
       },
       () => unauthorized(),
     )
-    await reload()
+    try {
+      await reload()
+    } catch (err) {
+      failed.value = true
+      throw err
+    }
+  }
+
+  /** Resolves once the open incidents have been read (at once if they already are). */
+  function whenLoaded(): Promise<void> {
+    if (loaded.value || failed.value) return Promise.resolve()
+    return new Promise((resolve) => {
+      const stopWatching = watch([loaded, failed], ([ok, bad]) => {
+        if (ok || bad) {
+          stopWatching()
+          resolve()
+        }
+      })
+    })
   }
 
   function halt(): void {
@@ -160,7 +171,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
     announcements.value = announcements.value.filter((a) => a.id !== id)
   }
 
-  return { open, list, waiting, state, loaded, announcements, lastEventId, start, halt, reload, dismiss }
+  return { open, list, waiting, state, loaded, announcements, lastEventId, start, halt, reload, dismiss, whenLoaded }
 })
 
 /** A short two-tone alarm, generated (no sound file to fetch); level I sounds three times. */
