@@ -142,3 +142,22 @@ def test_statistics_big_screen_and_excel_export(new_page, live_server, tmp_path)
     assert rows[0][:2] == ("编号", "事件")
     assert any("舜玉路燃气泄漏" in str(r[1]) for r in rows[1:])
     assert {r[6] for r in rows[1:]} == {"舜玉路街道"}  # the filter on screen went along
+
+
+def test_after_a_network_drop_the_queue_catches_up(new_page, live_server):
+    page = new_page()
+    login(page, live_server, demo_user("duty_officer"))
+    page.locator("[data-test=nav-queue]").click()
+    live_state = page.locator("[data-test=live-state]")
+    expect(live_state).to_have_attribute("data-state", "live")
+
+    page.context.set_offline(True)
+    expect(live_state).to_have_attribute("data-state", "reconnecting", timeout=30_000)
+    title = f"断网期间的报告 {uuid.uuid4().hex[:6]}"
+    post_report(live_server, live_server.token(demo_user("duty_officer")), SHUNYULU, title)
+    page.wait_for_timeout(1000)
+    expect(queue_row(page, title)).to_have_count(0)  # offline: it cannot have arrived
+
+    page.context.set_offline(False)
+    expect(live_state).to_have_attribute("data-state", "live", timeout=30_000)
+    expect(queue_row(page, title)).to_be_visible()  # caught up: Last-Event-ID replay + reload

@@ -20,6 +20,7 @@ const MAX_RETRY_MS = 15_000
 /** Follow the stream until the returned function is called. */
 export function followStream(
   query: Record<string, string>,
+  lastEventId: string | null,
   onEvent: (event: LiveEvent) => void,
   onState: (state: LiveState) => void,
   onUnauthorized: () => void,
@@ -31,7 +32,12 @@ export function followStream(
   void fetchEventSource(url, {
     signal: controller.signal,
     openWhenHidden: true, // the wall screen of the command hall is never "visible" to anyone
-    headers: { Authorization: `Bearer ${getToken() ?? ''}` },
+    // Resuming (a new call after going offline): the server replays what came after this id.
+    // Within one call the library sends the id it last saw on every retry by itself.
+    headers: {
+      Authorization: `Bearer ${getToken() ?? ''}`,
+      ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}),
+    },
     async onopen(response) {
       if (response.status === 401) {
         onUnauthorized()

@@ -124,12 +124,12 @@ export const useIncidentsStore = defineStore('incidents', () => {
     if (!known && open.value.has(e.incident_id)) fill(e.incident_id)
   }
 
-  /** Load the open incidents and follow the stream; idempotent. */
-  async function start(): Promise<void> {
-    if (stop) return
-    let wasLive = false
+  let wasLive = false
+
+  function connect(): void {
     stop = followStream(
       {},
+      lastEventId.value,
       onEvent,
       (s) => {
         state.value = s
@@ -140,6 +140,26 @@ export const useIncidentsStore = defineStore('incidents', () => {
       },
       () => unauthorized(),
     )
+  }
+
+  // The browser knows the network went away before a half-open connection would notice:
+  // drop the stream at once and resume from the last event id when the network returns.
+  function onOffline(): void {
+    if (!stop) return
+    stop()
+    state.value = 'reconnecting'
+  }
+  function onOnline(): void {
+    if (!stop) return
+    connect()
+  }
+
+  /** Load the open incidents and follow the stream; idempotent. */
+  async function start(): Promise<void> {
+    if (stop) return
+    connect()
+    window.addEventListener('offline', onOffline)
+    window.addEventListener('online', onOnline)
     try {
       await reload()
     } catch (err) {
@@ -164,6 +184,9 @@ export const useIncidentsStore = defineStore('incidents', () => {
   function halt(): void {
     stop?.()
     stop = null
+    wasLive = false
+    window.removeEventListener('offline', onOffline)
+    window.removeEventListener('online', onOnline)
     state.value = 'off'
   }
 
