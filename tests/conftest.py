@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,10 @@ from yingji.app import create_app
 from yingji.config import Settings
 from yingji.core import migrate
 from yingji.core.db import Database
+
+# Wall-clock deadlines per example only measure how busy the 2-core machine is.
+hypothesis_settings.register_profile("yingji", deadline=None)
+hypothesis_settings.load_profile("yingji")
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PG_ADMIN_URL = os.environ.get(

@@ -30,4 +30,4 @@ def test_bench_locate_runs_on_a_temporary_demo_district() -> None:
     assert "17 街道, 127 面, 322 线, 4758 点" in out
     for name in ("GridIndex.locate", "BD-09 input", "naive shapely PIP", "brute-force reference"):
         assert name in out
-    assert "median calls/s" in out
+    assert "median calls/s" in out and "CPU time" in out

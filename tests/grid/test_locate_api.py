@@ -94,11 +94,20 @@ def test_gcj02_and_bd09_land_where_wgs84_does(client, token_for, gsq_area, crs) 
         assert (body[kind] or {}).get("code") == (plain[kind] or {}).get("code")
 
 
-def test_the_same_position_unshifted_lands_elsewhere(client, token_for, gsq_area) -> None:
-    """Sending BD-09 numbers as if WGS-84 moves the position by ~1 km: crs matters."""
+@pytest.mark.parametrize(
+    ("given", "crs"), [("GCJ-02", "gcj02"), ("BD09LL", "bd09"), (" WGS84 ", "wgs84")]
+)
+def test_crs_names_forgive_case_and_hyphens(client, token_for, gsq_area, given, crs) -> None:
     _, lon, lat = gsq_area
-    bd_lon, bd_lat = from_wgs84(lon, lat, "bd09")
-    assert haversine_m(lon, lat, bd_lon, bd_lat) > 500
+    shifted = from_wgs84(lon, lat, crs)
+    r = client.get(
+        URL,
+        params={"lon": shifted[0], "lat": shifted[1], "crs": given},
+        headers=token_for("viewer"),
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["input"]["crs"] == crs
+    assert haversine_m(lon, lat, r.json()["wgs84"]["lon"], r.json()["wgs84"]["lat"]) < 0.5
 
 
 def test_a_grid_point_finds_itself(client, token_for, session) -> None:

@@ -8,10 +8,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
 from yingji.audit.models import AuditEntry
+from yingji.core.db import utcnow
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,47 @@ def record(
     )
     db.add(entry)
     return entry
+
+
+@dataclass(frozen=True)
+class Change:
+    """One object's change, for :func:`record_many`."""
+
+    action: str
+    object_type: str
+    object_id: str | int
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    reason: str | None = None
+
+
+def record_many(db: Session, *, actor: Actor, changes: list[Change]) -> None:
+    """One audit row per change, inserted together in the caller's transaction.
+
+    For bulk operations (a ledger import of thousands of rows): one multi-row INSERT instead
+    of an ORM object per row; the rows are the same as ``record`` writes.
+    """
+    if not changes:
+        return
+    at = utcnow()
+    db.execute(
+        insert(AuditEntry),
+        [
+            {
+                "at": at,
+                "actor_type": actor.type,
+                "actor_id": actor.id,
+                "actor_name": actor.name,
+                "action": c.action,
+                "object_type": c.object_type,
+                "object_id": str(c.object_id),
+                "before": jsonable(c.before) if c.before is not None else None,
+                "after": jsonable(c.after) if c.after is not None else None,
+                "reason": c.reason,
+            }
+            for c in changes
+        ],
+    )
 
 
 def query(

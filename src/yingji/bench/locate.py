@@ -57,29 +57,48 @@ def naive_subdistrict_locator(index: GridIndex) -> Callable[[float, float, float
 class Measured:
     name: str
     calls: int
-    summary: RateSummary
+    summary: RateSummary  # wall clock
+    cpu: RateSummary  # this process's CPU time: less sensitive to other load on the machine
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    fn: Callable[[float, float, float], object]
+    positions: Sequence[Position]
 
 
 def measure(
-    name: str,
-    fn: Callable[[float, float, float], object],
-    positions: Sequence[Position],
+    cases: Sequence[Case],
     rounds: int,
     max_distance_m: float,
     progress: Progress | None = None,
-) -> Measured:
-    """Time ``fn`` over every position, ``rounds`` times; calls per second for each round."""
-    task = progress.add_task(name, total=rounds) if progress is not None else None
-    rates: list[float] = []
+) -> list[Measured]:
+    """Time every case over its positions, ``rounds`` times, in calls per second.
+
+    Rounds are interleaved (case 1, case 2, ..., then again) so that a change in the load of a
+    shared machine falls on every case alike rather than on whichever ran at that moment.
+    """
+    task = progress.add_task("locate", total=rounds * len(cases)) if progress else None
+    wall: list[list[float]] = [[] for _ in cases]
+    cpu: list[list[float]] = [[] for _ in cases]
     for _ in range(rounds):
-        started = time.perf_counter()
-        for lon, lat in positions:
-            fn(lon, lat, max_distance_m)
-        elapsed_s = time.perf_counter() - started
-        rates.append(len(positions) / elapsed_s)
-        if progress is not None and task is not None:
-            progress.advance(task)
-    return Measured(name, len(positions), RateSummary.of(rates))
+        for k, case in enumerate(cases):
+            fn = case.fn
+            started_cpu_s = time.process_time()
+            started_s = time.perf_counter()
+            for lon, lat in case.positions:
+                fn(lon, lat, max_distance_m)
+            elapsed_s = time.perf_counter() - started_s
+            elapsed_cpu_s = time.process_time() - started_cpu_s
+            wall[k].append(len(case.positions) / elapsed_s)
+            cpu[k].append(len(case.positions) / max(elapsed_cpu_s, 1e-9))
+            if progress is not None and task is not None:
+                progress.advance(task)
+    return [
+        Measured(case.name, len(case.positions), RateSummary.of(w), RateSummary.of(c))
+        for case, w, c in zip(cases, wall, cpu, strict=True)
+    ]
 
 
 def bd09_locator(index: GridIndex) -> Callable[[float, float, float], object]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -17,6 +16,7 @@ from yingji.auth.roles import Role
 from yingji.config import Settings
 from yingji.core.db import utcnow
 from yingji.core.deps import get_db, get_settings_dep
+from yingji.core.downloads import XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import invalid
 from yingji.dashboard import service, stats
 from yingji.dashboard.schemas import DashboardConfig, Features, MapConfig, TileLayerConfig
@@ -99,9 +99,6 @@ def get_open_incidents(
     return {"items": items, "total": len(items)}
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 def _list(value: str | None, field: str, allowed: frozenset[str]) -> list[str] | None:
     if not value:
         return None
@@ -112,7 +109,9 @@ def _list(value: str | None, field: str, allowed: frozenset[str]) -> list[str] |
     return items
 
 
-@router.get("/incidents.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}})
+@router.get(
+    "/incidents.xlsx", response_class=Response, responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}}
+)
 def export_incidents(
     status: str | None = Query(None, description="状态，可逗号分隔"),
     level: str | None = Query(None, description="级别 I–IV，可逗号分隔"),
@@ -143,12 +142,13 @@ def export_incidents(
     body, rows = service.export_incidents(
         db, territory=principal.territory(), en=lang == "en", filters=filters
     )
-    name = f"{'incidents' if lang == 'en' else '事件列表'}-{utcnow():%Y%m%d-%H%M}.xlsx"
+    stamp = f"{utcnow():%Y%m%d-%H%M}"
+    name = f"{'incidents' if lang == 'en' else '事件列表'}-{stamp}.xlsx"
     return Response(
         body,
-        media_type=XLSX,
+        media_type=XLSX_MEDIA_TYPE,
         headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+            "Content-Disposition": content_disposition(name, f"incidents-{stamp}.xlsx"),
             "X-Row-Count": str(rows),
         },
     )

@@ -12,9 +12,9 @@ How it is fast (profiled; see ``yingji bench locate``):
   lies wholly inside one sub-district, and wholly inside one of its areas (or touches none),
   answers straight from the cache. Only cells a boundary crosses keep a short list of
   candidates that are tested exactly (GEOS ``intersects_xy`` on prepared geometries).
-* Nearest line and point: per sub-district bucket grids (100 m) searched in square rings
-  outward from the position, stopping as soon as no unvisited bucket can hold anything
-  nearer than the best found or within ``max_distance_m``.
+* Nearest line and point: each cell also keeps, per sub-district, the few points and line
+  segments that can be nearest to *some* position in it (those within the nearest distance
+  from the cell's centre plus its diagonal), so a call measures a handful of candidates.
 
 Rules (the brute-force :func:`locate_reference` states them plainly and the tests hold the
 index to it):
@@ -32,7 +32,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -152,43 +152,6 @@ def _check_distance(max_distance_m: float) -> None:
         raise ValueError(f"max_distance_m must be a finite number ≥ 0, not {max_distance_m!r}")
 
 
-_STRIDE = 1 << 24  # bucket key = i * _STRIDE + j: one int, cheap to hash
-
-
-@dataclass
-class _Buckets:
-    """A sparse square grid of buckets; each bucket lists the items that may lie in it."""
-
-    x0: float
-    y0: float
-    size_m: float
-    by_key: dict[int, list[tuple[Any, ...]]] = field(default_factory=dict)
-
-    def add(
-        self, xmin: float, ymin: float, xmax: float, ymax: float, item: tuple[Any, ...]
-    ) -> None:
-        s = self.size_m
-        for i in range(math.floor((xmin - self.x0) / s), math.floor((xmax - self.x0) / s) + 1):
-            for j in range(math.floor((ymin - self.y0) / s), math.floor((ymax - self.y0) / s) + 1):
-                self.by_key.setdefault(i * _STRIDE + j, []).append(item)
-
-
-def _ring_offsets(r: int) -> tuple[int, ...]:
-    """Key offsets of the square ring at Chebyshev distance ``r`` from a bucket."""
-    if r == 0:
-        return (0,)
-    out = [di * _STRIDE + dj for di in range(-r, r + 1) for dj in (-r, r)]
-    out += [di * _STRIDE + dj for di in (-r, r) for dj in range(-r + 1, r)]
-    return tuple(out)
-
-
-_RINGS = [_ring_offsets(r) for r in range(33)]
-
-
-def _ring(r: int) -> tuple[int, ...]:
-    return _RINGS[r] if r < len(_RINGS) else _ring_offsets(r)
-
-
 class GridIndex:
     """The district's grid, indexed for fast locating. Build with :meth:`build`."""
 
@@ -199,7 +162,6 @@ class GridIndex:
         self.points: list[PointSite] = []
         self.frame = LocalFrame.around(0.0, 0.0)
         self.cell_m = 50.0
-        self.bucket_m = 100.0
         self._nx = self._ny = 0  # no cells: nothing is located until build() fills them
 
     # ------------------------------------------------------------------ building
@@ -212,12 +174,10 @@ class GridIndex:
         points: Iterable[PointSite] = (),
         *,
         cell_m: float = 50.0,
-        bucket_m: float = 100.0,
     ) -> GridIndex:
         """Index the grid. Items of unknown sub-districts are ignored (nothing can find them)."""
         self = cls()
         self.cell_m = cell_m
-        self.bucket_m = bucket_m
         self.subdistricts = sorted(subdistricts, key=lambda s: s.code)
         sub_pos = {s.code: i for i, s in enumerate(self.subdistricts)}
         self.areas = sorted((a for a in areas if a.subdistrict_code in sub_pos), key=_code)
@@ -241,7 +201,7 @@ class GridIndex:
             shapely.prepare(g)
         self._area_sub = [sub_pos[a.subdistrict_code] for a in self.areas]
         self._build_cells()
-        self._build_buckets(sub_pos)
+        self._build_nearest_candidates(sub_pos)
         return self
 
     def _build_cells(self) -> None:
@@ -258,73 +218,131 @@ class GridIndex:
         boxes = shapely.box(xs - _EPS_M, ys - _EPS_M, xs + cs + _EPS_M, ys + cs + _EPS_M)
         tree = shapely.STRtree(boxes)
         n = len(boxes)
+        self._centre_points = shapely.points(xs + cs / 2.0, ys + cs / 2.0)
 
-        def classify(geoms: Sequence[BaseGeometry]) -> tuple[list[list[int]], list[int]]:
-            """Per cell: the geometries touching it, and the one holding it wholly (or -1)."""
-            touching: list[list[int]] = [[] for _ in range(n)]
-            inside = [-1] * n
+        def pairs(geoms: Sequence[BaseGeometry], predicate: str) -> tuple[Any, Any]:
+            """(geometry, cell) index pairs where ``predicate(geometry, cell)``, by cell."""
             if not geoms:
-                return touching, inside
-            arr = np.array(geoms, dtype=object)
-            g_idx, c_idx = tree.query(arr, predicate="intersects")
-            for g, c in zip(g_idx.tolist(), c_idx.tolist(), strict=True):
-                touching[c].append(g)
-            g_idx, c_idx = tree.query(arr, predicate="contains_properly")
-            for g, c in zip(g_idx.tolist(), c_idx.tolist(), strict=True):
-                inside[c] = g
-            return touching, inside
+                return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+            g, c = tree.query(np.array(geoms, dtype=object), predicate=predicate)
+            order = np.lexsort((g, c))
+            return g[order], c[order]
 
-        sub_touch, sub_inside = classify(self.sub_geoms)
-        area_touch, area_inside = classify(self.area_geoms)
-        area_sub = self._area_sub
-        cell_sub: list[int | tuple[int, ...]] = []
-        cell_area: list[int | tuple[int, ...]] = []
-        for c in range(n):
-            subs = sub_touch[c]
-            if not subs:
-                cell_sub.append(-1)
-                cell_area.append(-1)
-                continue
-            subs.sort()
-            if len(subs) == 1 and sub_inside[c] == subs[0]:
-                s = subs[0]
-                cell_sub.append(s)
-                mine = sorted(a for a in area_touch[c] if area_sub[a] == s)
-                if not mine:
-                    cell_area.append(-1)
-                elif len(mine) == 1 and area_inside[c] == mine[0]:
-                    cell_area.append(mine[0])
-                else:
-                    cell_area.append(tuple(mine))
-            else:
-                cell_sub.append(tuple(subs))
-                cell_area.append(tuple(sorted(area_touch[c])))
+        def holder(geoms: Sequence[BaseGeometry]) -> Any:
+            """Per cell, the geometry holding it wholly in its interior, or -1."""
+            g, c = pairs(geoms, "contains_properly")
+            out = np.full(n, -1, dtype=np.intp)
+            out[c] = g  # interiors don't overlap: at most one per cell
+            return out
+
+        def first_and_count(g: Any, c: Any) -> tuple[Any, Any, Any]:
+            count = np.bincount(c, minlength=n)
+            start = np.searchsorted(c, np.arange(n))
+            first = np.where(count > 0, g[np.minimum(start, max(len(g) - 1, 0))], -1)
+            return first, count, start
+
+        # Sub-districts: a cell touched by one only, and inside it, answers directly.
+        sg, sc = pairs(self.sub_geoms, "intersects")
+        s_first, s_count, s_start = first_and_count(sg, sc) if len(sg) else (None,) * 3
+        interior = (s_count == 1) & (holder(self.sub_geoms) == s_first)
+        cell_sub: list[Any] = np.where(interior, s_first, -1).tolist()
+        border = np.nonzero((s_count > 0) & ~interior)[0].tolist()
+        sg_list = sg.tolist()
+        for c in border:
+            cell_sub[c] = tuple(sg_list[s_start[c] : s_start[c] + s_count[c]])
+        by_sub = np.argsort(sg, kind="stable")
+        self._cells_of_sub = [
+            sc[by_sub[a:b]]
+            for a, b in itertools.pairwise(
+                np.searchsorted(sg[by_sub], np.arange(len(self.sub_geoms) + 1))
+            )
+        ]
+
+        # Areas: in a cell inside one sub-district, only that sub-district's areas count.
+        ag, ac = pairs(self.area_geoms, "intersects")
+        area_sub = np.array(self._area_sub, dtype=np.intp)
+        s_of_cell = np.where(interior, s_first, -1)
+        keep = interior[ac] & (area_sub[ag] == s_of_cell[ac]) if len(ag) else ac.astype(bool)
+        kg, kc = ag[keep], ac[keep]
+        cell_area: list[Any] = [-1] * n
+        if len(kg):
+            k_first, k_count, k_start = first_and_count(kg, kc)
+            resolved = interior & (k_count == 1) & (holder(self.area_geoms) == k_first)
+            cell_area = np.where(resolved, k_first, -1).tolist()
+            kg_list = kg.tolist()
+            for c in np.nonzero(interior & (k_count > 0) & ~resolved)[0].tolist():
+                cell_area[c] = tuple(kg_list[k_start[c] : k_start[c] + k_count[c]])
+        if len(ag):
+            _, a_count, a_start = first_and_count(ag, ac)
+            ag_list = ag.tolist()
+            for c in border:
+                cell_area[c] = tuple(ag_list[a_start[c] : a_start[c] + a_count[c]])
         self._cell_sub = cell_sub
         self._cell_area = cell_area
 
-    def _build_buckets(self, sub_pos: dict[str, int]) -> None:
-        b = self.bucket_m
-        self._pt_buckets = [_Buckets(self._gx0, self._gy0, b) for _ in self.subdistricts]
-        self._ln_buckets = [_Buckets(self._gx0, self._gy0, b) for _ in self.subdistricts]
+    def _build_nearest_candidates(self, sub_pos: dict[str, int]) -> None:
+        """For each cell of each sub-district, every point and line segment of that
+        sub-district that can be the nearest one to some position in the cell.
+
+        With ``c`` the cell's centre and ``h`` its half-diagonal, a position ``q`` in the cell
+        is within ``h`` of ``c``, so its nearest item lies within ``dmin(q) + h ≤ dmin(c) + 2h``
+        of ``c``. Those items are the candidates: the nearest one among them is the nearest of
+        all, for any ``max_distance_m``, ties included. A few per cell, found with STRtree.
+        """
+        n_sub = len(self.subdistricts)
+        point_items: list[list[tuple[Any, ...]]] = [[] for _ in range(n_sub)]
         for p in self.points:
             x, y = self.frame.to_xy(p.lon, p.lat)
-            self._pt_buckets[sub_pos[p.subdistrict_code]].add(x, y, x, y, (x, y, p.code, p))
-        # Long segments are cut into pieces no longer than a bucket, so each piece is listed
-        # only in the few buckets it crosses, not in every bucket of its bounding box.
+            point_items[sub_pos[p.subdistrict_code]].append((x, y, p.code, p))
+        segment_items: list[list[tuple[Any, ...]]] = [[] for _ in range(n_sub)]
         for ln, geom in zip(self.lines, self.line_geoms, strict=True):
-            buckets = self._ln_buckets[sub_pos[ln.subdistrict_code]]
+            items = segment_items[sub_pos[ln.subdistrict_code]]
             for part in getattr(geom, "geoms", [geom]):
                 coords = shapely.get_coordinates(part).tolist()
                 for (ax, ay), (bx, by) in itertools.pairwise(coords):
-                    pieces = max(1, math.ceil(math.hypot(bx - ax, by - ay) / b))
-                    for k in range(pieces):
-                        t0, t1 = k / pieces, (k + 1) / pieces
-                        px, py = ax + (bx - ax) * t0, ay + (by - ay) * t0
-                        qx, qy = ax + (bx - ax) * t1, ay + (by - ay) * t1
-                        vx, vy = qx - px, qy - py
-                        vv = vx * vx + vy * vy
-                        seg = (px, py, vx, vy, 1.0 / vv if vv > 0 else 0.0, ln.code, ln)
-                        buckets.add(min(px, qx), min(py, qy), max(px, qx), max(py, qy), seg)
+                    vx, vy = bx - ax, by - ay
+                    vv = vx * vx + vy * vy
+                    items.append((ax, ay, vx, vy, 1.0 / vv if vv > 0.0 else 0.0, ln.code, ln))
+        self._point_candidates = [
+            self._candidates(s, items, shapely.points([it[:2] for it in items])) if items else {}
+            for s, items in enumerate(point_items)
+        ]
+        self._segment_candidates = [
+            self._candidates(
+                s,
+                items,
+                shapely.linestrings(
+                    [((ax, ay), (ax + vx, ay + vy)) for ax, ay, vx, vy, *_ in items]
+                ),
+            )
+            if items
+            else {}
+            for s, items in enumerate(segment_items)
+        ]
+
+    def _candidates(
+        self, s: int, items: list[tuple[Any, ...]], geometries: Any
+    ) -> dict[int, tuple[tuple[Any, ...], ...]]:
+        cells = self._cells_of_sub[s]
+        if not len(cells):
+            return {}
+        tree = shapely.STRtree(geometries)
+        centres = self._centre_points[cells]
+        (c_idx, _), dist = tree.query_nearest(centres, return_distance=True)
+        dmin = np.full(len(cells), np.inf)
+        np.minimum.at(dmin, c_idx, dist)
+        reach = dmin + self.cell_m * math.sqrt(2.0) + _EPS_M * 10
+        c_idx, i_idx = tree.query(centres, predicate="dwithin", distance=reach)
+        order = np.argsort(c_idx, kind="stable")
+        c_idx, i_idx = c_idx[order], i_idx[order]
+        found, starts = np.unique(c_idx, return_index=True)
+        ends = [*starts[1:].tolist(), len(c_idx)]
+        i_list = i_idx.tolist()
+        keys = cells[found].tolist()
+        return {
+            key: tuple([items[i] for i in i_list[a:b]])
+            for key, a, b in zip(keys, starts.tolist(), ends, strict=True)
+        }
 
     # ------------------------------------------------------------------ locating
     def locate(self, lon: float, lat: float, max_distance_m: float) -> Located | None:
@@ -356,8 +374,8 @@ class GridIndex:
         return Located(
             self.subdistricts[s],
             self.areas[a] if a >= 0 else None,
-            self._nearest_line(s, x, y, max_distance_m),
-            self._nearest_point(s, x, y, max_distance_m),
+            self._nearest_line(s, key, x, y, max_distance_m),
+            self._nearest_point(s, key, x, y, max_distance_m),
         )
 
     def _exact_sub(self, candidates: tuple[int, ...], x: float, y: float) -> int:
@@ -374,110 +392,52 @@ class GridIndex:
                 return a
         return -1
 
-    def _nearest_point(self, s: int, x: float, y: float, max_d: float) -> PointHit | None:
-        found = _nearest_point(self._pt_buckets[s], x, y, max_d)
-        return PointHit(found[1], math.sqrt(found[0])) if found else None
+    def _nearest_point(self, s: int, key: int, x: float, y: float, max_d: float) -> PointHit | None:
+        candidates = self._point_candidates[s].get(key)
+        if candidates is None:
+            return None
+        best_d2 = math.inf
+        best_code = ""
+        best: Any = None
+        for px, py, code, site in candidates:
+            dx = px - x
+            dy = py - y
+            d2 = dx * dx + dy * dy
+            if d2 < best_d2 or (d2 == best_d2 and code < best_code):
+                best_d2, best_code, best = d2, code, site
+        if best_d2 > max_d * max_d:
+            return None
+        return PointHit(best, math.sqrt(best_d2))
 
-    def _nearest_line(self, s: int, x: float, y: float, max_d: float) -> LineHit | None:
-        found = _nearest_segment(self._ln_buckets[s], x, y, max_d)
-        return LineHit(found[1], math.sqrt(found[0])) if found else None
+    def _nearest_line(self, s: int, key: int, x: float, y: float, max_d: float) -> LineHit | None:
+        candidates = self._segment_candidates[s].get(key)
+        if candidates is None:
+            return None
+        best_d2 = math.inf
+        best_code = ""
+        best: Any = None
+        for ax, ay, vx, vy, inv_vv, code, line in candidates:
+            # distance to the segment a → a + v, written out: a call per segment costs more
+            wx = x - ax
+            wy = y - ay
+            t = (wx * vx + wy * vy) * inv_vv
+            if t > 0.0:
+                if t >= 1.0:
+                    wx -= vx
+                    wy -= vy
+                else:
+                    wx -= t * vx
+                    wy -= t * vy
+            d2 = wx * wx + wy * wy
+            if d2 < best_d2 or (d2 == best_d2 and code < best_code):
+                best_d2, best_code, best = d2, code, line
+        if best_d2 > max_d * max_d:
+            return None
+        return LineHit(best, math.sqrt(best_d2))
 
 
 def _code(item: AreaShape | LineShape | PointSite) -> str:
     return item.code
-
-
-# The two searches below are the same ring search with the distance written out in the
-# loop: a function call per item costs more than the arithmetic (profiled).
-#
-# Buckets are visited in square rings around the position's bucket. Items are listed in
-# every bucket their bounding box touches, so after ring r everything unvisited lies outside
-# the visited square: at least ``edge + r·size`` away, where ``edge`` is the distance from the
-# position to its own bucket's nearest side. The search stops once the best distance is
-# shorter than that, or that is beyond ``max_d``. Ties of distance go to the lowest code.
-
-
-def _start(buckets: _Buckets, x: float, y: float, max_d: float) -> tuple[int, float, int]:
-    size = buckets.size_m
-    ux = (x - buckets.x0) / size
-    uy = (y - buckets.y0) / size
-    ci = math.floor(ux)
-    cj = math.floor(uy)
-    fx = (ux - ci) * size
-    fy = (uy - cj) * size
-    edge = min(fx, size - fx, fy, size - fy)
-    max_r = max(0, int((max_d - edge) // size)) + 1
-    return ci * _STRIDE + cj, edge, max_r
-
-
-def _nearest_point(
-    buckets: _Buckets, x: float, y: float, max_d: float
-) -> tuple[float, PointSite] | None:
-    by_key = buckets.by_key
-    if not by_key:
-        return None
-    base, edge, max_r = _start(buckets, x, y, max_d)
-    size = buckets.size_m
-    get = by_key.get
-    best_d2 = math.inf
-    best_code = ""
-    best: Any = None
-    for r in range(max_r + 1):
-        for off in _ring(r):
-            items = get(base + off)
-            if items is None:
-                continue
-            for px, py, code, site in items:
-                dx = px - x
-                dy = py - y
-                d2 = dx * dx + dy * dy
-                if d2 < best_d2 or (d2 == best_d2 and code < best_code):
-                    best_d2, best_code, best = d2, code, site
-        reach = edge + r * size
-        if best_d2 < reach * reach or reach > max_d:
-            break
-    if best is None or best_d2 > max_d * max_d:
-        return None
-    return best_d2, best
-
-
-def _nearest_segment(
-    buckets: _Buckets, x: float, y: float, max_d: float
-) -> tuple[float, LineShape] | None:
-    by_key = buckets.by_key
-    if not by_key:
-        return None
-    base, edge, max_r = _start(buckets, x, y, max_d)
-    size = buckets.size_m
-    get = by_key.get
-    best_d2 = math.inf
-    best_code = ""
-    best: Any = None
-    for r in range(max_r + 1):
-        for off in _ring(r):
-            items = get(base + off)
-            if items is None:
-                continue
-            for ax, ay, vx, vy, inv_vv, code, line in items:
-                wx = x - ax
-                wy = y - ay
-                t = (wx * vx + wy * vy) * inv_vv
-                if t > 0.0:
-                    if t >= 1.0:
-                        wx -= vx
-                        wy -= vy
-                    else:
-                        wx -= t * vx
-                        wy -= t * vy
-                d2 = wx * wx + wy * wy
-                if d2 < best_d2 or (d2 == best_d2 and code < best_code):
-                    best_d2, best_code, best = d2, code, line
-        reach = edge + r * size
-        if best_d2 < reach * reach or reach > max_d:
-            break
-    if best is None or best_d2 > max_d * max_d:
-        return None
-    return best_d2, best
 
 
 def locate_reference(index: GridIndex, lon: float, lat: float, max_distance_m: float) -> Any:

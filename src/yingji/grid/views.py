@@ -1,21 +1,39 @@
-"""Grid endpoints: lists of areas, lines and points, scoped to the caller's territory."""
+"""Grid endpoints: areas, lines and points, read, written and as ledgers, scoped to the caller's
+territory (a sub-district operator sees and changes only its own sub-district)."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from sqlalchemy.orm import Session
 
-from yingji.auth.permissions import GRID_READ
+from yingji.auth.permissions import GRID_READ, GRID_WRITE
 from yingji.auth.principal import Principal
 from yingji.core.deps import get_db
+from yingji.core.downloads import GEOJSON_MEDIA_TYPE, XLSX_MEDIA_TYPE, content_disposition
+from yingji.core.errors import ApiError
 from yingji.core.pagination import Page, PageParams, page_params, paginate
-from yingji.grid import service
+from yingji.grid import ledger, service
 from yingji.grid.models import GridArea, GridLine, GridPoint
-from yingji.grid.schemas import AreaRead, LineRead, LocateResult, PointRead
+from yingji.grid.schemas import (
+    AreaCreate,
+    AreaRead,
+    AreaUpdate,
+    ImportResult,
+    LineCreate,
+    LineRead,
+    LineUpdate,
+    LocateResult,
+    PointCreate,
+    PointRead,
+    PointUpdate,
+)
+from yingji.org import service as org_service
 
 router = APIRouter(prefix="/api/v1/grid", tags=["grid 网格"])
 
@@ -154,3 +172,225 @@ def locate(
 
 def _columns(row: Any) -> dict[str, Any]:
     return {c.key: getattr(row, c.key) for c in row.__table__.columns}
+
+
+# --- one item by code, writes, ledgers ---------------------------------------------------------
+
+
+class GridKind(StrEnum):
+    areas = "areas"
+    lines = "lines"
+    points = "points"
+
+
+class LedgerFormat(StrEnum):
+    xlsx = "xlsx"
+    geojson = "geojson"
+
+
+_SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _ledger_response(
+    db: Session, kinds: list[str], fmt: LedgerFormat, territory: str | None
+) -> Response:
+    scope_zh = (org_service.subdistrict_names(db).get(territory) if territory else None) or "全区"
+    today = datetime.now(_SHANGHAI).strftime("%Y%m%d")
+    label = ledger.KIND_LABELS[kinds[0]][0] if len(kinds) == 1 else "网格"
+    stem_en = f"grid_{kinds[0] if len(kinds) == 1 else 'all'}_{territory or 'district'}_{today}"
+    try:
+        if fmt is LedgerFormat.geojson:
+            body = ledger.write_geojson(
+                kinds[0], service.export_items(db, kind=kinds[0], territory=territory)
+            )
+            media, ext = GEOJSON_MEDIA_TYPE, "geojson"
+        else:
+            body = ledger.write_xlsx(
+                {k: service.export_items(db, kind=k, territory=territory) for k in kinds}
+            )
+            media, ext = XLSX_MEDIA_TYPE, "xlsx"
+    except ledger.LedgerFileError as exc:
+        raise ApiError(422, exc.code, exc.zh, str(exc)) from exc
+    disposition = content_disposition(f"{label}台账_{scope_zh}_{today}.{ext}", f"{stem_en}.{ext}")
+    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+
+
+@router.get("/export", response_class=Response)
+def export_all(
+    subdistrict: str | None = Query(None, max_length=32, description="街道代码"),
+    principal: Principal = Depends(GRID_READ),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The whole grid ledger as one workbook: sheets 网格面, 网格线, 网格点."""
+    territory = _territory(principal, subdistrict)
+    return _ledger_response(db, list(service.KINDS), LedgerFormat.xlsx, territory)
+
+
+@router.get("/{kind}/export", response_class=Response)
+def export_ledger(
+    kind: GridKind,
+    format: LedgerFormat = Query(LedgerFormat.xlsx, description="xlsx 或 geojson"),
+    subdistrict: str | None = Query(None, max_length=32, description="街道代码"),
+    principal: Principal = Depends(GRID_READ),
+    db: Session = Depends(get_db),
+) -> Response:
+    """台账导出: one kind's ledger, scoped to the caller's territory, as .xlsx or GeoJSON."""
+    return _ledger_response(db, [kind.value], format, _territory(principal, subdistrict))
+
+
+@router.post("/{kind}/import", response_model=ImportResult)
+def import_ledger(
+    kind: GridKind,
+    file: UploadFile = File(..., description="台账文件 .xlsx / .geojson"),
+    dry_run: bool = Query(False, description="只校验不写入 / validate only"),
+    principal: Principal = Depends(GRID_WRITE),
+    db: Session = Depends(get_db),
+) -> ImportResult:
+    """台账导入: upsert by code; every bad row is reported and nothing is written if any is bad."""
+    try:
+        parsed = ledger.read_ledger(kind.value, file.filename, file.file.read())
+    except ledger.LedgerFileError as exc:
+        raise ApiError(422, exc.code, exc.zh, str(exc), field="file", errors=exc.details) from exc
+    return service.import_ledger(
+        db,
+        kind=kind.value,
+        ledger=parsed,
+        actor=principal.actor,
+        territory=principal.territory(),
+        dry_run=dry_run,
+    )
+
+
+def _point_read(values: dict[str, Any]) -> PointRead:
+    return PointRead.model_validate(values)
+
+
+@router.get("/areas/{code}", response_model=AreaRead)
+def get_area(
+    code: str, principal: Principal = Depends(GRID_READ), db: Session = Depends(get_db)
+) -> AreaRead:
+    """One 面 by code."""
+    item = service.read_one(db, kind="areas", code=code, territory=principal.territory())
+    return AreaRead.model_validate(item)
+
+
+@router.get("/lines/{code}", response_model=LineRead)
+def get_line(
+    code: str, principal: Principal = Depends(GRID_READ), db: Session = Depends(get_db)
+) -> LineRead:
+    """One 线 by code."""
+    item = service.read_one(db, kind="lines", code=code, territory=principal.territory())
+    return LineRead.model_validate(item)
+
+
+@router.get("/points/{code}", response_model=PointRead)
+def get_point(
+    code: str, principal: Principal = Depends(GRID_READ), db: Session = Depends(get_db)
+) -> PointRead:
+    """One 点 by code."""
+    item = service.read_one(db, kind="points", code=code, territory=principal.territory())
+    return _point_read(item)
+
+
+@router.post("/areas", response_model=AreaRead, status_code=201)
+def create_area(
+    body: AreaCreate, principal: Principal = Depends(GRID_WRITE), db: Session = Depends(get_db)
+) -> AreaRead:
+    """Create a 面 inside a sub-district (a sub-district operator: only its own)."""
+    item = service.create_item(
+        db, kind="areas", data=body, actor=principal.actor, territory=principal.territory()
+    )
+    return AreaRead.model_validate(item)
+
+
+@router.post("/lines", response_model=LineRead, status_code=201)
+def create_line(
+    body: LineCreate, principal: Principal = Depends(GRID_WRITE), db: Session = Depends(get_db)
+) -> LineRead:
+    """Create a 线; its length is computed from the geometry."""
+    item = service.create_item(
+        db, kind="lines", data=body, actor=principal.actor, territory=principal.territory()
+    )
+    return LineRead.model_validate(item)
+
+
+@router.post("/points", response_model=PointRead, status_code=201)
+def create_point(
+    body: PointCreate, principal: Principal = Depends(GRID_WRITE), db: Session = Depends(get_db)
+) -> PointRead:
+    """Create a 点 inside its sub-district (and its area, if one is named)."""
+    item = service.create_item(
+        db, kind="points", data=body, actor=principal.actor, territory=principal.territory()
+    )
+    return _point_read(item)
+
+
+@router.patch("/areas/{code}", response_model=AreaRead)
+def update_area(
+    code: str,
+    body: AreaUpdate,
+    principal: Principal = Depends(GRID_WRITE),
+    db: Session = Depends(get_db),
+) -> AreaRead:
+    """Change some fields of a 面."""
+    item = service.update_item(
+        db,
+        kind="areas",
+        code=code,
+        changes=body.model_dump(exclude_unset=True),
+        actor=principal.actor,
+        territory=principal.territory(),
+    )
+    return AreaRead.model_validate(item)
+
+
+@router.patch("/lines/{code}", response_model=LineRead)
+def update_line(
+    code: str,
+    body: LineUpdate,
+    principal: Principal = Depends(GRID_WRITE),
+    db: Session = Depends(get_db),
+) -> LineRead:
+    """Change some fields of a 线."""
+    item = service.update_item(
+        db,
+        kind="lines",
+        code=code,
+        changes=body.model_dump(exclude_unset=True),
+        actor=principal.actor,
+        territory=principal.territory(),
+    )
+    return LineRead.model_validate(item)
+
+
+@router.patch("/points/{code}", response_model=PointRead)
+def update_point(
+    code: str,
+    body: PointUpdate,
+    principal: Principal = Depends(GRID_WRITE),
+    db: Session = Depends(get_db),
+) -> PointRead:
+    """Change some fields of a 点."""
+    item = service.update_item(
+        db,
+        kind="points",
+        code=code,
+        changes=body.model_dump(exclude_unset=True),
+        actor=principal.actor,
+        territory=principal.territory(),
+    )
+    return _point_read(item)
+
+
+@router.delete("/{kind}/{code}", status_code=204, response_class=Response)
+def delete_item(
+    kind: GridKind,
+    code: str,
+    principal: Principal = Depends(GRID_WRITE),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Delete an item; an area or line still referred to by others is refused (409)."""
+    service.delete_item(
+        db, kind=kind.value, code=code, actor=principal.actor, territory=principal.territory()
+    )
+    return Response(status_code=204)

@@ -148,7 +148,7 @@ def _subdistrict(
 
 
 def subdistrict_names(db: Session) -> dict[str, str]:
-    return dict(db.execute(select(Subdistrict.code, Subdistrict.name)).tuples())
+    return dict(db.execute(select(Subdistrict.code, Subdistrict.name)).all())
 
 
 def subdistrict_geometries(db: Session) -> list[tuple[str, str, dict]]:
@@ -158,7 +158,7 @@ def subdistrict_geometries(db: Session) -> list[tuple[str, str, dict]]:
         .where(Subdistrict.kind == "subdistrict")
         .order_by(Subdistrict.code)
     )
-    return [(c, n, g) for c, n, g in db.execute(stmt).tuples()]
+    return [(c, n, g) for c, n, g in db.execute(stmt)]
 
 
 def scope_codes(db: Session) -> dict[str, set[str]]:
