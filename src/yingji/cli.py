@@ -55,8 +55,14 @@ def demo(
     port: int = typer.Option(8000, help="端口 / port"),
     seed: int = typer.Option(20200326, help="演示数据随机种子 / demo seed"),
     serve_after: bool = typer.Option(True, "--serve/--no-serve", help="加载后启动服务"),
+    simulator: bool = typer.Option(
+        True, "--simulator/--no-simulator", help="同时运行事件模拟器 / run the incident simulator"
+    ),
+    sim_rate: float = typer.Option(20.0, min=0.1, help="模拟报告速率（份/分钟）/ reports a minute"),
+    flood_day: bool = typer.Option(False, "--flood-day", help="汛期洪峰：速率 ×10、以积水内涝为主"),
 ) -> None:
-    """Create and load the demo district if the database is empty, then serve."""
+    """Create and load the demo district if the database is empty, then serve (with the
+    simulator feeding every intake channel unless ``--no-simulator``)."""
     from yingji.core import migrate
     from yingji.demo.load import load_demo, print_accounts
 
@@ -69,6 +75,19 @@ def demo(
     else:
         console.print("数据库已有数据，跳过演示数据 / database not empty, demo data skipped")
     print_accounts(console)
+    if serve_after and simulator:
+        from yingji.simulator.launch import start_in_background
+        from yingji.simulator.scenario import Settings as SimSettings
+
+        start_in_background(
+            database,
+            f"http://{host}:{port}",
+            SimSettings(reports_per_min=sim_rate, flood_day=flood_day),
+        )
+        console.print(
+            f"模拟器已启动 / simulator on: {sim_rate:g} 份/分钟"
+            + ("，汛期洪峰 / flood day" if flood_day else "")
+        )
     database.dispose()
     if serve_after:
         serve(host=host, port=port, workers=1)

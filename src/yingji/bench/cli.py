@@ -276,3 +276,138 @@ def bench_demo(
         f"{platform.machine()}; target < 10 s: "
         + ("[green]met[/green]" if full < 10 else "[red]missed[/red]")
     )
+
+
+@bench_app.command("intake")
+def bench_intake(
+    database: str = typer.Option(
+        "sqlite", help="数据库 / database: sqlite (temp file) or postgres (new database)"
+    ),
+    processes: int = typer.Option(0, min=0, help="服务进程数（0 = SQLite 1、PostgreSQL 2）"),
+    rounds: int = typer.Option(3, min=1, help="满速轮数 / full-speed rounds"),
+    reports_per_round: int = typer.Option(10000, min=100, help="每轮报告数 / reports per round"),
+    connections: int = typer.Option(64, min=1, help="并发连接数 / concurrent connections"),
+    rate: float = typer.Option(1000.0, min=1.0, help="定速轮的速率（份/秒）/ fixed rate"),
+    rate_seconds: float = typer.Option(10.0, min=1.0, help="定速轮时长（秒）"),
+    surge: int = typer.Option(100000, min=0, help="洪峰报告数（0 = 不测）/ surge size"),
+    nats_url: str = typer.Option("nats://127.0.0.1:4222", help="多进程时的 NATS 地址"),
+    pg_admin_url: str = typer.Option(
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        help="建库用的 PostgreSQL 连接 / PostgreSQL URL to create databases from",
+    ),
+    seed: int = typer.Option(7, help="随机种子 / seed"),
+) -> None:
+    """Reports per second and latency, sent → committed → seen on the live stream."""
+    import asyncio
+    import uuid
+
+    from yingji.audit.service import SYSTEM
+    from yingji.auth import service as auth
+    from yingji.auth.roles import Role
+    from yingji.bench import intake as b
+    from yingji.bench.demo_load import fresh_database
+    from yingji.bench.locate import random_positions
+    from yingji.core.security import create_access_token
+    from yingji.demo.load import load_demo
+    from yingji.grid import service as grid
+    from yingji.intake import service as intake_service
+
+    if database not in ("sqlite", "postgres"):
+        console.print(f"[red]未知数据库 / unknown database: {database}[/red]")
+        raise typer.Exit(2)
+    procs = processes or (1 if database == "sqlite" else 2)
+    bus_url = nats_url if procs > 1 else ""
+    with fresh_database(database, pg_admin_url) as scratch, tempfile.TemporaryDirectory() as tmp:
+        with scratch.session() as s:
+            load_demo(s, seed=20200326, console=console)
+            _, token = auth.create_integration_token(
+                s, name="bench", channels=list(auth.CHANNELS), actor=SYSTEM, created_by=None
+            )
+            watcher = auth.create_user(
+                s, username="bench_duty", password=uuid.uuid4().hex, role=Role.duty_officer,
+                scope_code=None, known_scope_codes=None, actor=SYSTEM,
+            )  # fmt: skip
+            s.commit()
+            watch_token = create_access_token(str(watcher.id), b.BENCH_SECRET, 24 * 3600)
+            positions = random_positions(grid.build_index(s), 5000, seed)
+        url = scratch.engine.url.render_as_string(hide_password=False)
+        total = rounds * reports_per_round + int(rate * rate_seconds) + surge
+        console.print(f"生成 {total:,} 份报告 / generating reports…")
+        bodies = b.make_bodies(positions, total, seed)
+        base_bodies = b.make_bodies(positions, reports_per_round, seed + 1)
+        runs: list[b.Run] = []
+        baseline: list[b.Run] = []
+        with b.servers(1, database_url=url, bus_url="", data_dir=Path(tmp),
+                       app="yingji.bench.baseline_app:app") as base:  # fmt: skip
+            for k in range(rounds):
+                run = b.Run(f"baseline {k + 1}")
+                asyncio.run(
+                    b.drive(run, [base[0].port], token, base_bodies,
+                            connections=connections, rate_per_s=None)
+                )  # fmt: skip
+                baseline.append(run)
+                console.print(f"  {run.name}: {run.rate:,.0f}/s")
+
+        async def intake_runs(ports: list[int]) -> None:
+            ref = [b.Run("warm-up")]
+            ready = asyncio.Event()
+            listener = asyncio.create_task(b.listen(ports[-1], watch_token, ref, ready))
+            await ready.wait()
+            offset = 0
+            await b.drive(ref[0], ports, token, bodies[:0], connections=1, rate_per_s=None)
+            for k in range(rounds):
+                run = ref[0] = b.Run(f"full speed {k + 1}")
+                chunk = bodies[offset : offset + reports_per_round]
+                offset += reports_per_round
+                await b.drive(run, ports, token, chunk, connections=connections, rate_per_s=None)
+                await asyncio.sleep(1.0)
+                runs.append(run)
+                console.print(f"  {run.name}: {run.rate:,.0f}/s, failed {run.failed}")
+            n = int(rate * rate_seconds)
+            run = ref[0] = b.Run(f"fixed {rate:,.0f}/s")
+            await b.drive(run, ports, token, bodies[offset : offset + n],
+                          connections=connections, rate_per_s=rate)  # fmt: skip
+            offset += n
+            await asyncio.sleep(1.0)
+            runs.append(run)
+            console.print(f"  {run.name}: {run.rate:,.0f}/s")
+            if surge:
+                run = ref[0] = b.Run(f"surge {surge:,}")
+                await b.drive(run, ports, token, bodies[offset : offset + surge],
+                              connections=connections, rate_per_s=None)  # fmt: skip
+                await asyncio.sleep(2.0)
+                runs.append(run)
+                console.print(f"  {run.name}: {run.rate:,.0f}/s, failed {run.failed}")
+            listener.cancel()
+
+        with scratch.session() as s:
+            before = intake_service.count_reports(s)
+        with b.servers(procs, database_url=url, bus_url=bus_url, data_dir=Path(tmp)) as srv:
+            asyncio.run(intake_runs([x.port for x in srv]))
+        with scratch.session() as s:
+            in_db = intake_service.count_reports(s) - before
+
+    accepted = sum(r.accepted for r in runs)
+    table = Table(title=f"yingji bench intake ({database}, {procs} process(es), "
+                  f"{connections} connections)")  # fmt: skip
+    for col in ("case", "reports", "reports/s", "commit p50 ms", "commit p99 ms",
+                "seen p50 ms", "seen p99 ms", "seen", "failed"):  # fmt: skip
+        table.add_column(col, justify="right" if col != "case" else "left")
+    for r in baseline + runs:
+        c, s_ = r.commit_ms(), r.seen_ms()
+        table.add_row(
+            r.name, f"{r.accepted:,}", f"{r.rate:,.0f}", f"{b.pct(c, 0.5):.1f}",
+            f"{b.pct(c, 0.99):.1f}",
+            f"{b.pct(s_, 0.5):.1f}" if s_ else "–", f"{b.pct(s_, 0.99):.1f}" if s_ else "–",
+            f"{len(s_):,}" if r in runs else "–", f"{r.failed:,}",
+        )  # fmt: skip
+    console.print(table)
+    full = [r.rate for r in runs if r.name.startswith("full speed")]
+    med, lo, hi = b.summary(full)
+    bmed, blo, bhi = b.summary([r.rate for r in baseline])
+    console.print(
+        f"{datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}; full speed median "
+        f"{med:,.0f}/s ({lo:,.0f}–{hi:,.0f}); baseline (bare FastAPI, no DB) {bmed:,.0f}/s "
+        f"({blo:,.0f}–{bhi:,.0f}); accepted {accepted:,}, in the database {in_db:,}: "
+        + ("[green]none lost[/green]" if in_db == accepted else "[red]MISMATCH[/red]")
+    )

@@ -22,6 +22,8 @@ from yingji.bus.hub import Event, LocalBus
 log = logging.getLogger("yingji.bus")
 
 STREAM = "YINGJI_EVENTS"
+CONNECT_TIMEOUT_S = 3.0
+RETRY_S = 2.0
 SUBJECT = "yingji.events"
 
 
@@ -39,39 +41,37 @@ class NatsBus(LocalBus):
 
     async def start(self) -> None:
         await super().start()
-        import nats
-
         try:
-            self._nc = await nats.connect(
-                self.url,
-                allow_reconnect=True,
-                max_reconnect_attempts=-1,
-                reconnect_time_wait=0.5,
-                connect_timeout=2,
-                error_cb=self._on_error,
-            )
-            await self._setup()
+            await self._connect()
         except Exception as exc:  # NATS down at start: run on the table, retry in background
             log.warning("NATS not reachable at %s (%s): streams poll the database", self.url, exc)
             task = asyncio.create_task(self._retry_start())
             self._pending.add(task)
             task.add_done_callback(self._pending.discard)
 
-    async def _retry_start(self) -> None:
+    async def _connect(self) -> None:
         import nats
 
+        # nats-py retries an unreachable server for ever when reconnecting is allowed, so the
+        # first connection is bounded here; once connected, the client reconnects by itself.
+        self._nc = await asyncio.wait_for(
+            nats.connect(
+                self.url,
+                allow_reconnect=True,
+                max_reconnect_attempts=-1,
+                reconnect_time_wait=0.5,
+                connect_timeout=2,
+                error_cb=self._on_error,
+            ),
+            timeout=CONNECT_TIMEOUT_S,
+        )
+        await self._setup()
+
+    async def _retry_start(self) -> None:
         while self._nc is None or not self._nc.is_connected:
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(RETRY_S)
             try:
-                self._nc = await nats.connect(
-                    self.url,
-                    allow_reconnect=True,
-                    max_reconnect_attempts=-1,
-                    reconnect_time_wait=0.5,
-                    connect_timeout=2,
-                    error_cb=self._on_error,
-                )
-                await self._setup()
+                await self._connect()
             except Exception:
                 self._nc = None
 

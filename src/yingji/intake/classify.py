@@ -28,6 +28,7 @@ from yingji.intake.categories import path
 
 _jieba_lock = threading.Lock()
 _tokenizer: Any = None
+_known_words: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,15 @@ class KeywordTable:
     entries: dict[str, dict[str, float]]  # code -> word -> weight
     low_confidence_below: float
 
-    def by_word(self) -> dict[str, list[tuple[str, float]]]:
+    def __post_init__(self) -> None:
         out: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for code, words in self.entries.items():
             for word, weight in words.items():
                 out[word].append((code, weight))
-        return dict(out)
+        object.__setattr__(self, "_by_word", dict(out))
+
+    def by_word(self) -> dict[str, list[tuple[str, float]]]:
+        return self._by_word  # type: ignore[attr-defined,no-any-return]
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,9 @@ def default_table() -> KeywordTable:
 def _cutter(table: KeywordTable) -> Any:
     """A jieba tokenizer of its own (not the global one) that knows the table's keywords."""
     global _tokenizer
+    words = table.by_word()
+    if _tokenizer is not None and words.keys() <= _known_words:
+        return _tokenizer
     with _jieba_lock:
         if _tokenizer is None:
             import jieba
@@ -82,9 +89,9 @@ def _cutter(table: KeywordTable) -> Any:
             tok = jieba.Tokenizer()
             tok.initialize()
             _tokenizer = tok
-        for words in table.entries.values():
-            for word in words:
-                _tokenizer.add_word(word, freq=100000)
+        for word in words.keys() - _known_words:
+            _tokenizer.add_word(word, freq=100000)
+            _known_words.add(word)
     return _tokenizer
 
 

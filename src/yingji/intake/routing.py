@@ -10,7 +10,7 @@ to the committee (应急委). Pure: the organisation is passed in.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -61,6 +61,7 @@ class Organisation:
     headquarters: dict[str, tuple[str, str]]  # code -> (name, lead department code)
     departments: dict[str, str]  # code -> name
     committee: tuple[str, str] | None  # (code, name)
+    subdistricts: dict[str, str] = field(default_factory=dict)  # code -> name
 
 
 def route(

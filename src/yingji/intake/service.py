@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select, text, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, insert, select, text, tuple_
+from sqlalchemy.orm import Session, defer
 
 from yingji.audit import service as audit
 from yingji.core.errors import ApiError, conflict, forbidden, invalid, not_found
@@ -82,6 +82,7 @@ def organisation(db: Session) -> routing.Organisation:
         headquarters={h.code: (h.name, h.lead_department.code) for h in hqs},
         departments={d.code: d.name for d in org_service.list_departments(db)},
         committee=(committee.code, committee.name) if committee else None,
+        subdistricts=org_service.subdistrict_names(db),
     )
     with _org_lock:
         _org_cache[key] = (now_s, org)
@@ -115,13 +116,11 @@ def _hq_ref(org: routing.Organisation, code: str | None) -> NamedRef | None:
     return NamedRef(code=code, name=name)
 
 
-def _sub_ref(incident: Incident) -> NamedRef | None:
-    if not incident.subdistrict_code:
+def _sub_ref(incident: Incident, org: routing.Organisation) -> NamedRef | None:
+    code = incident.subdistrict_code
+    if not code:
         return None
-    return NamedRef(
-        code=incident.subdistrict_code,
-        name=(incident.location.get("subdistrict") or {}).get("name", incident.subdistrict_code),
-    )
+    return NamedRef(code=code, name=org.subdistricts.get(code, code))
 
 
 def accepted(
@@ -141,7 +140,7 @@ def accepted(
             incident.low_confidence,
             incident.category_source,
         ),
-        subdistrict=_sub_ref(incident),
+        subdistrict=_sub_ref(incident, org),
         headquarters=_hq_ref(org, incident.headquarters_code),
     )
 
@@ -165,7 +164,7 @@ def _set_facts(incident: Incident, facts: grading.Facts) -> None:
 
 def event_payload(incident: Incident, org: routing.Organisation, **extra: Any) -> dict[str, Any]:
     hq = _hq_ref(org, incident.headquarters_code)
-    sub = _sub_ref(incident)
+    sub = _sub_ref(incident, org)
     return {
         "incident_id": incident.id,
         "title": incident.title,
@@ -221,6 +220,19 @@ class _PendingEvent:
     timeline: bool
 
 
+@dataclass(frozen=True)
+class _ReportRef:
+    """What an answer needs of a report written with a bulk insert."""
+
+    id: int
+    merged: bool
+
+
+def _buffer(db: Session, name: str) -> list[dict[str, Any]]:
+    """Rows of a table collected in this transaction and bulk-inserted by ``append_events``."""
+    return db.info.setdefault(name, [])
+
+
 def _timeline(
     db: Session,
     incident: Incident,
@@ -230,37 +242,21 @@ def _timeline(
     at: datetime,
     report_id: int | None = None,
 ) -> None:
-    db.add(
-        TimelineEntry(
-            incident_id=incident.id,
-            report_id=report_id,
-            at=at,
-            kind=step.kind,
-            result=step.result,
-            duration_ms=step.duration_ms,
-            actor_type=actor.type,
-            actor_id=actor.id,
-            actor_name=actor.name,
-            message=step.message[:1000],
-            message_en=step.message_en[:1000],
-            data=step.data,
-        )
-    )
-
-
-def _candidates_stmt(p: Prepared, group: str, settings: IntakeSettings) -> Select[tuple[Incident]]:
-    assert p.lat is not None and p.lon is not None
-    window = timedelta(seconds=settings.merge_window_s)
-    occurred = p.report.occurred_at
-    dlat = settings.merge_radius_m / 111_000.0 * 1.01
-    dlon = dlat / max(0.05, math.cos(math.radians(p.lat)))
-    return select(Incident).where(
-        Incident.category_group == group,
-        Incident.status.in_(lifecycle.OPEN),
-        Incident.occurred_at >= occurred - window,
-        Incident.occurred_at <= occurred + window,
-        Incident.lat.between(p.lat - dlat, p.lat + dlat),
-        Incident.lon.between(p.lon - dlon, p.lon + dlon),
+    _buffer(db, "intake_timeline").append(
+        {
+            "incident_id": incident.id,
+            "report_id": report_id,
+            "at": at,
+            "kind": step.kind,
+            "result": step.result,
+            "duration_ms": step.duration_ms,
+            "actor_type": actor.type,
+            "actor_id": actor.id,
+            "actor_name": actor.name,
+            "message": step.message[:1000],
+            "message_en": step.message_en[:1000],
+            "data": step.data,
+        }
     )
 
 
@@ -268,33 +264,33 @@ def _route(
     db: Session,
     incident: Incident,
     org: routing.Organisation,
-    p_local_force: tuple[str, str] | None,
+    local_force: tuple[str, str] | None,
     *,
     existing: set[tuple[str, str]],
     at: datetime,
 ) -> list[routing.Target]:
     p = categories.path(incident.category_code) if incident.category_code else None
+    sub = _sub_ref(incident, org)
     targets = routing.route(
         category_code=incident.category_code,
         category_name=p.display if p else "未分类",
         level=incident.level,
-        subdistrict=(incident.subdistrict_code, _sub_ref(incident).name)  # type: ignore[union-attr]
-        if incident.subdistrict_code
-        else None,
-        local_force=p_local_force,
+        subdistrict=(sub.code, sub.name) if sub else None,
+        local_force=local_force,
         org=org,
     )
     new = [t for t in targets if (t.type, t.code) not in existing]
+    rows = _buffer(db, "intake_routing")
     for t in new:
-        db.add(
-            Routing(
-                incident_id=incident.id,
-                target_type=t.type,
-                target_code=t.code,
-                target_name=t.name,
-                reason=t.reason,
-                routed_at=at,
-            )
+        rows.append(
+            {
+                "incident_id": incident.id,
+                "target_type": t.type,
+                "target_code": t.code,
+                "target_name": t.name,
+                "reason": t.reason,
+                "routed_at": at,
+            }
         )
     for t in targets:
         if t.type == "headquarters":
@@ -315,7 +311,7 @@ def _routed_step(new: list[routing.Target], duration_ms: float) -> Step:
 
 
 def _new_incident(
-    db: Session, p: Prepared, settings: IntakeSettings, now: datetime, group: str | None
+    p: Prepared, settings: IntakeSettings, now: datetime, group: str | None
 ) -> Incident:
     r = p.report
     trusted = r.channel in settings.trusted_channels
@@ -352,8 +348,89 @@ def _new_incident(
         overdue=False,
     )
     _set_facts(incident, p.facts)
-    db.add(incident)
     return incident
+
+
+class _Cells:
+    """Open incidents of the batch's category groups in square cells of the merge radius, so
+    each report compares itself with the incidents of nine cells only."""
+
+    def __init__(self, radius_m: float, lat0: float) -> None:
+        self.size_lat = radius_m / 111_000.0
+        self.size_lon = self.size_lat / max(0.05, math.cos(math.radians(lat0)))
+        self.cells: dict[tuple[str, int, int], list[Any]] = {}
+
+    def _key(self, lon: float, lat: float) -> tuple[int, int]:
+        return math.floor(lon / self.size_lon), math.floor(lat / self.size_lat)
+
+    def add(self, group: str, lon: float, lat: float, item: Any) -> None:
+        i, j = self._key(lon, lat)
+        self.cells.setdefault((group, i, j), []).append(item)
+
+    def near(self, group: str, lon: float, lat: float) -> list[Any]:
+        i, j = self._key(lon, lat)
+        out: list[Any] = []
+        for di in (-1, 0, 1):
+            for dj in (-1, 0, 1):
+                out.extend(self.cells.get((group, i + di, j + dj), ()))
+        return out
+
+
+def _open_candidates(
+    db: Session, items: list[Prepared], settings: IntakeSettings, prefix: int
+) -> _Cells:
+    located = [p for p in items if p.category.code and p.lat is not None]
+    cells = _Cells(settings.merge_radius_m, located[0].lat if located else 36.6)  # type: ignore[arg-type]
+    if not located:
+        return cells
+    window = timedelta(seconds=settings.merge_window_s)
+    groups = sorted({p.category.code[:prefix] for p in located})  # type: ignore[index]
+    earliest = min(p.report.occurred_at for p in located) - window
+    latest = max(p.report.occurred_at for p in located) + window
+    # the batch's bounding box grown by the radius: a small batch reads only its surroundings
+    lons = [p.lon for p in located]
+    lats = [p.lat for p in located]
+    margin_lat, margin_lon = cells.size_lat * 1.01, cells.size_lon * 1.01
+    stmt = select(
+        Incident.id,
+        Incident.category_group,
+        Incident.category_code,
+        Incident.lon,
+        Incident.lat,
+        Incident.occurred_at,
+    ).where(
+        Incident.category_group.in_(groups),
+        Incident.status.in_(lifecycle.OPEN),
+        Incident.occurred_at >= earliest,
+        Incident.occurred_at <= latest,
+        Incident.lat.between(min(lats) - margin_lat, max(lats) + margin_lat),  # type: ignore[type-var]
+        Incident.lon.between(min(lons) - margin_lon, max(lons) + margin_lon),  # type: ignore[type-var]
+    )
+    for iid, group, code, lon, lat, occurred in db.execute(stmt):
+        cells.add(group, lon, lat, merge.Candidate(iid, code, lon, lat, occurred))
+    return cells
+
+
+@dataclass
+class _Plan:
+    """What pass one decided for a report, for pass two to record."""
+
+    index: int
+    prepared: Prepared
+    incident: Incident
+    decision: merge.MergeDecision | None
+    merge_ms: float
+    is_new: bool
+    level_change: tuple[str, str, list[str]] | None = None
+
+
+def _reused(r: Any) -> ApiError:
+    return conflict(
+        "source_id_reused",
+        f"通道 {r.channel} 的 source_id “{r.source_id}” 已用于另一份不同的报告",
+        f"source_id '{r.source_id}' on channel {r.channel} was already used for a different report",
+        field="source_id",
+    )
 
 
 def write_batch(
@@ -366,134 +443,185 @@ def write_batch(
 ) -> tuple[list[Outcome], list[dict[str, Any]]]:
     """Merge or create, record and route each prepared report in the caller's transaction.
 
+    Pass one decides, in memory and in order, which incident each report joins (incidents
+    founded earlier in the batch included) and updates the incidents; one flush gives the new
+    incidents their ids; pass two bulk-inserts reports, links, timeline, routing and events.
     Returns an outcome per item and the stream events written (publish them after commit).
     """
-    pg = _is_pg(db)
-    keys = list({(p.report.channel, p.report.source_id) for p in items})
-    known: dict[tuple[str, str], Report] = {}
-    for chunk in range(0, len(keys), 500):
-        stmt = select(Report).where(
-            tuple_(Report.channel, Report.source_id).in_(keys[chunk : chunk + 500])
-        )
-        known.update({(r.channel, r.source_id): r for r in db.scalars(stmt)})
+    with db.no_autoflush:
+        return _write_batch(db, items, settings=settings, org=org, now=now)
+
+
+def _write_batch(
+    db: Session,
+    items: list[Prepared],
+    *,
+    settings: IntakeSettings,
+    org: routing.Organisation,
+    now: datetime,
+) -> tuple[list[Outcome], list[dict[str, Any]]]:
     prefix = settings.merge_group_prefix_len
-    if pg:
+    if _is_pg(db):
         groups = sorted({p.category.code[:prefix] for p in items if p.category.code})
         for key in sorted(group_lock_key(g) for g in groups):
             _advisory_lock(db, key)
-    outcomes: list[Outcome] = []
-    pending: list[_PendingEvent] = []
-    for p in items:
+    keys = list({(p.report.channel, p.report.source_id) for p in items})
+    known: dict[tuple[str, str], Any] = {}
+    for chunk in range(0, len(keys), 300):
+        pairs = keys[chunk : chunk + 300]
+        stmt = select(
+            Report.id,
+            Report.channel,
+            Report.source_id,
+            Report.body_hash,
+            Report.incident_id,
+            Report.merged,
+        ).where(tuple_(Report.channel, Report.source_id).in_(pairs))
+        known.update({(r.channel, r.source_id): r for r in db.execute(stmt)})
+    cells = _open_candidates(db, items, settings, prefix)
+    outcomes: list[Outcome | None] = [None] * len(items)
+    plans: list[_Plan] = []
+    in_batch: dict[tuple[str, str], str] = {}
+    new_incidents: list[Incident] = []
+    for index, p in enumerate(items):
         r = p.report
         key = (r.channel, r.source_id)
-        actor = audit.Actor(p.sender.type, p.sender.id, p.sender.name)
         if key in known:
             prior = known[key]
             if prior.body_hash != p.body_hash:
-                outcomes.append(
-                    Outcome(
-                        409,
-                        error=conflict(
-                            "source_id_reused",
-                            f"通道 {r.channel} 的 source_id “{r.source_id}” 已用于另一份不同的报告",
-                            f"source_id '{r.source_id}' on channel {r.channel} was already "
-                            "used for a different report",
-                            field="source_id",
-                        ),
-                    )
+                outcomes[index] = Outcome(409, error=_reused(r))
+            else:
+                incident = db.get(Incident, prior.incident_id, options=[defer(Incident.location)])
+                assert incident is not None
+                outcomes[index] = Outcome(
+                    200, accepted(_ReportRef(prior.id, prior.merged), incident, org, replayed=True)
                 )
-                continue
-            incident = db.get(Incident, prior.incident_id)
-            assert incident is not None
-            outcomes.append(Outcome(200, accepted(prior, incident, org, replayed=True)))
             continue
+        if key in in_batch:  # the same report twice in one batch: answered after pass two
+            if in_batch[key] != p.body_hash:
+                outcomes[index] = Outcome(409, error=_reused(r))
+            continue
+        in_batch[key] = p.body_hash
         group = p.category.code[:prefix] if p.category.code else None
         started = time.perf_counter()
         decision: merge.MergeDecision | None = None
-        if group and p.lon is not None:
-            candidates = [
-                merge.Candidate(c.id, c.category_code, c.lon, c.lat, c.occurred_at)
-                for c in db.scalars(_candidates_stmt(p, group, settings))
-            ]
+        if group and p.lon is not None and p.lat is not None:
             decision = merge.choose(
                 merge.Incoming(p.category.code, p.lon, p.lat, r.occurred_at),
-                candidates,
+                cells.near(group, p.lon, p.lat),
                 radius_m=settings.merge_radius_m,
                 window_s=settings.merge_window_s,
                 group_prefix_len=prefix,
-            )
+            )  # fmt: skip
         merge_ms = round((time.perf_counter() - started) * 1000.0, 3)
-        report = Report(
-            channel=r.channel,
-            source_id=r.source_id,
-            body_hash=p.body_hash,
-            raw_body=p.raw_body,
-            received_at=now,
-            occurred_at=r.occurred_at,
-            reported_at=r.reported_at,
-            title=r.title,
-            text=r.text,
-            category_code=p.category.code,
-            category_source=p.category.source,
-            category_confidence=p.category.confidence,
-            lon=p.lon,
-            lat=p.lat,
-            input_crs=r.location.crs.value if r.location else None,
-            address=r.address,
-            subdistrict_code=p.subdistrict[0] if p.subdistrict else None,
-            reporter_name=r.reporter.name if r.reporter else "",
-            reporter_phone=r.reporter.phone if r.reporter else "",
-            casualties=r.casualties.model_dump() if r.casualties else {},
-            direct_loss_cny=r.direct_loss_cny,
-            affected_people=r.affected_people,
-            level=p.grade.level,
-            sender_type=p.sender.type,
-            sender_id=p.sender.id,
-            sender_name=p.sender.name,
-        )
         if decision is not None and decision.merge:
-            incident = db.get(Incident, decision.incident_id)
+            target = decision.incident_id
+            incident = (
+                new_incidents[-target - 1]  # type: ignore[operator]
+                if target < 0  # type: ignore[operator]
+                else db.get(Incident, target, options=[defer(Incident.location)])
+            )
             assert incident is not None
-            report.incident_id = incident.id
-            report.merged = True
-            db.add(report)
-            db.flush()
-            _merge_into(db, incident, p, report, decision, merge_ms, actor, org, now, pending)
+            plan = _Plan(index, p, incident, decision, merge_ms, False)
+            plan.level_change = _merge_facts(incident, p, now)
         else:
-            incident = _new_incident(db, p, settings, now, group)
-            db.flush()
-            report.incident_id = incident.id
-            db.add(report)
-            db.flush()
-            _found(db, incident, p, report, decision, merge_ms, actor, org, now, settings, pending)
-        known[key] = report
-        outcomes.append(Outcome(201, accepted(report, incident, org)))
+            incident = _new_incident(p, settings, now, group)
+            db.add(incident)
+            new_incidents.append(incident)
+            placeholder = -len(new_incidents)  # a new incident's stand-in id within the batch
+            if group and p.lon is not None and p.lat is not None:
+                cand = merge.Candidate(placeholder, p.category.code, p.lon, p.lat, r.occurred_at)
+                cells.add(group, p.lon, p.lat, cand)
+            plan = _Plan(index, p, incident, decision, merge_ms, True)
+        plans.append(plan)
+    if new_incidents:
+        db.flush()
+    report_ids = _insert_reports(db, plans, now)
+    written: dict[tuple[str, str], tuple[_ReportRef, Incident]] = {}
+    pending: list[_PendingEvent] = []
+    for plan, report_id in zip(plans, report_ids, strict=True):
+        ref = _ReportRef(report_id, not plan.is_new)
+        p = plan.prepared
+        actor = audit.Actor(p.sender.type, p.sender.id, p.sender.name)
+        if plan.is_new:
+            _record_found(db, plan, ref, actor, org, now, pending)
+        else:
+            _record_merge(db, plan, ref, actor, org, now, pending)
+        written[(p.report.channel, p.report.source_id)] = (ref, plan.incident)
+    for plan in plans:
+        ref, incident = written[(plan.prepared.report.channel, plan.prepared.report.source_id)]
+        outcomes[plan.index] = Outcome(201, accepted(ref, incident, org))
+    for index, p in enumerate(items):
+        if outcomes[index] is None:  # a repeat within the batch
+            ref, incident = written[(p.report.channel, p.report.source_id)]
+            outcomes[index] = Outcome(200, accepted(ref, incident, org, replayed=True))
     events = append_events(db, pending, org, now)
-    return outcomes, events
+    return [o for o in outcomes if o is not None], events
 
 
-def _found(
+def _insert_reports(db: Session, plans: list[_Plan], now: datetime) -> list[int]:
+    if not plans:
+        return []
+    rows = []
+    for plan in plans:
+        p, r = plan.prepared, plan.prepared.report
+        rows.append(
+            {
+                "channel": r.channel,
+                "source_id": r.source_id,
+                "body_hash": p.body_hash,
+                "raw_body": p.raw_body,
+                "received_at": now,
+                "occurred_at": r.occurred_at,
+                "reported_at": r.reported_at,
+                "title": r.title,
+                "text": r.text,
+                "category_code": p.category.code,
+                "category_source": p.category.source,
+                "category_confidence": p.category.confidence,
+                "lon": p.lon,
+                "lat": p.lat,
+                "input_crs": r.location.crs.value if r.location else None,
+                "address": r.address,
+                "subdistrict_code": p.subdistrict[0] if p.subdistrict else None,
+                "reporter_name": r.reporter.name if r.reporter else "",
+                "reporter_phone": r.reporter.phone if r.reporter else "",
+                "casualties": r.casualties.model_dump() if r.casualties else {},
+                "direct_loss_cny": r.direct_loss_cny,
+                "affected_people": r.affected_people,
+                "level": p.grade.level,
+                "sender_type": p.sender.type,
+                "sender_id": p.sender.id,
+                "sender_name": p.sender.name,
+                "incident_id": plan.incident.id,
+                "merged": not plan.is_new,
+            }
+        )
+    table = Report.__table__
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [row[0] for row in db.connection().execute(stmt, rows)]
+
+
+def _record_found(
     db: Session,
-    incident: Incident,
-    p: Prepared,
-    report: Report,
-    decision: merge.MergeDecision | None,
-    merge_ms: float,
+    plan: _Plan,
+    report: _ReportRef,
     actor: audit.Actor,
     org: routing.Organisation,
     now: datetime,
-    settings: IntakeSettings,
     pending: list[_PendingEvent],
 ) -> None:
-    db.add(
-        IncidentReport(
-            incident_id=incident.id,
-            report_id=report.id,
-            channel=report.channel,
-            merged=False,
-            reason=decision.reason if decision else "无类别或坐标，不参与合并",
-            linked_at=now,
-        )
+    incident, p, decision = plan.incident, plan.prepared, plan.decision
+    _buffer(db, "intake_incident_report").append(
+        {
+            "incident_id": incident.id,
+            "report_id": report.id,
+            "channel": p.report.channel,
+            "merged": False,
+            "distance_m": None,
+            "reason": decision.reason if decision else "无类别或坐标，不参与合并",
+            "linked_at": now,
+        }
     )
     for step in p.steps:
         _timeline(db, incident, step, actor=actor, at=now, report_id=report.id)
@@ -503,7 +631,7 @@ def _found(
         Step(
             "merge_checked",
             "ok",
-            merge_ms,
+            plan.merge_ms,
             decision.reason if decision else "无类别或坐标，不参与合并，新建事件",
             decision.reason_en if decision else "no category or position: new incident",
         ),
@@ -516,8 +644,8 @@ def _found(
             "screened",
             "skipped",
             0.0,
-            f"可信通道（{report.channel}），免甄别，直接核实",
-            f"trusted channel ({report.channel}): screening skipped, verified",
+            f"可信通道（{p.report.channel}），免甄别，直接核实",
+            f"trusted channel ({p.report.channel}): screening skipped, verified",
         )
     else:
         screen = Step("screening", "pending", 0.0, "待值班员甄别研判", "awaiting screening")
@@ -531,7 +659,7 @@ def _found(
         actor=SYSTEM_ACTOR,
         at=now,
     )
-    if incident.production_safety:
+    if incident.production_safety and incident.deadlines:
         first = incident.deadlines[0]
         _timeline(
             db,
@@ -553,28 +681,58 @@ def _found(
     )
 
 
-def _merge_into(
+def _merge_facts(
+    incident: Incident, p: Prepared, now: datetime
+) -> tuple[str, str, list[str]] | None:
+    """Fold a report into an incident: maxima of the figures, the level only rises."""
+    facts = _facts(incident).merged(p.facts)
+    _set_facts(incident, facts)
+    regraded = grading.grade(facts, rule=incident.grading_rule)
+    new_level = grading.graver(incident.level, grading.graver(regraded.level, p.grade.level))
+    if facts.known():
+        incident.needs_assessment = regraded.needs_assessment
+    incident.report_count = (incident.report_count or 0) + 1
+    channel = p.report.channel
+    if channel not in (incident.channels or []):
+        incident.channels = [*(incident.channels or []), channel]
+    incident.occurred_at = min(incident.occurred_at, p.report.occurred_at)
+    incident.last_report_at = now
+    incident.updated_at = now
+    old = incident.level
+    if new_level == old:
+        return None
+    incident.level = new_level
+    if incident.production_safety:
+        incident.deadlines = [
+            d.as_dict() for d in deadlines.deadlines(incident.created_at, new_level)
+        ]
+    return old, new_level, regraded.reasons
+
+
+def _record_merge(
     db: Session,
-    incident: Incident,
-    p: Prepared,
-    report: Report,
-    decision: merge.MergeDecision,
-    merge_ms: float,
+    plan: _Plan,
+    report: _ReportRef,
     actor: audit.Actor,
     org: routing.Organisation,
     now: datetime,
     pending: list[_PendingEvent],
 ) -> None:
-    db.add(
-        IncidentReport(
-            incident_id=incident.id,
-            report_id=report.id,
-            channel=report.channel,
-            merged=True,
-            distance_m=decision.distance_m,
-            reason=decision.reason,
-            linked_at=now,
-        )
+    incident, p, decision = plan.incident, plan.prepared, plan.decision
+    assert decision is not None
+    # an incident founded earlier in the batch had a stand-in id when the decision was made
+    reason = decision.reason.replace(f"#{decision.incident_id}", f"#{incident.id}")
+    reason_en = decision.reason_en.replace(f"#{decision.incident_id}", f"#{incident.id}")
+    _buffer(db, "intake_incident_report").append(
+        {
+            "incident_id": incident.id,
+            "report_id": report.id,
+            "channel": p.report.channel,
+            "merged": True,
+            "distance_m": decision.distance_m,
+            "reason": reason,
+            "linked_at": now,
+        }
     )
     _timeline(db, incident, p.steps[0], actor=actor, at=now, report_id=report.id)
     _timeline(
@@ -583,30 +741,18 @@ def _merge_into(
         Step(
             "merged",
             "ok",
-            merge_ms,
-            decision.reason,
-            decision.reason_en,
+            plan.merge_ms,
+            reason,
+            reason_en,
             {"distance_m": decision.distance_m, "time_apart_s": decision.time_apart_s},
         ),
         actor=actor,
         at=now,
         report_id=report.id,
     )
-    facts = _facts(incident).merged(p.facts)
-    _set_facts(incident, facts)
-    regraded = grading.grade(facts, rule=incident.grading_rule)
-    new_level = grading.graver(incident.level, grading.graver(regraded.level, p.grade.level))
-    if facts.known():
-        incident.needs_assessment = regraded.needs_assessment
-    incident.report_count += 1
-    if report.channel not in incident.channels:
-        incident.channels = [*incident.channels, report.channel]
-    incident.occurred_at = min(incident.occurred_at, p.report.occurred_at)
-    incident.last_report_at = now
-    incident.updated_at = now
     old_level = incident.level
-    if new_level != old_level:
-        _apply_level(db, incident, new_level, org, now)
+    if plan.level_change is not None:
+        old_level, new_level, reasons = plan.level_change
         _timeline(
             db,
             incident,
@@ -614,7 +760,7 @@ def _merge_into(
                 "level_raised",
                 "ok",
                 0.0,
-                f"合并后定级由 {old_level} 升为 {new_level}：{'；'.join(regraded.reasons)}",
+                f"合并后定级由 {old_level} 升为 {new_level}：{'；'.join(reasons)}",
                 f"level raised from {old_level} to {new_level} by merging",
                 {"from": old_level, "to": new_level},
             ),
@@ -622,6 +768,7 @@ def _merge_into(
             at=now,
             report_id=report.id,
         )
+        _reroute(db, incident, org, now)
     pending.append(
         _PendingEvent(
             incident,
@@ -633,13 +780,8 @@ def _merge_into(
     )
 
 
-def _apply_level(
-    db: Session, incident: Incident, level: str, org: routing.Organisation, now: datetime
-) -> None:
-    """Set a graver level: the deadlines reach higher, and I–II also go to the committee."""
-    incident.level = level
-    if incident.production_safety:
-        incident.deadlines = [d.as_dict() for d in deadlines.deadlines(incident.created_at, level)]
+def _reroute(db: Session, incident: Incident, org: routing.Organisation, now: datetime) -> None:
+    """After a level rise: route to whoever the graver level adds (the committee for I–II)."""
     existing = {
         (t, c)
         for t, c in db.execute(
@@ -648,56 +790,99 @@ def _apply_level(
             )
         )
     }
+    existing |= {
+        (row["target_type"], row["target_code"])
+        for row in _buffer(db, "intake_routing")
+        if row["incident_id"] == incident.id
+    }
     lf = next((c for t, c in existing if t == "local_force"), None)
-    force = (lf, "") if lf else None
-    new = _route(db, incident, org, force, existing=existing, at=now)
+    new = _route(db, incident, org, (lf, "") if lf else None, existing=existing, at=now)
     new = [t for t in new if t.type != "local_force"]
     if new:
         _timeline(db, incident, _routed_step(new, 0.0), actor=SYSTEM_ACTOR, at=now)
 
 
+def _apply_level(
+    db: Session, incident: Incident, level: str, org: routing.Organisation, now: datetime
+) -> None:
+    """Set a graver level: the deadlines reach higher, and I–II also go to the committee."""
+    incident.level = level
+    if incident.production_safety:
+        incident.deadlines = [d.as_dict() for d in deadlines.deadlines(incident.created_at, level)]
+    _reroute(db, incident, org, now)
+
+
 def append_events(
     db: Session, pending: list[_PendingEvent], org: routing.Organisation, now: datetime
 ) -> list[dict[str, Any]]:
-    """Write stream events last, under the event lock, and note the push on each timeline."""
-    if not pending:
-        return []
-    if _is_pg(db):
-        _advisory_lock(db, EVENT_LOCK_KEY)
-    rows = []
-    for pe in pending:
-        inc = pe.incident
-        rows.append(
-            StreamEvent(
-                at=now,
-                type=pe.type,
-                incident_id=inc.id,
-                subdistrict_code=inc.subdistrict_code,
-                headquarters_code=inc.headquarters_code,
-                level=inc.level,
-                payload=event_payload(inc, org, **pe.extra),
-            )
-        )
-    db.add_all(rows)
+    """Write what the transaction collected: links, routing, timeline, then the stream events
+    last, under the event lock, noting each push on its incident's timeline."""
     db.flush()
-    for pe, row in zip(pending, rows, strict=True):
-        if pe.timeline:
-            _timeline(
-                db,
-                pe.incident,
-                Step(
-                    "pushed",
-                    "ok",
-                    0.0,
-                    f"已推送实时事件流（事件 {row.id}）与事件总线",
-                    f"pushed to the live stream and bus (event {row.id})",
-                    {"event_id": row.id, "type": row.type},
+    for name, model in (
+        ("intake_incident_report", IncidentReport),
+        ("intake_routing", Routing),
+    ):
+        rows = db.info.pop(name, [])
+        if rows:
+            db.connection().execute(insert(model.__table__), rows)
+    events: list[dict[str, Any]] = []
+    if pending:
+        if _is_pg(db):
+            _advisory_lock(db, EVENT_LOCK_KEY)
+        rows = [
+            {
+                "at": now,
+                "type": pe.type,
+                "incident_id": pe.incident.id,
+                "subdistrict_code": pe.incident.subdistrict_code,
+                "headquarters_code": pe.incident.headquarters_code,
+                "level": pe.incident.level,
+                "payload": event_payload(pe.incident, org, **pe.extra),
+            }
+            for pe in pending
+        ]
+        ids = [
+            row[0]
+            for row in db.connection().execute(
+                insert(StreamEvent.__table__).returning(
+                    StreamEvent.__table__.c.id, sort_by_parameter_order=True
                 ),
-                actor=SYSTEM_ACTOR,
-                at=now,
-                report_id=pe.report_id,
+                rows,
             )
-    return [event_dict(r) for r in rows]
+        ]
+        for pe, row, event_id in zip(pending, rows, ids, strict=True):
+            events.append(
+                {
+                    "id": event_id,
+                    "type": row["type"],
+                    "at": now.isoformat(),
+                    "incident_id": row["incident_id"],
+                    "subdistrict_code": row["subdistrict_code"],
+                    "headquarters_code": row["headquarters_code"],
+                    "level": row["level"],
+                    "payload": row["payload"],
+                }
+            )
+            if pe.timeline:
+                _timeline(
+                    db,
+                    pe.incident,
+                    Step(
+                        "pushed",
+                        "ok",
+                        0.0,
+                        f"已推送实时事件流（事件 {event_id}）与事件总线",
+                        f"pushed to the live stream and bus (event {event_id})",
+                        {"event_id": event_id, "type": row["type"]},
+                    ),
+                    actor=SYSTEM_ACTOR,
+                    at=now,
+                    report_id=pe.report_id,
+                )
+    timeline = db.info.pop("intake_timeline", [])
+    if timeline:
+        db.connection().execute(insert(TimelineEntry.__table__), timeline)
+    return events
 
 
 # ------------------------------------------------------------------ reading
@@ -721,7 +906,7 @@ def incident_read(incident: Incident, org: routing.Organisation) -> dict[str, An
         "lon": incident.lon,
         "lat": incident.lat,
         "address": incident.address,
-        "subdistrict": _sub_ref(incident),
+        "subdistrict": _sub_ref(incident, org),
         "location": incident.location,
         "casualties": {
             "deaths": incident.deaths,
