@@ -51,14 +51,17 @@ def test_a_report_appears_live_and_is_verified_in_the_incident_room(new_page, li
     page = new_page()
     login(page, live_server, demo_user("duty_officer"))
     expect(page.locator("[data-test=live-state]")).to_have_attribute("data-state", "live")
-    page.locator("[data-test=nav-queue]").click()
-    expect(page).to_have_url(re.compile(r"/queue$"))
+    the_map = page.locator("[data-test=map]")
+    before = int(the_map.get_attribute("data-incidents") or 0)
 
     token = live_server.token(demo_user("duty_officer"))
     title = f"杆石桥某商铺起火 {uuid.uuid4().hex[:6]}"
     accepted = post_report(
         live_server, token, GANSHIQIAO, title, casualties={"trapped": 2, "injuries": 1}
     )
+    expect(the_map).to_have_attribute("data-incidents", str(before + 1))  # on the map, live
+    page.locator("[data-test=nav-queue]").click()
+    expect(page).to_have_url(re.compile(r"/queue$"))
     row = queue_row(page, title)
     expect(row).to_be_visible()  # no reload: the stream brought it
     expect(row.locator("[data-test=age]")).to_contain_text("秒")

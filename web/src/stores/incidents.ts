@@ -20,6 +20,8 @@ export function setStreamUnauthorizedHandler(handler: () => void): void {
  * the duty queue and the header all read this one copy. */
 export const useIncidentsStore = defineStore('incidents', () => {
   const open = shallowRef(new Map<number, Incident>())
+  // Rises with every change of `open` (the Map is changed in place): what watchers follow.
+  const version = ref(0)
   const state = ref<LiveState | 'off'>('off')
   const loaded = ref(false)
   const failed = ref(false) // the first read failed (its error is shown where it was asked)
@@ -40,6 +42,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
     requestAnimationFrame(() => {
       pendingTrigger = false
       triggerRef(open)
+      version.value += 1
     })
   }
 
@@ -66,6 +69,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
   async function reload(): Promise<void> {
     const answer = await incidentsApi.open()
     open.value = new Map(answer.items.map((i) => [i.id, i]))
+    version.value += 1
     loaded.value = true
   }
 
@@ -194,7 +198,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
     announcements.value = announcements.value.filter((a) => a.id !== id)
   }
 
-  return { open, list, waiting, state, loaded, announcements, lastEventId, start, halt, reload, dismiss, whenLoaded }
+  return { open, version, list, waiting, state, loaded, announcements, lastEventId, start, halt, reload, dismiss, whenLoaded }
 })
 
 /** A short two-tone alarm, generated (no sound file to fetch); level I sounds three times. */
