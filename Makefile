@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-sqlite test-postgres lint format install web clean
+.PHONY: run test test-sqlite test-postgres lint format install web browser clean
 
 $(BIN)/yingji: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,10 +15,31 @@ $(BIN)/yingji: pyproject.toml
 
 install: $(BIN)/yingji
 
-run: install
+# The dashboard: `npm ci` when the lock file changed, `npm run build` when any source changed.
+WEB_SOURCES := $(shell find web -type f \
+	-not -path 'web/node_modules/*' -not -path 'web/.vite/*' 2>/dev/null)
+WEB_STAMP := src/yingji/dashboard/static/.stamp-build
+
+web: $(WEB_STAMP)
+
+web/node_modules/.stamp-npm-ci: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB_STAMP): web/node_modules/.stamp-npm-ci $(WEB_SOURCES)
+	cd web && npm run build
+	touch $@
+
+# Debian's chromium (and CJK fonts) for the browser tests; Playwright never downloads a browser.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+		apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-cjk; \
+	fi
+
+run: install web
 	$(BIN)/yingji demo
 
-test: install
+test: install web browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MAKE) test-sqlite
@@ -30,7 +51,7 @@ test: install
 	fi
 
 test-sqlite: install
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 test-postgres: install
 	YINGJI_TEST_DATABASE=postgres YINGJI_TEST_PG_ADMIN_URL=$(PG_URL) $(BIN)/python -m pytest -n 2 -q -m "not browser"

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
@@ -20,6 +21,8 @@ from yingji.core import migrate
 from yingji.core.bodylimit import BodyLimitMiddleware
 from yingji.core.db import Database
 from yingji.core.errors import install_error_handlers
+from yingji.dashboard.spa import install_spa
+from yingji.dashboard.views import router as dashboard_router
 from yingji.grid.views import router as grid_router
 from yingji.intake.views import router as intake_router
 from yingji.org.views import router as org_router
@@ -76,6 +79,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         max_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    app.add_middleware(GZipMiddleware, minimum_size=2048)  # never compresses the SSE stream
     for router in (
         auth_router,
         org_router,
@@ -87,6 +91,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         command_router,
         warnings_router,
         duty_router,
+        dashboard_router,
     ):
         app.include_router(router)
 
@@ -104,4 +109,5 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
             status_code=200 if ok else 503,
         )
 
+    install_spa(app, settings.dashboard_dir)  # last: its fallback answers unmatched GETs
     return app

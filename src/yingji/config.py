@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,16 @@ class Settings(BaseSettings):
     locate_max_distance_m: float = Field(default=200.0, gt=0)
     cors_origins: list[str] = []
     log_level: str = "info"
+    # Base map tiles of the dashboard (XYZ template: OpenStreetMap-style, Tianditu, AMap...).
+    # Empty: the map shows the vector layers alone and the browser asks no outside host.
+    map_tiles_url: str = ""
+    map_tiles_labels_url: str = ""  # an optional label overlay (Tianditu's cva_w, ...)
+    map_tiles_subdomains: str = ""  # letters or digits substituted for {s}, e.g. "1234"
+    map_tiles_attribution: str = ""
+    map_tiles_crs: Literal["wgs84", "gcj02"] = "wgs84"  # AMap/Tencent tiles are GCJ-02
+    map_tiles_max_zoom: int = Field(default=18, ge=1, le=22)
+    # Built dashboard files; empty means the package's own ``dashboard/static``.
+    dashboard_dir: Path | None = None
 
     def resolved_database_url(self) -> str:
         """The configured URL, or an SQLite file in the data directory."""

@@ -133,6 +133,47 @@ def bench_locate(
     )
 
 
+@bench_app.command("dashboard")
+def bench_dashboard(
+    runs: int = typer.Option(7, min=1, help="次数 / runs"),
+    url: str | None = typer.Option(
+        None, help="已运行的服务；默认临时演示库 / a running server (default: a fresh demo)"
+    ),
+    username: str = typer.Option("duty", help="登录账号 / account"),
+    password: str | None = typer.Option(None, help="密码；默认演示密码 / default: demo password"),
+    incidents: int = typer.Option(
+        2000, min=0, help="先建多少未结事件（仅临时演示库）/ open incidents to add first"
+    ),
+) -> None:
+    """First page usable time of the dashboard map in chromium (needs `make web browser`)."""
+    from yingji.bench import dashboard
+
+    series, target = dashboard.run(
+        runs=runs, url=url, username=username, password=password, incidents=incidents
+    )
+    table = Table(title=f"yingji bench dashboard ({target}, {runs} runs, cold cache, chromium)")
+    table.add_column("measure")
+    table.add_column("median ms", justify="right", style="bold")
+    table.add_column("min–max", justify="right")
+    table.add_column("IQR", justify="right")
+    for s in series:
+        summary = s.summary
+        table.add_row(
+            s.name,
+            f"{summary.median:.0f}",
+            f"{summary.minimum:.0f}–{summary.maximum:.0f}",
+            f"{summary.q1:.0f}–{summary.q3:.0f}",
+        )
+    console.print(table)
+    usable = series[-1].summary.median
+    console.print(
+        f"{datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}, "
+        f"{platform.machine()}; map usable − login page baseline: "
+        f"{usable - series[0].summary.median:.0f} ms; target < 2,000 ms: "
+        + ("[green]met[/green]" if usable < 2000 else "[red]missed[/red]")
+    )
+
+
 @bench_app.command("ledger")
 def bench_ledger(
     rounds: int = typer.Option(5, min=1, help="轮数 / rounds"),

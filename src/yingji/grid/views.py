@@ -3,6 +3,7 @@ territory (a sub-district operator sees and changes only its own sub-district)."
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -108,6 +109,34 @@ def list_points(
         for r in rows
     ]
     return Page(items=items, total=total, limit=params.limit, offset=params.offset)
+
+
+@router.get(
+    "/points.geojson",
+    response_class=Response,
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+def points_geojson(
+    request: Request,
+    subdistrict: str | None = Query(None, max_length=32),
+    principal: Principal = Depends(GRID_READ),
+    db: Session = Depends(get_db),
+) -> Response:
+    """点 for maps: all points of the caller's territory in one compact GeoJSON, with code,
+    name, kind, sub-district, area and responsible person. Revalidated by ETag (the grid
+    revision and latest change): a reloaded dashboard downloads them only after a change."""
+    territory = _territory(principal, subdistrict)
+    version = service.points_version(db, subdistrict_code=territory)
+    etag = f'W/"points-{version}-{territory or "all"}"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    body = json.dumps(
+        service.point_features(db, subdistrict_code=territory),
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return Response(body, media_type="application/geo+json", headers=headers)
 
 
 @router.get("/locate", response_model=LocateResult)

@@ -1,0 +1,40 @@
+"""API shapes of the dashboard's own endpoints."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class TileLayerConfig(BaseModel):
+    """One XYZ tile source as Leaflet takes it."""
+
+    url: str = Field(description="XYZ 模板 / XYZ template with {z}/{x}/{y}")
+    subdomains: str = ""
+    attribution: str = ""
+
+
+class MapConfig(BaseModel):
+    base: TileLayerConfig | None = Field(
+        description="底图；为空时只显示矢量图层 / base tiles; none: vector layers only"
+    )
+    labels: TileLayerConfig | None = None
+    crs: Literal["wgs84", "gcj02"] = Field(
+        description="瓦片坐标系；gcj02 时前端把 WGS-84 要素转换后绘制 / tile datum"
+    )
+    max_zoom: int
+
+
+class Features(BaseModel):
+    """Which APIs this server has, so the dashboard shows only pages that work."""
+
+    incidents: bool = Field(description="事件接口 /api/v1/incidents")
+    stream: bool = Field(description="实时推送 /api/v1/stream")
+    stats: bool = Field(description="统计 /api/v1/dashboard/stats")
+
+
+class DashboardConfig(BaseModel):
+    version: str
+    map: MapConfig
+    features: Features

@@ -1,0 +1,75 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import type { DashboardConfig } from '@/api/types'
+import { useAuthStore } from '@/stores/auth'
+
+type Feature = keyof DashboardConfig['features']
+
+/** The pages of the shell, in navigation order. A page is in the menu only when it exists
+ * and the server has the API it shows (the incident pages need the intake API). Resources
+ * (资源) and plans (预案) join when their issues are built. */
+export const NAV_PAGES: { name: string; path: string; label: string; icon: string; feature?: Feature }[] = [
+  { name: 'map', path: '/map', label: 'nav.map', icon: 'MapLocation' },
+  { name: 'queue', path: '/queue', label: 'nav.queue', icon: 'Bell', feature: 'incidents' },
+  { name: 'incidents', path: '/incidents', label: 'nav.incidents', icon: 'List', feature: 'incidents' },
+  { name: 'stats', path: '/stats', label: 'nav.stats', icon: 'DataAnalysis', feature: 'stats' },
+]
+
+export function pageAvailable(feature: Feature | undefined, config: DashboardConfig | null): boolean {
+  return !feature || Boolean(config?.features[feature])
+}
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('@/views/LoginView.vue'), meta: { public: true } },
+  {
+    path: '/',
+    component: () => import('@/layouts/AppShell.vue'),
+    children: [
+      { path: '', redirect: { name: 'map' } },
+      { path: 'map', name: 'map', component: () => import('@/views/MapView.vue') },
+      {
+        path: 'queue',
+        name: 'queue',
+        component: () => import('@/views/QueueView.vue'),
+        meta: { feature: 'incidents' },
+      },
+      {
+        path: 'incidents',
+        name: 'incidents',
+        component: () => import('@/views/IncidentsView.vue'),
+        meta: { feature: 'incidents' },
+      },
+      {
+        path: 'stats',
+        name: 'stats',
+        component: () => import('@/views/StatsView.vue'),
+        meta: { feature: 'stats' },
+      },
+      {
+        path: 'big-screen',
+        name: 'big-screen',
+        component: () => import('@/views/BigScreen.vue'),
+        meta: { feature: 'stats' },
+      },
+      {
+        path: 'incidents/:id(\\d+)',
+        name: 'incident',
+        component: () => import('@/views/IncidentRoom.vue'),
+        meta: { feature: 'incidents' },
+      },
+    ],
+  },
+  { path: '/:rest(.*)*', redirect: { name: 'map' } },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach((to) => {
+  const auth = useAuthStore()
+  if (!to.meta.public && !auth.isSignedIn) {
+    return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  }
+  if (to.name === 'login' && auth.isSignedIn) return { name: 'map' }
+  // Once the server's features are known, a page whose API is missing is not a destination.
+  if (auth.config && !pageAvailable(to.meta.feature as Feature | undefined, auth.config)) return { name: 'map' }
+  return true
+})
