@@ -246,6 +246,11 @@ def test_map_layers_are_geojson(client, admin_headers) -> None:
     kinds = [f["properties"]["kind"] for f in fc["features"]]
     assert kinds.count("stations") == 17 and kinds.count("videos") >= 16
     assert all(f["geometry"]["type"] == "Point" for f in fc["features"])
+    teams = client.get(f"{API}/map", params={"kinds": "teams"}, headers=admin_headers).json()
+    assert {f["properties"]["layer"] for f in teams["features"]} == {"teams"}
+    assert {f["properties"]["kind"] for f in teams["features"]} == {
+        "professional", "flood", "social", "enterprise"
+    }  # fmt: skip
     assert (
         client.get(f"{API}/map", params={"kinds": "ufo"}, headers=admin_headers).status_code == 422
     )

@@ -1,9 +1,28 @@
 // Times and durations in the chosen language.
 import { currentLocale } from '@/i18n'
 
+/** The users' clock: Beijing time, whatever the browser's own time zone is (a laptop in a
+ * field vehicle set to UTC shows the same times as the command hall). */
+export const TIME_ZONE = 'Asia/Shanghai'
+
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—'
-  return new Date(iso).toLocaleString(currentLocale() === 'en' ? 'en-GB' : 'zh-CN', { hour12: false })
+  return new Date(iso).toLocaleString(currentLocale() === 'en' ? 'en-GB' : 'zh-CN', {
+    hour12: false,
+    timeZone: TIME_ZONE,
+  })
+}
+
+/** "350 米" / "1.2 公里" (en: "350 m" / "1.2 km"). */
+export function formatDistance(metres: number): string {
+  const en = currentLocale() === 'en'
+  if (metres < 1000) return `${Math.round(metres)} ${en ? 'm' : '米'}`
+  return `${(metres / 1000).toFixed(metres < 10_000 ? 1 : 0)} ${en ? 'km' : '公里'}`
+}
+
+/** A quantity as the ledger writes it: whole numbers without decimals. */
+export function formatQuantity(value: number): string {
+  return value.toLocaleString(currentLocale() === 'en' ? 'en-GB' : 'zh-CN', { maximumFractionDigits: 3 })
 }
 
 /** "3 分 20 秒" / "3 min 20 s": how long something has waited. */

@@ -7,11 +7,27 @@ type Feature = keyof DashboardConfig['features']
 /** The pages of the shell, in navigation order. A page is in the menu only when it exists
  * and the server has the API it shows (the incident pages need the intake API). Resources
  * (资源) and plans (预案) join when their issues are built. */
-export const NAV_PAGES: { name: string; path: string; label: string; icon: string; feature?: Feature }[] = [
+export interface NavPage {
+  name: string
+  path: string
+  label: string
+  icon: string
+  feature?: Feature
+  /** Pages of one group share a menu entry that opens a list (资源: supplies, teams...). */
+  group?: string
+}
+
+export const NAV_PAGES: NavPage[] = [
   { name: 'map', path: '/map', label: 'nav.map', icon: 'MapLocation' },
   { name: 'queue', path: '/queue', label: 'nav.queue', icon: 'Bell', feature: 'incidents' },
   { name: 'incidents', path: '/incidents', label: 'nav.incidents', icon: 'List', feature: 'incidents' },
   { name: 'stats', path: '/stats', label: 'nav.stats', icon: 'DataAnalysis', feature: 'stats' },
+  // Resources (issue 5)
+  { name: 'supplies', path: '/resources/supplies', label: 'res.nav.supplies', icon: 'Box', feature: 'resources', group: 'resources' },
+  { name: 'teams', path: '/resources/teams', label: 'res.nav.teams', icon: 'Flag', feature: 'resources', group: 'resources' },
+  { name: 'experts', path: '/resources/experts', label: 'res.nav.experts', icon: 'Reading', feature: 'resources', group: 'resources' },
+  { name: 'stations', path: '/resources/stations', label: 'res.nav.stations', icon: 'FirstAidKit', feature: 'resources', group: 'resources' },
+  { name: 'videos', path: '/resources/videos', label: 'res.nav.videos', icon: 'VideoCamera', feature: 'resources', group: 'resources' },
 ]
 
 export function pageAvailable(feature: Feature | undefined, config: DashboardConfig | null): boolean {
@@ -50,6 +66,16 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/views/BigScreen.vue'),
         meta: { feature: 'stats' },
       },
+      // Resources (issue 5)
+      ...(
+        [
+          ['supplies', () => import('@/views/resources/SuppliesView.vue')],
+          ['teams', () => import('@/views/resources/TeamsView.vue')],
+          ['experts', () => import('@/views/resources/ExpertsView.vue')],
+          ['stations', () => import('@/views/resources/StationsView.vue')],
+          ['videos', () => import('@/views/resources/VideosView.vue')],
+        ] as const
+      ).map(([name, component]) => ({ path: `resources/${name}`, name, component, meta: { feature: 'resources' } })),
       {
         path: 'incidents/:id(\\d+)',
         name: 'incident',

@@ -334,7 +334,9 @@ def features(db: Session, kinds: tuple[str, ...]) -> dict[str, Any]:
                 "type": "Feature",
                 "id": f"{kind}:{e.id}",
                 "geometry": {"type": "Point", "coordinates": [e.lon, e.lat]},
-                "properties": {"kind": kind, "id": e.id, **e.summary},
+                # ``layer`` names the layer always; ``kind`` too, except on teams, where the
+                # team's own kind (professional, flood...) takes that key as in the search.
+                "properties": {"layer": kind, "kind": kind, "id": e.id, **e.summary},
             }
             for kind in kinds
             for e in found[kind].entries

@@ -43,6 +43,7 @@ export interface RequestOptions {
   query?: Query
   json?: unknown
   form?: Record<string, string>
+  multipart?: FormData // a file upload; the browser sets the boundary
   signal?: AbortSignal
   auth?: boolean
 }
@@ -65,6 +66,8 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     body = JSON.stringify(options.json)
   } else if (options.form) {
     body = new URLSearchParams(options.form)
+  } else if (options.multipart) {
+    body = options.multipart
   }
   let response: Response
   try {

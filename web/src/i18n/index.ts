@@ -1,5 +1,7 @@
 import { createI18n } from 'vue-i18n'
 import en from './en'
+import resEn from './resources.en'
+import resZh from './resources.zh-CN'
 import zhCN from './zh-CN'
 
 export type Locale = 'zh-CN' | 'en'
@@ -15,7 +17,8 @@ export const i18n = createI18n({
   legacy: false,
   locale: storedLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  // Each domain's pages bring their texts in a file of their own, under their own key.
+  messages: { 'zh-CN': { ...zhCN, res: resZh }, en: { ...en, res: resEn } },
 })
 
 export function currentLocale(): Locale {
