@@ -164,3 +164,35 @@ def test_after_a_network_drop_the_queue_catches_up(new_page, live_server):
     page.context.set_offline(False)
     expect(live_state).to_have_attribute("data-state", "live", timeout=30_000)
     expect(queue_row(page, title)).to_be_visible()  # caught up: Last-Event-ID replay + reload
+
+
+def test_the_incident_list_sorts_on_the_server_and_keeps_it_in_the_url(new_page, live_server):
+    duty = live_server.token(demo_user("duty_officer"))
+    tag = uuid.uuid4().hex[:6]
+    post_report(live_server, duty, SHUNYULU, f"车间爆炸 {tag}", casualties={"deaths": 12})
+    post_report(live_server, duty, GANSHIQIAO, f"商铺起火 {tag}")
+    page = new_page()
+    login(page, live_server, demo_user("duty_officer"))
+    page.goto(live_server.url + "/incidents")
+    table = page.locator("[data-test=incidents]")
+    expect(table).to_contain_text(tag)
+
+    level_header = table.locator("th", has_text=re.compile("级别"))
+    with page.expect_response(re.compile(r"/api/v1/incidents\?.*sort=level")):
+        level_header.locator(".cell").click()
+    expect(page).to_have_url(re.compile(r"sort=level"))
+    expect(table.locator("tbody [data-level]").first).to_have_attribute("data-level", "II")
+    levels = table.locator("tbody [data-level]").evaluate_all(
+        "els => els.map(e => e.dataset.level)"
+    )
+    order = {"I": 0, "II": 1, "III": 2, "IV": 3}
+    ranks = [order[level] for level in levels]
+    assert ranks == sorted(ranks) and len(ranks) >= 2
+    screenshot(page, "incidents-sorted")
+
+    with page.expect_response(re.compile(r"/api/v1/incidents\?.*sort=-level")):
+        level_header.locator(".cell").click()
+    expect(page).to_have_url(re.compile(r"sort=-level"))
+    page.reload()
+    expect(level_header).to_have_class(re.compile("descending"))
+    expect(table.locator("tbody [data-level]").first).to_have_attribute("data-level", "IV")

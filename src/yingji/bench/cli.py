@@ -592,3 +592,53 @@ def bench_intake(
         f"({blo:,.0f}–{bhi:,.0f}); accepted {accepted:,}, in the database {in_db:,}: "
         + ("[green]none lost[/green]" if in_db == accepted else "[red]MISMATCH[/red]")
     )
+
+
+@bench_app.command("dashboard-live")
+def bench_dashboard_live(
+    rate: float = typer.Option(50.0, min=0.1, help="每秒新事件数 / new incidents per second"),
+    duration_s: float = typer.Option(20.0, min=1, help="持续秒数 / seconds of posting"),
+    url: str | None = typer.Option(None, help="已运行的服务；默认临时演示库 / running server"),
+    username: str = typer.Option("duty", help="登录账号 / account"),
+    password: str | None = typer.Option(None, help="密码；默认演示密码 / default: demo password"),
+    seed: int = typer.Option(7, help="随机种子 / seed"),
+) -> None:
+    """New incidents arriving on the open map at a steady rate (needs `make web browser`)."""
+    from yingji.bench import dashboard_live
+    from yingji.bench.stats import RateSummary
+
+    result = dashboard_live.run(
+        url=url,
+        username=username,
+        password=password,
+        rate_per_s=rate,
+        duration_s=duration_s,
+        seed=seed,
+    )
+    posted = len(result.posted_at)
+    span_s = (max(result.posted_at) - min(result.posted_at)) if posted > 1 else 0.0
+    table = Table(title=f"yingji bench dashboard-live ({rate:g}/s for {duration_s:g} s)")
+    table.add_column("measure")
+    table.add_column("median ms", justify="right", style="bold")
+    table.add_column("p99 ms", justify="right")
+    table.add_column("max ms", justify="right")
+    for name, values in (
+        ("intake answer, sent → 201 (baseline)", result.answer_ms),
+        ("201 → on the map", result.lags_ms()),
+    ):
+        if not values:
+            table.add_row(name, "—", "—", "—")
+            continue
+        ordered = sorted(values)
+        p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+        table.add_row(
+            name, f"{RateSummary.of(values).median:.0f}", f"{p99:.0f}", f"{ordered[-1]:.0f}"
+        )
+    console.print(table)
+    achieved = (posted - 1) / span_s if span_s else 0.0
+    kept_up = result.shown >= posted
+    console.print(
+        f"{datetime.now(UTC):%Y-%m-%d}, {posted} incidents posted at {achieved:.1f}/s; "
+        f"{result.shown} shown on the map; "
+        + ("[green]kept up[/green]" if kept_up else "[red]fell behind[/red]")
+    )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
+
+from yingji.core.errors import invalid
 
 T = TypeVar("T")
 
@@ -38,3 +41,46 @@ def paginate(db: Session, stmt: Select[Any], params: PageParams) -> tuple[list[A
     total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = list(db.scalars(stmt.limit(params.limit).offset(params.offset)))
     return rows, int(total)
+
+
+def apply_sort(
+    stmt: Select[Any],
+    sort: str | None,
+    columns: Mapping[str, ColumnElement[Any]],
+    *,
+    tiebreak: ColumnElement[Any],
+) -> Select[Any]:
+    """Order a list by ``sort``: comma-separated field names, ``-`` before one for descending
+    (``-level,occurred_at``). Unknown fields are a clear 422 naming the ones allowed.
+
+    Without ``sort`` the statement keeps its own order. ``tiebreak`` (descending) always comes
+    last so that pages never overlap or skip rows.
+    """
+    if not sort:
+        return stmt
+    order: list[Any] = []
+    for raw in sort.split(","):
+        name = raw.strip()
+        descending = name.startswith("-")
+        name = name.removeprefix("-").removeprefix("+")
+        column = columns.get(name)
+        if column is None:
+            allowed = ", ".join(sorted(columns))
+            raise invalid(
+                "sort",
+                f"不能按“{name}”排序；可用：{allowed}",
+                f"Cannot sort by '{name}'; allowed: {allowed}",
+                code="unknown_sort_field",
+            )
+        order.append(column.desc() if descending else column.asc())
+    return stmt.order_by(None).order_by(*order, tiebreak.desc())
+
+
+def sort_param(
+    sort: str | None = Query(
+        None,
+        max_length=200,
+        description="排序字段，逗号分隔，前加 - 为降序 / fields, comma-separated, - for descending",
+    ),
+) -> str | None:
+    return sort

@@ -85,7 +85,7 @@ def _plain(read: dict[str, Any]) -> dict[str, Any]:
 def export_incidents(
     db: Session, *, territory: str | None, en: bool, filters: dict[str, Any]
 ) -> tuple[bytes, int]:
-    """The filtered incident list (newest first) as .xlsx bytes, and how many rows it holds.
+    """The filtered incident list (in the list's order) as .xlsx bytes, and how many rows it holds.
 
     ``filters`` are intake's list filters; the caller's territory overrides the sub-district.
     """

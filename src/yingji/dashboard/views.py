@@ -18,6 +18,7 @@ from yingji.core.db import utcnow
 from yingji.core.deps import get_db, get_settings_dep
 from yingji.core.downloads import XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import invalid
+from yingji.core.pagination import sort_param
 from yingji.dashboard import service, stats
 from yingji.dashboard.schemas import DashboardConfig, Features, MapConfig, TileLayerConfig
 
@@ -123,6 +124,7 @@ def export_incidents(
     since: datetime | None = Query(None, description="发生时间起（含）"),
     until: datetime | None = Query(None, description="发生时间止（不含）"),
     lang: str = Query("zh", pattern="^(zh|en)$", description="表头语言 / header language"),
+    sort: str | None = Depends(sort_param),
     principal: Principal = Depends(INCIDENT_READ),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -139,6 +141,7 @@ def export_incidents(
         "channel": channel,
         "since": since,
         "until": until,
+        "sort": sort,
     }
     body, rows = service.export_incidents(
         db, territory=principal.territory(), en=lang == "en", filters=filters

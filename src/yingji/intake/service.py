@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, defer
 
 from yingji.audit import service as audit
 from yingji.core.errors import ApiError, conflict, forbidden, invalid, not_found
+from yingji.core.pagination import apply_sort
 from yingji.intake import categories, deadlines, grading, lifecycle, merge, routing
 from yingji.intake.config import IntakeSettings
 from yingji.intake.models import (
@@ -932,6 +933,20 @@ def incident_read(incident: Incident, org: routing.Organisation) -> dict[str, An
     }
 
 
+# Fields an incident list can be sorted by. Level codes I < II < III < IV sort as text too.
+INCIDENT_SORT_FIELDS = {
+    "id": Incident.id,
+    "level": Incident.level,
+    "status": Incident.status,
+    "occurred_at": Incident.occurred_at,
+    "created_at": Incident.created_at,
+    "last_report_at": Incident.last_report_at,
+    "report_count": Incident.report_count,
+    "subdistrict": Incident.subdistrict_code,
+    "category": Incident.category_code,
+}
+
+
 def list_stmt(
     *,
     status: list[str] | None = None,
@@ -942,8 +957,14 @@ def list_stmt(
     channel: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    sort: str | None = None,
 ) -> Select[tuple[Incident]]:
-    stmt = select(Incident).order_by(Incident.id.desc())
+    stmt = apply_sort(
+        select(Incident).order_by(Incident.id.desc()),
+        sort,
+        INCIDENT_SORT_FIELDS,
+        tiebreak=Incident.id,
+    )
     if status:
         stmt = stmt.where(Incident.status.in_(status))
     if level:

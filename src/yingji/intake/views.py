@@ -19,7 +19,7 @@ from yingji.auth.service import resolve_bearer, unauthorized
 from yingji.core.db import utcnow
 from yingji.core.deps import get_db
 from yingji.core.errors import ApiError, forbidden, invalid, validation_items
-from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.pagination import Page, PageParams, page_params, paginate, sort_param
 from yingji.intake import cap, service, stream
 from yingji.intake.prepare import Prepared, Sender, prepare
 from yingji.intake.runtime import IntakeRuntime
@@ -313,10 +313,12 @@ def list_incidents(
     channel: str | None = Query(None, description="报告通道"),
     since: datetime | None = Query(None, description="发生时间起（含）"),
     until: datetime | None = Query(None, description="发生时间止（不含）"),
+    sort: str | None = Depends(sort_param),
     params: PageParams = Depends(page_params),
     principal: Principal = Depends(INCIDENT_READ),
     db: Session = Depends(get_db),
 ) -> dict[str, Any]:
+    """Incidents, newest first unless ``sort`` says otherwise (e.g. ``-level,occurred_at``)."""
     territory = principal.territory()
     if territory is not None:
         if subdistrict is not None and subdistrict != territory:
@@ -331,6 +333,7 @@ def list_incidents(
         channel=channel,
         since=since,
         until=until,
+        sort=sort,
     )
     rows, total = paginate(db, stmt, params)
     org = service.organisation(db)

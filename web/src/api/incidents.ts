@@ -117,6 +117,8 @@ export interface IncidentFilters {
   channel?: string
   since?: string
   until?: string
+  /** Comma-separated fields, `-` for descending, e.g. `-level,occurred_at`. */
+  sort?: string
   limit?: number
   offset?: number
 }
