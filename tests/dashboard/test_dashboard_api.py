@@ -73,6 +73,7 @@ def test_features_follow_the_routes_the_server_has(client, token_for):
         "incidents": "/api/v1/incidents" in paths,
         "stream": "/api/v1/stream" in paths,
         "stats": "/api/v1/dashboard/stats" in paths,
+        "resources": "/api/v1/resources/nearby" in paths,
     }
 
 

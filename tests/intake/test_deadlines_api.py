@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from yingji.intake import service
 from yingji.intake.models import Incident
@@ -34,6 +36,18 @@ def test_overdue_is_flagged_then_reports_are_recorded(client, token_for, spot, d
     detail = client.get(f"/api/v1/incidents/{iid}", headers=duty).json()
     assert detail["overdue"] is True
     assert any(t["kind"] == "deadline_overdue" for t in detail["timeline"])
+    # Times inside the messages read as Beijing time to the minute, never a raw ISO stamp;
+    # the exact time travels in the entry's data.
+    due = datetime.fromisoformat(detail["deadlines"][0]["due_at"])
+    shown = due.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    for kind in ("deadlines_started", "deadline_overdue"):
+        entry = next(t for t in detail["timeline"] if t["kind"] == kind)
+        assert shown in entry["message"] and shown in entry["message_en"], entry
+        assert "北京时间" in entry["message"] and "Beijing time" in entry["message_en"]
+    started = next(t for t in detail["timeline"] if t["kind"] == "deadlines_started")
+    assert started["data"]["deadlines"][0]["due_at"] == detail["deadlines"][0]["due_at"]
+    iso = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+    assert not any(iso.search(t["message"] + t["message_en"]) for t in detail["timeline"])
     path = f"/api/v1/incidents/{iid}/deadlines"
     r = client.post(path, json={"step": "county", "note": "已电话报告区应急局"}, headers=duty)
     assert r.status_code == 200, r.text

@@ -290,3 +290,34 @@ def test_nearby_by_an_intake_incident(client, admin_headers, anchor, session) ->
     no = _near(client, admin_headers, incident_id=str(unplaced.id))
     assert no.status_code == 422 and no.json()["code"] == "incident_not_located"
     assert _near(client, admin_headers, incident_id="abc").status_code == 404
+
+
+def test_nearby_an_incident_reported_through_intake(client, token_for, anchor) -> None:
+    """The whole way, as the incident room asks it: a report posted to intake's API becomes
+    an incident, and ``incident_id`` alone centres the search on where intake placed it."""
+    from datetime import UTC, datetime
+
+    pytest.importorskip("yingji.intake.service")
+    duty = token_for("duty_officer")
+    now = datetime.now(UTC).isoformat()
+    report = {
+        "channel": "public",
+        "source_id": f"nearby-{uuid.uuid4().hex}",
+        "occurred_at": now,
+        "title": "储备库旁仓储区起火",
+        "text": "储备库旁仓储区起火，浓烟很大",
+        "location": {"lon": anchor["lon"], "lat": anchor["lat"], "crs": "wgs84"},
+        "reporter": {"name": "李四", "phone": "13800000001"},
+    }
+    accepted = client.post("/api/v1/reports", json=report, headers=duty)
+    assert accepted.status_code == 201, accepted.text
+    iid = accepted.json()["incident_id"]
+    resp = _near(client, duty, incident_id=str(iid), item="SANDBAG", radius_m=20000)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["incident_id"] == str(iid)
+    assert abs(body["center"]["lon"] - anchor["lon"]) < 1e-6
+    assert abs(body["center"]["lat"] - anchor["lat"]) < 1e-6
+    assert body["results"]["warehouses"][0]["code"] == anchor["code"]
+    assert body["results"]["warehouses"][0]["stock"]["item_code"] == "SANDBAG"
+    assert all(len(rows) > 0 for rows in body["results"].values()), body["totals"]

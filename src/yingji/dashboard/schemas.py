@@ -32,6 +32,9 @@ class Features(BaseModel):
     incidents: bool = Field(description="事件接口 /api/v1/incidents")
     stream: bool = Field(description="实时推送 /api/v1/stream")
     stats: bool = Field(description="统计 /api/v1/dashboard/stats")
+    resources: bool = Field(
+        default=False, description="应急资源 /api/v1/resources（物资、队伍、专家、微型站、视频）"
+    )
 
 
 class DashboardConfig(BaseModel):

@@ -61,6 +61,7 @@ def get_config(
             incidents="/api/v1/incidents" in paths,
             stream="/api/v1/stream" in paths,
             stats="/api/v1/dashboard/stats" in paths,
+            resources="/api/v1/resources/nearby" in paths,
         ),
         map=MapConfig(
             base=_tiles(settings.map_tiles_url, settings),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 FIRST_REPORT_H = 1
 EACH_LEVEL_UP_H = 2
@@ -24,6 +25,13 @@ _STEPS: tuple[tuple[str, str, str, int], ...] = (
     ("state", "国务院安全生产监督管理部门", "State Council department", EACH_LEVEL_UP_H),
 )
 _TOP_STEP = {"IV": "city", "III": "province", "II": "state", "I": "state"}
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def beijing_text(at: datetime) -> str:
+    """A time as people on duty read it in a message: Beijing time to the minute
+    (``2026-11-29 12:49``). The machine-readable time travels beside it in the entry's data."""
+    return at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 @dataclass(frozen=True)

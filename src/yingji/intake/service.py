@@ -671,8 +671,10 @@ def _record_found(
                 "ok",
                 0.0,
                 f"生产安全事故报告时限开始计时：{first['authority']}"
-                f"须于 {first['due_at']} 前收到报告",
-                f"reporting clocks started: {first['authority_en']} due {first['due_at']}",
+                f"须于 {deadlines.beijing_text(datetime.fromisoformat(first['due_at']))}"
+                "（北京时间）前收到报告",
+                f"reporting clocks started: {first['authority_en']} due "
+                f"{deadlines.beijing_text(datetime.fromisoformat(first['due_at']))} Beijing time",
                 {"deadlines": incident.deadlines},
             ),
             actor=SYSTEM_ACTOR,
@@ -1278,8 +1280,15 @@ def flag_overdue(db: Session, *, org: routing.Organisation, now: datetime) -> li
                 "overdue",
                 0.0,
                 "报告超时："
-                + "、".join(f"{d.authority}（应于 {d.due_at.isoformat()} 前）" for d in late),
-                "reporting overdue: " + ", ".join(d.authority_en for d in late),
+                + "、".join(
+                    f"{d.authority}（应于北京时间 {deadlines.beijing_text(d.due_at)} 前）"
+                    for d in late
+                ),
+                "reporting overdue: "
+                + ", ".join(
+                    f"{d.authority_en} (due {deadlines.beijing_text(d.due_at)} Beijing time)"
+                    for d in late
+                ),
                 {"steps": [d.step for d in late]},
             ),
             actor=SYSTEM_ACTOR,
