@@ -12,6 +12,10 @@ export const NAV_PAGES: { name: string; path: string; label: string; icon: strin
   { name: 'queue', path: '/queue', label: 'nav.queue', icon: 'Bell', feature: 'incidents' },
   { name: 'incidents', path: '/incidents', label: 'nav.incidents', icon: 'List', feature: 'incidents' },
   { name: 'stats', path: '/stats', label: 'nav.stats', icon: 'DataAnalysis', feature: 'stats' },
+  // Command and dispatch (issue 6)
+  { name: 'plans', path: '/plans', label: 'nav.plans', icon: 'Notebook', feature: 'command' },
+  { name: 'tasks', path: '/tasks', label: 'cmd.nav.tasks', icon: 'Checked', feature: 'command' },
+  { name: 'duty', path: '/duty', label: 'cmd.nav.duty', icon: 'Calendar', feature: 'command' },
 ]
 
 export function pageAvailable(feature: Feature | undefined, config: DashboardConfig | null): boolean {
@@ -50,6 +54,16 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/views/BigScreen.vue'),
         meta: { feature: 'stats' },
       },
+      // Command and dispatch (issue 6)
+      { path: 'plans', name: 'plans', component: () => import('@/views/PlansView.vue'), meta: { feature: 'command' } },
+      {
+        path: 'plans/:id(\\d+)',
+        name: 'plan',
+        component: () => import('@/views/PlansView.vue'),
+        meta: { feature: 'command' },
+      },
+      { path: 'tasks', name: 'tasks', component: () => import('@/views/MyTasksView.vue'), meta: { feature: 'command' } },
+      { path: 'duty', name: 'duty', component: () => import('@/views/DutyView.vue'), meta: { feature: 'command' } },
       {
         path: 'incidents/:id(\\d+)',
         name: 'incident',

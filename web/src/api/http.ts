@@ -12,6 +12,15 @@ export function setToken(token: string | null): void {
   else localStorage.removeItem(TOKEN_KEY)
 }
 
+/** One item of an error answer's `errors` (a plan's faults carry the YAML line). */
+export interface ApiErrorItem {
+  field: string | null
+  code: string
+  message: string
+  message_en: string
+  line?: number | null
+}
+
 /** An error answer of the API: `{code, message, message_en, field, errors}`. */
 export class ApiError extends Error {
   constructor(
@@ -20,6 +29,7 @@ export class ApiError extends Error {
     readonly messageZh: string,
     readonly messageEn: string,
     readonly field: string | null = null,
+    readonly errors: ApiErrorItem[] = [],
   ) {
     super(messageEn)
   }
@@ -43,6 +53,10 @@ export interface RequestOptions {
   query?: Query
   json?: unknown
   form?: Record<string, string>
+  /** A raw body with its content type (a plan's YAML). */
+  raw?: { body: string; contentType: string }
+  /** Read the answer as text instead of JSON (a YAML export). */
+  text?: boolean
   signal?: AbortSignal
   auth?: boolean
 }
@@ -65,6 +79,9 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     body = JSON.stringify(options.json)
   } else if (options.form) {
     body = new URLSearchParams(options.form)
+  } else if (options.raw) {
+    headers['Content-Type'] = options.raw.contentType
+    body = options.raw.body
   }
   let response: Response
   try {
@@ -81,9 +98,16 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   }
   if (response.ok) {
     if (response.status === 204) return undefined as T
+    if (options.text) return (await response.text()) as T
     return (await response.json()) as T
   }
-  let payload: { code?: string; message?: string; message_en?: string; field?: string | null } = {}
+  let payload: {
+    code?: string
+    message?: string
+    message_en?: string
+    field?: string | null
+    errors?: ApiErrorItem[]
+  } = {}
   try {
     payload = await response.json()
   } catch {
@@ -96,6 +120,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     payload.message ?? `请求失败（${response.status}）`,
     payload.message_en ?? `Request failed (${response.status})`,
     payload.field ?? null,
+    payload.errors ?? [],
   )
 }
 

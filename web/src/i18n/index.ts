@@ -1,4 +1,6 @@
 import { createI18n } from 'vue-i18n'
+import commandEn from './command.en'
+import commandZh from './command.zh-CN'
 import en from './en'
 import zhCN from './zh-CN'
 
@@ -15,7 +17,8 @@ export const i18n = createI18n({
   legacy: false,
   locale: storedLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  // Command and dispatch (issue 6) keeps its texts in files of its own, under `cmd`.
+  messages: { 'zh-CN': { ...zhCN, cmd: commandZh }, en: { ...en, cmd: commandEn } },
 })
 
 export function currentLocale(): Locale {
