@@ -140,6 +140,7 @@ const en: typeof zh = {
     aftermathListed: '{n} aftermath tasks listed',
     close: 'Close incident',
     closeReason: 'Handled; aftermath tasks done',
+    controlFirst: 'Mark the incident controlled first',
     closed: 'Incident closed',
     closeNeeds: 'Closing needs the aftermath tasks listed and done ({aftermath} aftermath, {open} tasks open)',
     pdf: 'Incident report (PDF)',

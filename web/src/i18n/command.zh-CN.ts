@@ -138,6 +138,7 @@ export default {
     aftermathListed: '已列出善后任务 {n} 项',
     close: '结束事件',
     closeReason: '处置完毕，善后任务已落实',
+    controlFirst: '事件须先标记为“已控制”',
     closed: '事件已结束',
     closeNeeds: '结束事件须先列出并完成善后任务（善后 {aftermath} 项，未完成任务 {open} 项）',
     pdf: '下载事件报告（PDF）',
