@@ -58,10 +58,9 @@ def test_duty_officer_sees_the_district_and_its_grid(new_page, live_server):
     login(page, live_server, demo_user("duty_officer"))
     header_role = page.locator("[data-test=role]")
     expect(header_role).to_have_text("值班员")
-    # Only pages that exist are in the menu.
-    expect(page.locator("[data-test=nav] a")).to_have_text(
-        [re.compile("地图"), re.compile("值班队列"), re.compile("事件列表"), re.compile("统计")]
-    )
+    # Only pages that exist are in the menu; 资源 opens the list of the resources pages.
+    names = ["地图", "值班队列", "事件列表", "统计", "资源", "预案", "我的任务", "值班"]
+    expect(page.locator("[data-test=nav] .nav-link")).to_have_text([re.compile(n) for n in names])
 
     the_map = page.locator("[data-test=map]")
     expect(the_map).to_have_attribute("data-subdistricts", "17")

@@ -74,6 +74,7 @@ def test_features_follow_the_routes_the_server_has(client, token_for):
         "stream": "/api/v1/stream" in paths,
         "stats": "/api/v1/dashboard/stats" in paths,
         "resources": "/api/v1/resources/nearby" in paths,
+        "command": "/api/v1/plans" in paths,
     }
 
 

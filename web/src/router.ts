@@ -28,6 +28,10 @@ export const NAV_PAGES: NavPage[] = [
   { name: 'experts', path: '/resources/experts', label: 'res.nav.experts', icon: 'Reading', feature: 'resources', group: 'resources' },
   { name: 'stations', path: '/resources/stations', label: 'res.nav.stations', icon: 'FirstAidKit', feature: 'resources', group: 'resources' },
   { name: 'videos', path: '/resources/videos', label: 'res.nav.videos', icon: 'VideoCamera', feature: 'resources', group: 'resources' },
+  // Command and dispatch (issue 6)
+  { name: 'plans', path: '/plans', label: 'nav.plans', icon: 'Notebook', feature: 'command' },
+  { name: 'tasks', path: '/tasks', label: 'cmd.nav.tasks', icon: 'Checked', feature: 'command' },
+  { name: 'duty', path: '/duty', label: 'cmd.nav.duty', icon: 'Calendar', feature: 'command' },
 ]
 
 export function pageAvailable(feature: Feature | undefined, config: DashboardConfig | null): boolean {
@@ -76,6 +80,16 @@ const routes: RouteRecordRaw[] = [
           ['videos', () => import('@/views/resources/VideosView.vue')],
         ] as const
       ).map(([name, component]) => ({ path: `resources/${name}`, name, component, meta: { feature: 'resources' } })),
+      // Command and dispatch (issue 6)
+      { path: 'plans', name: 'plans', component: () => import('@/views/PlansView.vue'), meta: { feature: 'command' } },
+      {
+        path: 'plans/:id(\\d+)',
+        name: 'plan',
+        component: () => import('@/views/PlansView.vue'),
+        meta: { feature: 'command' },
+      },
+      { path: 'tasks', name: 'tasks', component: () => import('@/views/MyTasksView.vue'), meta: { feature: 'command' } },
+      { path: 'duty', name: 'duty', component: () => import('@/views/DutyView.vue'), meta: { feature: 'command' } },
       {
         path: 'incidents/:id(\\d+)',
         name: 'incident',

@@ -35,6 +35,9 @@ class Features(BaseModel):
     resources: bool = Field(
         default=False, description="应急资源 /api/v1/resources（物资、队伍、专家、微型站、视频）"
     )
+    command: bool = Field(
+        default=False, description="指挥调度 /api/v1/plans（预案、任务、值班、会商、预警、评估）"
+    )
 
 
 class DashboardConfig(BaseModel):

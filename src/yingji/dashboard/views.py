@@ -62,6 +62,7 @@ def get_config(
             stream="/api/v1/stream" in paths,
             stats="/api/v1/dashboard/stats" in paths,
             resources="/api/v1/resources/nearby" in paths,
+            command="/api/v1/plans" in paths,
         ),
         map=MapConfig(
             base=_tiles(settings.map_tiles_url, settings),

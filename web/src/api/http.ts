@@ -12,6 +12,15 @@ export function setToken(token: string | null): void {
   else localStorage.removeItem(TOKEN_KEY)
 }
 
+/** One item of an error answer's `errors` (a plan's faults carry the YAML line). */
+export interface ApiErrorItem {
+  field: string | null
+  code: string
+  message: string
+  message_en: string
+  line?: number | null
+}
+
 /** An error answer of the API: `{code, message, message_en, field, errors}`. */
 export class ApiError extends Error {
   constructor(
@@ -20,6 +29,7 @@ export class ApiError extends Error {
     readonly messageZh: string,
     readonly messageEn: string,
     readonly field: string | null = null,
+    readonly errors: ApiErrorItem[] = [],
   ) {
     super(messageEn)
   }
@@ -44,6 +54,10 @@ export interface RequestOptions {
   json?: unknown
   form?: Record<string, string>
   multipart?: FormData // a file upload; the browser sets the boundary
+  /** A raw body with its content type (a plan's YAML). */
+  raw?: { body: string; contentType: string }
+  /** Read the answer as text instead of JSON (a YAML export). */
+  text?: boolean
   signal?: AbortSignal
   auth?: boolean
 }
@@ -68,6 +82,9 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     body = new URLSearchParams(options.form)
   } else if (options.multipart) {
     body = options.multipart
+  } else if (options.raw) {
+    headers['Content-Type'] = options.raw.contentType
+    body = options.raw.body
   }
   let response: Response
   try {
@@ -84,9 +101,16 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   }
   if (response.ok) {
     if (response.status === 204) return undefined as T
+    if (options.text) return (await response.text()) as T
     return (await response.json()) as T
   }
-  let payload: { code?: string; message?: string; message_en?: string; field?: string | null } = {}
+  let payload: {
+    code?: string
+    message?: string
+    message_en?: string
+    field?: string | null
+    errors?: ApiErrorItem[]
+  } = {}
   try {
     payload = await response.json()
   } catch {
@@ -99,6 +123,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     payload.message ?? `请求失败（${response.status}）`,
     payload.message_en ?? `Request failed (${response.status})`,
     payload.field ?? null,
+    payload.errors ?? [],
   )
 }
 

@@ -29,7 +29,7 @@ export interface TileLayerConfig {
 export interface DashboardConfig {
   version: string
   map: { base: TileLayerConfig | null; labels: TileLayerConfig | null; crs: 'wgs84' | 'gcj02'; max_zoom: number }
-  features: { incidents: boolean; stream: boolean; stats: boolean; resources?: boolean }
+  features: { incidents: boolean; stream: boolean; stats: boolean; resources?: boolean; command?: boolean }
 }
 
 export interface PersonRead {

@@ -1,4 +1,6 @@
 import { createI18n } from 'vue-i18n'
+import commandEn from './command.en'
+import commandZh from './command.zh-CN'
 import en from './en'
 import resEn from './resources.en'
 import resZh from './resources.zh-CN'
@@ -17,8 +19,12 @@ export const i18n = createI18n({
   legacy: false,
   locale: storedLocale(),
   fallbackLocale: 'zh-CN',
-  // Each domain's pages bring their texts in a file of their own, under their own key.
-  messages: { 'zh-CN': { ...zhCN, res: resZh }, en: { ...en, res: resEn } },
+  // Each domain's pages bring their texts in files of their own, under their own key:
+  // `res` resources (issue 5), `cmd` command and dispatch (issue 6).
+  messages: {
+    'zh-CN': { ...zhCN, res: resZh, cmd: commandZh },
+    en: { ...en, res: resEn, cmd: commandEn },
+  },
 })
 
 export function currentLocale(): Locale {

@@ -29,6 +29,15 @@ export const useIncidentsStore = defineStore('incidents', () => {
   const lastEventId = ref<string | null>(null)
   let stop: (() => void) | null = null
   let pendingTrigger = false
+  // Pages that follow more than the board (the command panels: tasks, consultation,
+  // warnings) hear every event of the one stream here, instead of opening a second one.
+  const listeners = new Set<(event: StreamEvent) => void>()
+
+  /** Hear every stream event until the returned function is called. */
+  function subscribe(listener: (event: StreamEvent) => void): () => void {
+    listeners.add(listener)
+    return () => listeners.delete(listener)
+  }
 
   const list = computed(() => [...open.value.values()])
   const waiting = computed(() =>
@@ -112,6 +121,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
     lastEventId.value = event.id
     const e = event.data as StreamEvent | null
     if (!e || typeof e !== 'object' || !e.payload || typeof e.incident_id !== 'number') return
+    for (const listener of listeners) listener(e)
     const known = open.value.get(e.incident_id)
     const { incident_id: _id, ...payload } = e.payload
     const merged = {
@@ -198,7 +208,22 @@ export const useIncidentsStore = defineStore('incidents', () => {
     announcements.value = announcements.value.filter((a) => a.id !== id)
   }
 
-  return { open, version, list, waiting, state, loaded, announcements, lastEventId, start, halt, reload, dismiss, whenLoaded }
+  return {
+    open,
+    version,
+    list,
+    waiting,
+    state,
+    loaded,
+    announcements,
+    lastEventId,
+    start,
+    halt,
+    reload,
+    dismiss,
+    whenLoaded,
+    subscribe,
+  }
 })
 
 /** A short two-tone alarm, generated (no sound file to fetch); level I sounds three times. */
