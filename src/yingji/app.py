@@ -24,6 +24,7 @@ from yingji.core.errors import install_error_handlers
 from yingji.dashboard.spa import install_spa
 from yingji.dashboard.views import router as dashboard_router
 from yingji.grid.views import router as grid_router
+from yingji.intake.fastpath import ReportFastPath
 from yingji.intake.views import router as intake_router
 from yingji.org.views import router as org_router
 from yingji.resources.supplies_views import router as supplies_router
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     app.state.settings = settings
     app.state.db = db
     install_error_handlers(app)
+    app.add_middleware(ReportFastPath)  # inside the body limit: see yingji.intake.fastpath
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

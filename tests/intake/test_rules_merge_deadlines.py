@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from yingji.geo.distance import LocalFrame
+from yingji.geo.distance import LocalFrame, haversine_m
 from yingji.intake.deadlines import deadlines, next_due, overdue
-from yingji.intake.merge import Candidate, Incoming, choose, consider
+from yingji.intake.merge import Candidate, Incoming, choose, consider, keys_around, merge_key
 
 T0 = datetime(2026, 8, 18, 9, 0, tzinfo=UTC)
 LON, LAT = 116.98, 36.62
@@ -84,3 +85,27 @@ def test_overdue_is_a_function_of_now():
     assert [d.step for d in late] == ["county"]
     assert overdue(items, done={"county"}, now=T0 + timedelta(minutes=61)) == []
     assert next_due(items, done={"county"}).step == "city"
+
+
+@given(
+    st.floats(116.0, 118.0),
+    st.floats(-60.0, 60.0),
+    st.floats(0.0, 360.0),
+    st.floats(0.0, 1.0),
+    st.sampled_from([50.0, 300.0, 1000.0, 5000.0]),
+)
+def test_every_position_within_the_radius_lies_in_a_cell_around(lon, lat, bearing, frac, radius):
+    """Candidates are read by merge key: none within the radius may sit outside the cells."""
+    frame = LocalFrame.around(lon, lat)
+    d = radius * frac
+    other = frame.to_lonlat(
+        d * math.sin(math.radians(bearing)), d * math.cos(math.radians(bearing))
+    )
+    if haversine_m(lon, lat, *other) > radius:
+        return  # the flat frame's small error pushed it just outside
+    assert merge_key("21C", *other) in keys_around("21C", lon, lat, radius)
+
+
+def test_cells_around_a_point_are_few_at_the_default_radius():
+    assert len(keys_around("21C", 117.0, 36.6, 300.0)) == 9
+    assert merge_key("21C", 117.0001, 36.6001) == "21C:23400:7320"

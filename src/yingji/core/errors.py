@@ -148,7 +148,8 @@ class ZhValueError(ValueError):
         self.zh = zh
 
 
-def _render(exc: ApiError) -> JSONResponse:
+def render(exc: ApiError) -> JSONResponse:
+    """The response every refusal takes: ``{code, message, message_en, field, errors}``."""
     return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
 
@@ -168,7 +169,7 @@ _STATUS_TEXT: dict[int, tuple[str, str, str]] = {
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return _render(exc)
+        return render(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -185,13 +186,13 @@ def install_error_handlers(app: FastAPI) -> None:
             field=first.get("field"),
             errors=items,
         )
-        return _render(err)
+        return render(err)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, zh, en = _STATUS_TEXT.get(exc.status_code, ("error", "请求失败", "Request failed"))
         if isinstance(exc.detail, str) and exc.detail and exc.status_code not in _STATUS_TEXT:
             en = exc.detail
-        return _render(
+        return render(
             ApiError(exc.status_code, code, zh, en, headers=getattr(exc, "headers", None))
         )

@@ -10,6 +10,7 @@ then the oldest incident. Pure: positions, times and codes in, a decision with i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,44 @@ from yingji.intake.categories import same_group
 DEFAULT_RADIUS_M = 300.0
 DEFAULT_WINDOW_S = 2 * 3600.0
 DEFAULT_GROUP_PREFIX_LEN = 3
+
+# Merge cells: a fixed grid of 0.005° squares (about 555 m north–south and 446 m east–west
+# at 36.6° N). An incident stores the key of its cell with its category group, indexed, so
+# finding the candidates of a report reads the few cells around it instead of every open
+# incident. Changing the cell size needs a migration that recomputes ``merge_key``.
+CELL_DEG = 0.005
+_M_PER_DEG_LAT = 111_000.0  # a little under the true ~110,950–111,700 m: errs towards more cells
+
+
+def cell_of(lon: float, lat: float) -> tuple[int, int]:
+    """The merge cell holding a WGS-84 position."""
+    return math.floor(lon / CELL_DEG), math.floor(lat / CELL_DEG)
+
+
+def merge_key(group: str, lon: float, lat: float) -> str:
+    """What an incident stores: its category group and merge cell, e.g. ``21C:23360:7330``."""
+    i, j = cell_of(lon, lat)
+    return f"{group}:{i}:{j}"
+
+
+def keys_around(group: str, lon: float, lat: float, radius_m: float) -> list[str]:
+    """Keys of every cell that may hold a position within ``radius_m`` of (lon, lat).
+
+    The neighbourhood is as many cells each way as the radius needs, measured against the
+    narrowest cell side on the square's poleward edge, so no position within the radius is
+    left out (checked by a property test).
+    """
+    side_lat = CELL_DEG * _M_PER_DEG_LAT
+    poleward = min(89.0, abs(lat) + radius_m / _M_PER_DEG_LAT + CELL_DEG)
+    side_lon = side_lat * math.cos(math.radians(poleward))
+    k_lat = math.ceil(radius_m / side_lat)
+    k_lon = math.ceil(radius_m / side_lon)
+    i, j = cell_of(lon, lat)
+    return [
+        f"{group}:{i + di}:{j + dj}"
+        for di in range(-k_lon, k_lon + 1)
+        for dj in range(-k_lat, k_lat + 1)
+    ]
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ class Incident(Base):
     __tablename__ = "intake_incident"
     __table_args__ = (
         Index("ix_intake_incident_merge", "category_group", "occurred_at"),
+        Index("ix_intake_incident_merge_key", "merge_key"),
         Index("ix_intake_incident_status", "status"),
         Index("ix_intake_incident_created_at", "created_at"),
     )
@@ -88,6 +89,8 @@ class Incident(Base):
     grading_rule: Mapped[str] = mapped_column(String(32), nullable=False, default="general")
     category_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
     category_group: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # category group and merge cell (``merge.merge_key``): where merging looks for candidates
+    merge_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
     category_confidence: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
     category_source: Mapped[str] = mapped_column(String(8), nullable=False, default="none")
     low_confidence: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

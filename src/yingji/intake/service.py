@@ -327,6 +327,9 @@ def _new_incident(
         grading_rule=p.grade.rule,
         category_code=p.category.code,
         category_group=group,
+        merge_key=merge.merge_key(group, p.lon, p.lat)
+        if group and p.lon is not None and p.lat is not None
+        else None,
         category_confidence=p.category.confidence,
         category_source=p.category.source,
         low_confidence=p.category.low_confidence,
@@ -381,36 +384,43 @@ class _Cells:
 def _open_candidates(
     db: Session, items: list[Prepared], settings: IntakeSettings, prefix: int
 ) -> _Cells:
-    located = [p for p in items if p.category.code and p.lat is not None]
+    """The open incidents that reports of the batch may join, read by their merge keys (an
+    indexed column): only the cells around each report, whatever the number of open
+    incidents elsewhere in the district."""
+    located = [p for p in items if p.category.code and p.lat is not None and p.lon is not None]
     cells = _Cells(settings.merge_radius_m, located[0].lat if located else 36.6)  # type: ignore[arg-type]
     if not located:
         return cells
     window = timedelta(seconds=settings.merge_window_s)
-    groups = sorted({p.category.code[:prefix] for p in located})  # type: ignore[index]
     earliest = min(p.report.occurred_at for p in located) - window
     latest = max(p.report.occurred_at for p in located) + window
-    # the batch's bounding box grown by the radius: a small batch reads only its surroundings
-    lons = [p.lon for p in located]
-    lats = [p.lat for p in located]
-    margin_lat, margin_lon = cells.size_lat * 1.01, cells.size_lon * 1.01
-    stmt = select(
-        Incident.id,
-        Incident.category_group,
-        Incident.category_code,
-        Incident.lon,
-        Incident.lat,
-        Incident.occurred_at,
-    ).where(
-        Incident.category_group.in_(groups),
-        Incident.status.in_(lifecycle.OPEN),
-        Incident.occurred_at >= earliest,
-        Incident.occurred_at <= latest,
-        Incident.lat.between(min(lats) - margin_lat, max(lats) + margin_lat),  # type: ignore[type-var]
-        Incident.lon.between(min(lons) - margin_lon, max(lons) + margin_lon),  # type: ignore[type-var]
-    )
-    for iid, group, code, lon, lat, occurred in db.execute(stmt):
-        cells.add(group, lon, lat, merge.Candidate(iid, code, lon, lat, occurred))
+    keys: set[str] = set()
+    for p in located:
+        group = p.category.code[:prefix]  # type: ignore[index]
+        keys.update(merge.keys_around(group, p.lon, p.lat, settings.merge_radius_m))  # type: ignore[arg-type]
+    table = Incident.__table__
+    conn = db.connection()
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), _KEYS_PER_QUERY):
+        stmt = select(
+            table.c.id,
+            table.c.category_group,
+            table.c.category_code,
+            table.c.lon,
+            table.c.lat,
+            table.c.occurred_at,
+        ).where(
+            table.c.merge_key.in_(ordered[start : start + _KEYS_PER_QUERY]),
+            table.c.status.in_(lifecycle.OPEN),
+            table.c.occurred_at >= earliest,
+            table.c.occurred_at <= latest,
+        )
+        for iid, group, code, lon, lat, occurred in conn.execute(stmt):
+            cells.add(group, lon, lat, merge.Candidate(iid, code, lon, lat, occurred))
     return cells
+
+
+_KEYS_PER_QUERY = 900  # bound parameters per candidate query, well inside every driver's limit
 
 
 @dataclass
@@ -518,14 +528,9 @@ def _write_batch(
         merge_ms = round((time.perf_counter() - started) * 1000.0, 3)
         if decision is not None and decision.merge:
             target = decision.incident_id
-            incident = (
-                new_incidents[-target - 1]  # type: ignore[operator]
-                if target < 0  # type: ignore[operator]
-                else db.get(Incident, target, options=[defer(Incident.location)])
-            )
-            assert incident is not None
-            plan = _Plan(index, p, incident, decision, merge_ms, False)
-            plan.level_change = _merge_facts(incident, p, now)
+            # an incident founded earlier in the batch, or (filled in below) a stored one
+            founded = new_incidents[-target - 1] if target < 0 else None  # type: ignore[operator]
+            plan = _Plan(index, p, founded, decision, merge_ms, False)  # type: ignore[arg-type]
         else:
             incident = _new_incident(p, settings, now, group)
             db.add(incident)
@@ -536,6 +541,7 @@ def _write_batch(
                 cells.add(group, p.lon, p.lat, cand)
             plan = _Plan(index, p, incident, decision, merge_ms, True)
         plans.append(plan)
+    _fold_merges(db, plans, now)
     if new_incidents:
         db.flush()
     report_ids = _insert_reports(db, plans, now)
@@ -559,6 +565,22 @@ def _write_batch(
             outcomes[index] = Outcome(200, accepted(ref, incident, org, replayed=True))
     events = append_events(db, pending, org, now)
     return [o for o in outcomes if o is not None], events
+
+
+def _fold_merges(db: Session, plans: list[_Plan], now: datetime) -> None:
+    """Load every stored incident the batch merges into with one query, then fold each
+    report into its incident in arrival order."""
+    wanted = {p.decision.incident_id for p in plans if p.incident is None and p.decision}
+    loaded: dict[int, Incident] = {}
+    if wanted:
+        stmt = select(Incident).where(Incident.id.in_(wanted)).options(defer(Incident.location))
+        loaded = {i.id: i for i in db.scalars(stmt)}
+    for plan in plans:
+        if plan.is_new:
+            continue
+        if plan.incident is None:
+            plan.incident = loaded[plan.decision.incident_id]  # type: ignore[union-attr,index]
+        plan.level_change = _merge_facts(plan.incident, plan.prepared, now)
 
 
 def _insert_reports(db: Session, plans: list[_Plan], now: datetime) -> list[int]:

@@ -169,7 +169,16 @@ async def post_report(
     principal: Principal = Depends(report_principal),
 ) -> JSONResponse:
     """Take one report from any channel; 201 once committed, 200 for an identical replay,
-    409 for a reused ``source_id`` with another body."""
+    409 for a reused ``source_id`` with another body.
+
+    In a server, ``ReportFastPath`` answers this path ahead of the router with the same
+    ``accept_report``; the route documents it and serves any app built without the fast path.
+    """
+    return await accept_report(request, principal)
+
+
+async def accept_report(request: Request, principal: Principal) -> JSONResponse:
+    """Validate, prepare and commit one report; raises ``ApiError`` for every refusal."""
     raw = await request.body()
     payload = _parse_json(raw)
     report = _validate(payload)
