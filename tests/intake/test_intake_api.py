@@ -301,3 +301,19 @@ def test_concurrent_reports_never_lose_one(client, token_for, spot, demo):
             select(Report.id).where(Report.incident_id == results[0].json()["incident_id"]).limit(1)
         )
     assert n is not None
+
+
+def test_reports_either_side_of_a_merge_cell_edge_merge(client, token_for, spot):
+    """Candidates are read by merge cell: 200 m apart across a cell's edge is still one event."""
+    from yingji.intake.merge import CELL_DEG, merge_key
+
+    _, lon, lat = spot()
+    edge = round(lon / CELL_DEG) * CELL_DEG
+    west, east = edge - 0.0009, edge + 0.0013  # about 80 m and 115 m from the edge at 36.6° N
+    assert merge_key("21C", west, lat) != merge_key("21C", east, lat)
+    duty = token_for("duty_officer")
+    first = client.post(URL, json=report_body(west, lat), headers=duty)
+    second = client.post(URL, json=report_body(east, lat), headers=duty)
+    assert first.status_code == 201 and second.status_code == 201, second.text
+    assert second.json()["merged"] is True
+    assert second.json()["incident_id"] == first.json()["incident_id"]

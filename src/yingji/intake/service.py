@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, text, tuple_
+from sqlalchemy import Select, func, insert, select, text
 from sqlalchemy.orm import Session, defer
 
 from yingji.audit import service as audit
@@ -409,17 +409,21 @@ def _open_candidates(
             table.c.lon,
             table.c.lat,
             table.c.occurred_at,
+            table.c.status,
         ).where(
             table.c.merge_key.in_(ordered[start : start + _KEYS_PER_QUERY]),
-            table.c.status.in_(lifecycle.OPEN),
             table.c.occurred_at >= earliest,
             table.c.occurred_at <= latest,
         )
-        for iid, group, code, lon, lat, occurred in conn.execute(stmt):
-            cells.add(group, lon, lat, merge.Candidate(iid, code, lon, lat, occurred))
+        # status is checked here, not in SQL: given ``status IN (...)``, SQLite's planner
+        # prefers the status index (every open incident) to the merge-key index
+        for iid, group, code, lon, lat, occurred, status in conn.execute(stmt):
+            if status in _OPEN:
+                cells.add(group, lon, lat, merge.Candidate(iid, code, lon, lat, occurred))
     return cells
 
 
+_OPEN = frozenset(lifecycle.OPEN)
 _KEYS_PER_QUERY = 900  # bound parameters per candidate query, well inside every driver's limit
 
 
@@ -434,6 +438,37 @@ class _Plan:
     merge_ms: float
     is_new: bool
     level_change: tuple[str, str, list[str]] | None = None
+
+
+def _known_reports(db: Session, items: list[Prepared]) -> dict[tuple[str, str], Any]:
+    """Reports already stored under the batch's (channel, source_id) keys: replays.
+
+    One query per channel with ``source_id IN (...)``: the unique index on (channel,
+    source_id) serves it on every database, which a row-value ``IN`` does not on SQLite
+    (it scanned the whole report table, a cost growing with every report ever taken).
+    """
+    by_channel: dict[str, set[str]] = {}
+    for p in items:
+        by_channel.setdefault(p.report.channel, set()).add(p.report.source_id)
+    table = Report.__table__
+    conn = db.connection()
+    known: dict[tuple[str, str], Any] = {}
+    for channel, ids in sorted(by_channel.items()):
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), _KEYS_PER_QUERY):
+            stmt = select(
+                table.c.id,
+                table.c.channel,
+                table.c.source_id,
+                table.c.body_hash,
+                table.c.incident_id,
+                table.c.merged,
+            ).where(
+                table.c.channel == channel,
+                table.c.source_id.in_(ordered[start : start + _KEYS_PER_QUERY]),
+            )
+            known.update({(r.channel, r.source_id): r for r in conn.execute(stmt)})
+    return known
 
 
 def _reused(r: Any) -> ApiError:
@@ -477,19 +512,7 @@ def _write_batch(
         groups = sorted({p.category.code[:prefix] for p in items if p.category.code})
         for key in sorted(group_lock_key(g) for g in groups):
             _advisory_lock(db, key)
-    keys = list({(p.report.channel, p.report.source_id) for p in items})
-    known: dict[tuple[str, str], Any] = {}
-    for chunk in range(0, len(keys), 300):
-        pairs = keys[chunk : chunk + 300]
-        stmt = select(
-            Report.id,
-            Report.channel,
-            Report.source_id,
-            Report.body_hash,
-            Report.incident_id,
-            Report.merged,
-        ).where(tuple_(Report.channel, Report.source_id).in_(pairs))
-        known.update({(r.channel, r.source_id): r for r in db.execute(stmt)})
+    known = _known_reports(db, items)
     cells = _open_candidates(db, items, settings, prefix)
     outcomes: list[Outcome | None] = [None] * len(items)
     plans: list[_Plan] = []
