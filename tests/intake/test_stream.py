@@ -74,3 +74,21 @@ def test_stream_territory_and_bad_header(client, token_for):
     bad = client.get("/api/v1/stream", headers={**duty, "Last-Event-ID": "abc"})
     assert bad.status_code == 422
     assert client.get("/api/v1/stream").status_code == 401
+
+
+def test_an_open_stream_holds_no_database_connection(client, token_for, spot, app):
+    """A dashboard keeps its stream open for hours: it must not pin a pooled connection (on
+    PostgreSQL an idle transaction per dashboard drains the pool; on SQLite it pins the WAL)."""
+    import time
+
+    duty = token_for("duty_officer")
+    _, lon, lat = spot()
+    pool = app.state.db.engine.pool
+    with client.stream("GET", "/api/v1/stream", headers=duty) as r:
+        assert r.status_code == 200
+        created = client.post(URL, json=report_body(lon, lat, text="燃气泄漏"), headers=duty)
+        _read_events(r, lambda e: e["data"]["incident_id"] == created.json()["incident_id"])
+        deadline = time.monotonic() + 5.0  # background loops check connections out briefly
+        while pool.checkedout() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert pool.checkedout() == 0

@@ -32,6 +32,42 @@ def current_principal(
     return principal
 
 
+def principal_on_own_session(request: Request) -> Principal:
+    """The caller, resolved on a session that is closed before this returns.
+
+    For endpoints that outlive their request's work: a guard that depends on ``get_db``
+    keeps that session — a pooled connection inside an open transaction — until the
+    response ends, which for the live stream is as long as a dashboard stays open (on
+    PostgreSQL it drains the pool and holds back vacuum; on SQLite it pins the WAL).
+    """
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise unauthorized()
+    db = request.app.state.db.session()
+    try:
+        principal = resolve_bearer(db, token, request.app.state.settings.resolved_secret_key())
+    finally:
+        db.close()
+    if principal is None:
+        raise unauthorized()
+    return principal
+
+
+def allow_streaming(*roles: Role) -> Callable[..., Principal]:
+    """As ``allow`` for user roles, holding no database session for the response's life."""
+    allowed = frozenset(roles)
+
+    def guard(request: Request) -> Principal:
+        principal = principal_on_own_session(request)
+        if principal.kind != "integration" and principal.role in allowed:
+            return principal
+        raise forbidden()
+
+    guard.__name__ = f"allow_streaming_{'_'.join(sorted(r.value for r in allowed))}"
+    return guard
+
+
 def allow(
     *roles: Role, integrations: bool = False, channel: str | None = None
 ) -> Callable[..., Principal]:

@@ -12,10 +12,9 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from yingji.auth.permissions import allow
+from yingji.auth.permissions import allow, allow_streaming, principal_on_own_session
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
-from yingji.auth.service import resolve_bearer, unauthorized
 from yingji.core.db import utcnow
 from yingji.core.deps import get_db
 from yingji.core.errors import ApiError, forbidden, invalid, validation_items
@@ -38,7 +37,7 @@ from yingji.intake.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["intake 一口归集"])
 
 CAP_WRITE = allow(Role.admin, Role.duty_officer, integrations=True, channel="cap")
-INCIDENT_READ = allow(
+INCIDENT_READ_ROLES = (
     Role.admin,
     Role.committee,
     Role.hq_commander,
@@ -48,6 +47,9 @@ INCIDENT_READ = allow(
     Role.grid_worker,
     Role.viewer,
 )
+INCIDENT_READ = allow(*INCIDENT_READ_ROLES)
+# the same roles, without a database session held for as long as the stream stays open
+STREAM_READ = allow_streaming(*INCIDENT_READ_ROLES)
 INCIDENT_MOVE = allow(
     Role.admin, Role.duty_officer, Role.hq_commander, Role.committee, Role.subdistrict_operator
 )
@@ -69,17 +71,7 @@ async def report_principal(request: Request) -> Principal:
     """``REPORT_WRITE`` resolved on the event loop: the hot intake path skips the threadpool
     that FastAPI uses for the synchronous guards (the principal cache answers almost always;
     on a miss one short query runs here)."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise unauthorized()
-    db = request.app.state.db.session()
-    try:
-        principal = resolve_bearer(db, token, request.app.state.settings.resolved_secret_key())
-    finally:
-        db.close()
-    if principal is None:
-        raise unauthorized()
+    principal = principal_on_own_session(request)
     if principal.kind == "integration" or principal.role in _REPORT_ROLES:
         return principal
     raise forbidden()
@@ -445,7 +437,7 @@ async def live_stream(
     headquarters: str | None = Query(None, description="指挥部代码"),
     level: str | None = Query(None, description="级别 I–IV，可逗号分隔"),
     last_event_id: str | None = Header(None, alias="Last-Event-ID"),
-    principal: Principal = Depends(INCIDENT_READ),
+    principal: Principal = Depends(STREAM_READ),
 ) -> StreamingResponse:
     """Server-Sent Events of incident events; reconnect with ``Last-Event-ID`` to replay."""
     territory = principal.territory()
