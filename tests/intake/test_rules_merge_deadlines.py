@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 
 from yingji.geo.distance import LocalFrame, haversine_m
 from yingji.intake.deadlines import deadlines, next_due, overdue
-from yingji.intake.merge import Candidate, Incoming, choose, consider, keys_around, merge_key
+from yingji.intake.merge import (
+    Candidate,
+    Incoming,
+    choose,
+    consider,
+    keys_around,
+    lock_keys,
+    merge_key,
+)
 
 T0 = datetime(2026, 8, 18, 9, 0, tzinfo=UTC)
 LON, LAT = 116.98, 36.62
@@ -107,5 +115,27 @@ def test_every_position_within_the_radius_lies_in_a_cell_around(lon, lat, bearin
 
 
 def test_cells_around_a_point_are_few_at_the_default_radius():
-    assert len(keys_around("21C", 117.0, 36.6, 300.0)) == 9
+    # a 600 m circle over cells of 446 m × 555 m: 2–3 cells each way, never more
+    assert len(keys_around("21C", 117.0049, 36.6049, 300.0)) == 4  # near a corner
+    assert len(keys_around("21C", 117.0025, 36.6025, 300.0)) == 9  # mid-cell
     assert merge_key("21C", 117.0001, 36.6001) == "21C:23400:7320"
+    assert lock_keys("21C", 117.01, 36.61, 300.0) == ["21C:5850:1830"]
+
+
+@given(
+    st.floats(116.0, 118.0),
+    st.floats(-60.0, 60.0),
+    st.floats(0.0, 360.0),
+    st.floats(0.0, 1.0),
+    st.sampled_from([50.0, 300.0, 1000.0, 5000.0]),
+)
+def test_two_reports_that_could_merge_always_share_a_lock(lon, lat, bearing, frac, radius):
+    frame = LocalFrame.around(lon, lat)
+    d = radius * frac
+    other = frame.to_lonlat(
+        d * math.sin(math.radians(bearing)), d * math.cos(math.radians(bearing))
+    )
+    if haversine_m(lon, lat, *other) > radius:
+        return
+    shared = set(lock_keys("21C", lon, lat, radius)) & set(lock_keys("21C", *other, radius))
+    assert shared

@@ -30,9 +30,9 @@ CELL_DEG = 0.005
 _M_PER_DEG_LAT = 111_000.0  # a little under the true ~110,950–111,700 m: errs towards more cells
 
 
-def cell_of(lon: float, lat: float) -> tuple[int, int]:
-    """The merge cell holding a WGS-84 position."""
-    return math.floor(lon / CELL_DEG), math.floor(lat / CELL_DEG)
+def cell_of(lon: float, lat: float, cell_deg: float = CELL_DEG) -> tuple[int, int]:
+    """The cell holding a WGS-84 position (merge cells unless told another size)."""
+    return math.floor(lon / cell_deg), math.floor(lat / cell_deg)
 
 
 def merge_key(group: str, lon: float, lat: float) -> str:
@@ -41,24 +41,37 @@ def merge_key(group: str, lon: float, lat: float) -> str:
     return f"{group}:{i}:{j}"
 
 
-def keys_around(group: str, lon: float, lat: float, radius_m: float) -> list[str]:
-    """Keys of every cell that may hold a position within ``radius_m`` of (lon, lat).
+def cells_covering(
+    lon: float, lat: float, radius_m: float, cell_deg: float = CELL_DEG
+) -> list[tuple[int, int]]:
+    """Every cell that may hold a position within ``radius_m`` of (lon, lat): the cells under
+    the circle's bounding box, its east–west half-width taken at the box's poleward edge
+    (where degrees of longitude are shortest), so none is left out (a property test checks).
+    Usually 2×2 merge cells at the default radius, 1 of the coarser lock cells."""
+    d_lat = radius_m / _M_PER_DEG_LAT
+    poleward = min(89.0, abs(lat) + d_lat)
+    d_lon = d_lat / math.cos(math.radians(poleward))
+    i0, j0 = cell_of(lon - d_lon, lat - d_lat, cell_deg)
+    i1, j1 = cell_of(lon + d_lon, lat + d_lat, cell_deg)
+    return [(i, j) for i in range(i0, i1 + 1) for j in range(j0, j1 + 1)]
 
-    The neighbourhood is as many cells each way as the radius needs, measured against the
-    narrowest cell side on the square's poleward edge, so no position within the radius is
-    left out (checked by a property test).
-    """
-    side_lat = CELL_DEG * _M_PER_DEG_LAT
-    poleward = min(89.0, abs(lat) + radius_m / _M_PER_DEG_LAT + CELL_DEG)
-    side_lon = side_lat * math.cos(math.radians(poleward))
-    k_lat = math.ceil(radius_m / side_lat)
-    k_lon = math.ceil(radius_m / side_lon)
-    i, j = cell_of(lon, lat)
-    return [
-        f"{group}:{i + di}:{j + dj}"
-        for di in range(-k_lon, k_lon + 1)
-        for dj in range(-k_lat, k_lat + 1)
-    ]
+
+def keys_around(group: str, lon: float, lat: float, radius_m: float) -> list[str]:
+    """Merge keys of the cells that may hold an incident within ``radius_m`` of (lon, lat)."""
+    return [f"{group}:{i}:{j}" for i, j in cells_covering(lon, lat, radius_m)]
+
+
+# Lock cells: on PostgreSQL a writer locks (category group, lock cell) for every cell its
+# reports' circles touch, before it reads candidates. Two reports that could merge (same
+# group, within the radius) always share a lock — the one on the second's own cell, which
+# the first's circle covers — so no two incidents are born from a race, while writers whose
+# reports are far apart no longer wait for each other as they did with one lock per group.
+LOCK_CELL_DEG = 0.02  # about 2.2 km × 1.8 km at 36.6° N: few locks per batch
+
+
+def lock_keys(group: str, lon: float, lat: float, radius_m: float) -> list[str]:
+    """Names of the advisory locks a report of ``group`` at (lon, lat) needs."""
+    return [f"{group}:{i}:{j}" for i, j in cells_covering(lon, lat, radius_m, LOCK_CELL_DEG)]
 
 
 @dataclass(frozen=True)
