@@ -8,6 +8,7 @@ import re
 import uuid
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -250,8 +251,11 @@ def test_incident_room_shows_the_location_and_nearby_resources(new_page, live_se
     skill = near["results"]["teams"][0]["skills"][0]
     panel.locator("input[data-test=nearby-skill]").fill(skill)
     panel.locator("[data-test=nearby-search]").click()
-    expect(teams.first).to_contain_text(skill)
-    for i in range(teams.count()):
+    skilled = live_server.call(
+        f"{RES}/nearby?incident_id={iid}&limit=20&kinds=teams&skill={quote(skill)}", duty
+    )["results"]["teams"]
+    expect(teams).to_have_count(len(skilled))  # the table has been redrawn with the answer
+    for i in range(len(skilled)):
         expect(teams.nth(i)).to_contain_text(skill)
     # An item and a quantity: the warehouses holding it, with their stock and whether it covers.
     panel.locator("input[data-test=nearby-skill]").fill("")
