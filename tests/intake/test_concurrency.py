@@ -13,6 +13,7 @@ from sqlalchemy import select
 from tests.conftest import ON_POSTGRES
 from yingji.intake import service
 from yingji.intake.config import IntakeSettings
+from yingji.intake.merge import LOCK_CELL_DEG
 from yingji.intake.models import Report
 from yingji.intake.prepare import Sender, prepare
 from yingji.intake.schemas import ReportIn
@@ -22,14 +23,12 @@ from .conftest import report_body
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL")
 
 
-def test_parallel_writers_found_one_incident(demo, spots):
-    _, lon, lat = spots[17]
-    now = datetime.now(UTC)
-    items = []
+def _prepared(demo, positions, text, now):  # type: ignore[no-untyped-def]
+    out = []
     with demo.session() as s:
-        for k in range(8):
-            body = report_body(lon + k * 1e-5, lat, text="仓库起火，火势很大")
-            items.append(
+        for lon, lat in positions:
+            body = report_body(lon, lat, text=text)
+            out.append(
                 prepare(
                     s,
                     ReportIn.model_validate(body),
@@ -39,33 +38,72 @@ def test_parallel_writers_found_one_incident(demo, spots):
                     now=now,
                 )
             )
-    barrier = threading.Barrier(len(items))
+    return out
+
+
+def _write_in_parallel(demo, batches, now) -> list[int]:  # type: ignore[no-untyped-def]
+    """Each batch in its own transaction and thread, all released at once; the incident of
+    each batch's first report."""
+    barrier = threading.Barrier(len(batches))
     errors: list[BaseException] = []
     incident_ids: list[int] = []
 
-    def write(p) -> None:  # type: ignore[no-untyped-def]
+    def write(batch) -> None:  # type: ignore[no-untyped-def]
         try:
             with demo.session() as db:
                 org = service.organisation(db)
                 barrier.wait()
                 outcomes, _ = service.write_batch(
-                    db, [p], settings=IntakeSettings(), org=org, now=now
+                    db, batch, settings=IntakeSettings(), org=org, now=now
                 )
                 db.commit()
                 incident_ids.append(outcomes[0].result.incident_id)
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=write, args=(p,)) for p in items]
+    threads = [threading.Thread(target=write, args=(b,)) for b in batches]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert not errors, errors
+    return incident_ids
+
+
+def test_parallel_writers_found_one_incident(demo, spots):
+    _, lon, lat = spots[17]
+    now = datetime.now(UTC)
+    items = _prepared(demo, [(lon + k * 1e-5, lat) for k in range(8)], "仓库起火，火势很大", now)
+    incident_ids = _write_in_parallel(demo, [[p] for p in items], now)
     assert len(set(incident_ids)) == 1
     with demo.session() as s:
         n = len(list(s.scalars(select(Report.id).where(Report.incident_id == incident_ids[0]))))
     assert n == len(items)
+
+
+def test_parallel_writers_either_side_of_a_lock_cell_edge_found_one_incident(demo, spots):
+    """Writers lock (group, lock cell): reports 200 m apart across a cell edge still meet."""
+    _, lon, lat = spots[23]
+    edge = round(lon / LOCK_CELL_DEG) * LOCK_CELL_DEG
+    sides = [(edge - 0.0011, lat), (edge + 0.0011, lat)]  # about 100 m each side
+    now = datetime.now(UTC)
+    items = _prepared(demo, [sides[k % 2] for k in range(8)], "厂房起火，浓烟", now)
+    incident_ids = _write_in_parallel(demo, [[p] for p in items], now)
+    assert len(set(incident_ids)) == 1
+
+
+def test_a_batch_locking_whole_groups_excludes_cell_locking_ones(demo, spots, monkeypatch):
+    """Over ``MAX_CELL_LOCKS`` a batch locks its groups whole; the others lock cells under a
+    shared group lock: the two kinds still exclude each other."""
+    _, lon, lat = spots[29]
+    _, far_lon, far_lat = spots[5]
+    monkeypatch.setattr(service, "MAX_CELL_LOCKS", 1)
+    now = datetime.now(UTC)
+    near = _prepared(demo, [(lon + k * 1e-5, lat) for k in range(6)], "商场起火", now)
+    (far,) = _prepared(demo, [(far_lon, far_lat)], "商场起火", now)
+    batches = [[near[0], far], *[[p] for p in near[1:]]]  # the first needs 2 cells: whole group
+    incident_ids = _write_in_parallel(demo, batches, now)
+    assert len(set(incident_ids)) == 1
 
 
 def test_parallel_http_requests_one_incident(client, token_for, spots):

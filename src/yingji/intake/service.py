@@ -65,6 +65,52 @@ def group_lock_key(group: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+def cell_lock_key(name: str) -> int:
+    digest = hashlib.blake2b(f"intake-merge-cell:{name}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+# Above this many cell locks a batch locks its groups whole instead: PostgreSQL's shared lock
+# table holds max_locks_per_transaction × max_connections entries (6,400 by default).
+MAX_CELL_LOCKS = 256
+_LOCK_ALL = text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) k")
+_LOCK_ALL_SHARED = text(
+    "SELECT count(pg_advisory_xact_lock_shared(k)) FROM unnest(CAST(:keys AS bigint[])) k"
+)
+
+
+def _lock_merge_neighbourhoods(
+    db: Session, items: list[Prepared], settings: IntakeSettings, prefix: int
+) -> None:
+    """Take, before reading merge candidates, the locks that keep two processes from founding
+    two incidents for one event (PostgreSQL; SQLite has one writer).
+
+    Each batch holds its category groups' locks *shared* and, exclusively, the (group, lock
+    cell) locks around its reports (``merge.lock_keys``): two reports that could merge always
+    share a cell lock, and batches whose reports are far apart no longer take turns as they
+    did with one exclusive lock per group. A batch needing more than ``MAX_CELL_LOCKS`` cells
+    takes its groups' locks exclusively instead, which also excludes every cell-locking batch
+    of those groups. Locks are taken in one order everywhere (groups, then cells, each sorted,
+    then the event lock), so two batches never deadlock. Reports without a position never
+    merge and are never candidates: they need no lock.
+    """
+    groups: set[str] = set()
+    cells: set[str] = set()
+    for p in items:
+        if p.category.code and p.lon is not None and p.lat is not None:
+            group = p.category.code[:prefix]
+            groups.add(group)
+            cells.update(merge.lock_keys(group, p.lon, p.lat, settings.merge_radius_m))
+    if not groups:
+        return
+    group_keys = sorted(group_lock_key(g) for g in groups)
+    if len(cells) > MAX_CELL_LOCKS:
+        db.execute(_LOCK_ALL, {"keys": group_keys})
+        return
+    db.execute(_LOCK_ALL_SHARED, {"keys": group_keys})
+    db.execute(_LOCK_ALL, {"keys": sorted(cell_lock_key(c) for c in cells)})
+
+
 # ------------------------------------------------------------------ organisation snapshot
 _org_lock = threading.Lock()
 _org_cache: dict[str, tuple[float, routing.Organisation]] = {}
@@ -509,9 +555,7 @@ def _write_batch(
 ) -> tuple[list[Outcome], list[dict[str, Any]]]:
     prefix = settings.merge_group_prefix_len
     if _is_pg(db):
-        groups = sorted({p.category.code[:prefix] for p in items if p.category.code})
-        for key in sorted(group_lock_key(g) for g in groups):
-            _advisory_lock(db, key)
+        _lock_merge_neighbourhoods(db, items, settings, prefix)
     known = _known_reports(db, items)
     cells = _open_candidates(db, items, settings, prefix)
     outcomes: list[Outcome | None] = [None] * len(items)
