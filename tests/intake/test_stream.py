@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 
+from yingji.auth.service import clear_principal_cache
 from yingji.intake import service
 
 from .conftest import report_body
@@ -76,7 +77,7 @@ def test_stream_territory_and_bad_header(client, token_for):
     assert client.get("/api/v1/stream").status_code == 401
 
 
-def test_an_open_stream_holds_no_database_connection(client, token_for, spot, app):
+def test_an_open_stream_holds_no_database_connection(client, token_for, spot, app, demo):
     """A dashboard keeps its stream open for hours: it must not pin a pooled connection (on
     PostgreSQL an idle transaction per dashboard drains the pool; on SQLite it pins the WAL)."""
     import time
@@ -84,10 +85,14 @@ def test_an_open_stream_holds_no_database_connection(client, token_for, spot, ap
     duty = token_for("duty_officer")
     _, lon, lat = spot()
     pool = app.state.db.engine.pool
-    with client.stream("GET", "/api/v1/stream", headers=duty) as r:
+    with demo.session() as s:
+        after = service.last_event_id(s)
+    created = client.post(URL, json=report_body(lon, lat, text="燃气泄漏"), headers=duty).json()
+    clear_principal_cache()  # so the guard has to read the token's user from the database
+    # from Last-Event-ID: the event is replayed from the table, however soon it was written
+    with client.stream("GET", "/api/v1/stream", headers={**duty, "Last-Event-ID": str(after)}) as r:
         assert r.status_code == 200
-        created = client.post(URL, json=report_body(lon, lat, text="燃气泄漏"), headers=duty)
-        _read_events(r, lambda e: e["data"]["incident_id"] == created.json()["incident_id"])
+        _read_events(r, lambda e: e["data"]["incident_id"] == created["incident_id"])
         deadline = time.monotonic() + 5.0  # background loops check connections out briefly
         while pool.checkedout() and time.monotonic() < deadline:
             time.sleep(0.02)
