@@ -181,3 +181,65 @@ def test_the_map_shifts_to_gcj02_exactly_as_the_server_does(new_page, live_serve
         assert abs(glon - elon) < 1e-8 and abs(glat - elat) < 1e-8, (lon, lat)
     assert shifted[-1] == [2.35, 48.85]  # outside China: unchanged
     assert abs(shifted[0][0] - 116.98) > 1e-3  # inside: the offset is hundreds of metres
+
+
+def test_a_real_click_reaches_the_grid_under_the_incidents(new_page, live_server):
+    """Incidents are drawn on a canvas above the grid: a click that hits no incident must
+    still reach the area under it (``dispatch_event`` above skips hit-testing; this does not)."""
+    from tests.browser.test_incidents import post_report
+
+    duty = live_server.token(demo_user("duty_officer"))
+    # 陡沟 (370103022): no other browser test reports there, so nothing merges with this
+    post_report(live_server, duty, "370103022", "陡沟某仓库燃气泄漏 click-through")
+    page = new_page()
+    login(page, live_server, demo_user("duty_officer"))
+    expect(page.locator("[data-test=map]")).not_to_have_attribute("data-incidents", "0")
+    page.locator(
+        "[data-test=layer-points]"
+    ).click()  # the clusters are markers: off, for a clear shot
+    # A spot where the incidents' canvas lies on top and the area is right under it.
+    spot = (
+        page.locator("path.yj-area")
+        .nth(40)
+        .evaluate(
+            """(area) => {
+            const canvas = document.querySelector('.leaflet-yj-incidents-pane canvas')
+            const box = area.getBoundingClientRect()
+            for (let i = 1; i < 10; i++) for (let j = 1; j < 10; j++) {
+                const x = box.left + (box.width * i) / 10, y = box.top + (box.height * j) / 10
+                if (document.elementFromPoint(x, y) !== canvas) continue
+                canvas.style.pointerEvents = 'none'
+                const under = document.elementFromPoint(x, y)
+                canvas.style.pointerEvents = ''
+                if (under === area) return [x, y]
+            }
+            return null
+        }"""
+        )
+    )
+    assert spot is not None, "no spot of the area lies under the incidents' canvas"
+    page.mouse.click(*spot)
+    expect(page.locator("[data-test=summary]")).to_be_visible()
+    expect(page.locator("[data-test=summary-type]")).to_have_text("网格面")
+    # ...and a click on an incident's marker still opens the incident, not what is under it.
+    marker = page.evaluate(
+        """() => {
+            const canvas = document.querySelector('.leaflet-yj-incidents-pane canvas')
+            const [w, h] = [canvas.width, canvas.height]
+            const rect = canvas.getBoundingClientRect()
+            const data = canvas.getContext('2d').getImageData(0, 0, w, h).data
+            for (let py = 0; py < h; py += 2) for (let px = 0; px < w; px += 2) {
+                if (data[(py * w + px) * 4 + 3] < 250) continue  // not on a marker
+                const x = rect.left + (px * rect.width) / w
+                const y = rect.top + ((py + 3) * rect.height) / h  // inside the circle's top
+                if (x < 0 || y < 60 || x > innerWidth || y > innerHeight) continue
+                if (document.elementFromPoint(x, y) === canvas) return [x, y]
+            }
+            return null
+        }"""
+    )
+    assert marker is not None, "no incident marker drawn in view"
+    page.mouse.click(*marker)
+    expect(page.locator("[data-test=summary-type]")).to_have_text(
+        re.compile("^(待甄别|已核实|处置中|已控制)$")
+    )
