@@ -5,7 +5,7 @@ Each event's SSE ``id`` is its id in the event table. A client that reconnects w
 from the bus. Live batches are used as they come only while they continue the sequence
 without a gap; on a gap (another process's events still on their way, a dropped batch, a
 rolled-back id) the stream reads the table instead, which is complete up to any id seen
-because event ids commit in order (see :mod:`yingji.intake.service`). With no bus traffic
+because event ids commit in order (see :mod:`yingji.intake.locks`). With no bus traffic
 the table is polled every ``poll_s``, so a NATS outage only slows the stream down.
 """
 

@@ -1,0 +1,121 @@
+"""What a batch reads before it decides anything: the reports already stored under its keys
+(replays) and the open incidents its reports may join, both through indexed columns and in
+bounded chunks of keys.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yingji.intake import lifecycle, merge
+from yingji.intake.config import IntakeSettings
+from yingji.intake.models import Incident, Report
+from yingji.intake.prepare import Prepared
+
+_OPEN = frozenset(lifecycle.OPEN)
+
+
+KEYS_PER_QUERY = 900  # bound parameters per candidate query, well inside every driver's limit
+
+
+class Cells:
+    """Open incidents of the batch's category groups in square cells of the merge radius, so
+    each report compares itself with the incidents of nine cells only."""
+
+    def __init__(self, radius_m: float, lat0: float) -> None:
+        self.size_lat = radius_m / 111_000.0
+        self.size_lon = self.size_lat / max(0.05, math.cos(math.radians(lat0)))
+        self.cells: dict[tuple[str, int, int], list[Any]] = {}
+
+    def _key(self, lon: float, lat: float) -> tuple[int, int]:
+        return math.floor(lon / self.size_lon), math.floor(lat / self.size_lat)
+
+    def add(self, group: str, lon: float, lat: float, item: Any) -> None:
+        i, j = self._key(lon, lat)
+        self.cells.setdefault((group, i, j), []).append(item)
+
+    def near(self, group: str, lon: float, lat: float) -> list[Any]:
+        i, j = self._key(lon, lat)
+        out: list[Any] = []
+        for di in (-1, 0, 1):
+            for dj in (-1, 0, 1):
+                out.extend(self.cells.get((group, i + di, j + dj), ()))
+        return out
+
+
+def open_candidates(
+    db: Session, items: list[Prepared], settings: IntakeSettings, prefix: int
+) -> Cells:
+    """The open incidents that reports of the batch may join, read by their merge keys (an
+    indexed column): only the cells around each report, whatever the number of open
+    incidents elsewhere in the district."""
+    located = [p for p in items if p.category.code and p.lat is not None and p.lon is not None]
+    cells = Cells(settings.merge_radius_m, located[0].lat if located else 36.6)  # type: ignore[arg-type]
+    if not located:
+        return cells
+    window = timedelta(seconds=settings.merge_window_s)
+    earliest = min(p.report.occurred_at for p in located) - window
+    latest = max(p.report.occurred_at for p in located) + window
+    keys: set[str] = set()
+    for p in located:
+        group = p.category.code[:prefix]  # type: ignore[index]
+        keys.update(merge.keys_around(group, p.lon, p.lat, settings.merge_radius_m))  # type: ignore[arg-type]
+    table = Incident.__table__
+    conn = db.connection()
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), KEYS_PER_QUERY):
+        stmt = select(
+            table.c.id,
+            table.c.category_group,
+            table.c.category_code,
+            table.c.lon,
+            table.c.lat,
+            table.c.occurred_at,
+            table.c.status,
+        ).where(
+            table.c.merge_key.in_(ordered[start : start + KEYS_PER_QUERY]),
+            table.c.occurred_at >= earliest,
+            table.c.occurred_at <= latest,
+        )
+        # status is checked here, not in SQL: given ``status IN (...)``, SQLite's planner
+        # prefers the status index (every open incident) to the merge-key index
+        for iid, group, code, lon, lat, occurred, status in conn.execute(stmt):
+            if status in _OPEN:
+                cells.add(group, lon, lat, merge.Candidate(iid, code, lon, lat, occurred))
+    return cells
+
+
+def known_reports(db: Session, items: list[Prepared]) -> dict[tuple[str, str], Any]:
+    """Reports already stored under the batch's (channel, source_id) keys: replays.
+
+    One query per channel with ``source_id IN (...)``: the unique index on (channel,
+    source_id) serves it on every database, which a row-value ``IN`` does not on SQLite
+    (it scanned the whole report table, a cost growing with every report ever taken).
+    """
+    by_channel: dict[str, set[str]] = {}
+    for p in items:
+        by_channel.setdefault(p.report.channel, set()).add(p.report.source_id)
+    table = Report.__table__
+    conn = db.connection()
+    known: dict[tuple[str, str], Any] = {}
+    for channel, ids in sorted(by_channel.items()):
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), KEYS_PER_QUERY):
+            stmt = select(
+                table.c.id,
+                table.c.channel,
+                table.c.source_id,
+                table.c.body_hash,
+                table.c.incident_id,
+                table.c.merged,
+            ).where(
+                table.c.channel == channel,
+                table.c.source_id.in_(ordered[start : start + KEYS_PER_QUERY]),
+            )
+            known.update({(r.channel, r.source_id): r for r in conn.execute(stmt)})
+    return known

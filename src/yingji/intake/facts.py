@@ -1,0 +1,102 @@
+"""An incident's figures from its reports: founding an incident from its first report, and
+folding each later one in (maxima of the figures; the level only rises).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from yingji.intake import deadlines, grading, merge
+from yingji.intake.config import IntakeSettings
+from yingji.intake.models import Incident
+from yingji.intake.prepare import Prepared
+
+
+def new_incident(
+    p: Prepared, settings: IntakeSettings, now: datetime, group: str | None
+) -> Incident:
+    """A new incident from the first report of an event (not yet added to the session)."""
+    r = p.report
+    trusted = r.channel in settings.trusted_channels
+    path = p.category_path
+    production_safety = bool(path and path.grading_rule == "production_safety")
+    incident = Incident(
+        title=(r.title.strip() or r.text.strip()[:60])[:200],
+        status="verified" if trusted else "reported",
+        level=p.grade.level,
+        needs_assessment=p.grade.needs_assessment,
+        grading_rule=p.grade.rule,
+        category_code=p.category.code,
+        category_group=group,
+        merge_key=merge.merge_key(group, p.lon, p.lat)
+        if group and p.lon is not None and p.lat is not None
+        else None,
+        category_confidence=p.category.confidence,
+        category_source=p.category.source,
+        low_confidence=p.category.low_confidence,
+        occurred_at=r.occurred_at,
+        created_at=now,
+        updated_at=now,
+        last_report_at=now,
+        lon=p.lon,
+        lat=p.lat,
+        address=r.address,
+        subdistrict_code=p.subdistrict[0] if p.subdistrict else None,
+        location=p.located,
+        report_count=1,
+        channels=[r.channel],
+        trusted=trusted,
+        production_safety=production_safety,
+        deadlines=[d.as_dict() for d in deadlines.deadlines(now, p.grade.level)]
+        if production_safety
+        else [],
+        deadlines_done=[],
+        overdue=False,
+    )
+    set_facts(incident, p.facts)
+    return incident
+
+
+def facts_of(incident: Incident) -> grading.Facts:
+    return grading.Facts(
+        deaths=incident.deaths,
+        missing=incident.missing,
+        serious_injuries=incident.serious_injuries,
+        injuries=incident.injuries,
+        trapped=incident.trapped,
+        direct_loss_cny=incident.direct_loss_cny,
+        affected_people=incident.affected_people,
+    )
+
+
+def set_facts(incident: Incident, facts: grading.Facts) -> None:
+    for k, v in facts.__dict__.items():
+        setattr(incident, k, v)
+
+
+def merge_facts(
+    incident: Incident, p: Prepared, now: datetime
+) -> tuple[str, str, list[str]] | None:
+    """Fold a report into an incident: maxima of the figures, the level only rises."""
+    facts = facts_of(incident).merged(p.facts)
+    set_facts(incident, facts)
+    regraded = grading.grade(facts, rule=incident.grading_rule)
+    new_level = grading.graver(incident.level, grading.graver(regraded.level, p.grade.level))
+    if facts.known():
+        incident.needs_assessment = regraded.needs_assessment
+    incident.report_count = (incident.report_count or 0) + 1
+    channel = p.report.channel
+    if channel not in (incident.channels or []):
+        incident.channels = [*(incident.channels or []), channel]
+    incident.occurred_at = min(incident.occurred_at, p.report.occurred_at)
+    incident.last_report_at = now
+    incident.updated_at = now
+    old = incident.level
+    if new_level == old:
+        return None
+    incident.level = new_level
+    if incident.production_safety:
+        incident.deadlines = [
+            d.as_dict() for d in deadlines.deadlines(incident.created_at, new_level)
+        ]
+    return old, new_level, regraded.reasons

@@ -1,0 +1,91 @@
+"""Routing an incident in the database: its targets (the rules are in
+:mod:`yingji.intake.routing`) buffered as routing rows for
+:func:`~yingji.intake.journal.append_events`, and routing again after a level rise.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yingji.intake import categories, routing
+from yingji.intake.journal import SYSTEM_ACTOR, buffered_rows, record_step
+from yingji.intake.models import Incident, Routing
+from yingji.intake.prepare import Step
+from yingji.intake.shapes import subdistrict_ref
+
+
+def route_incident(
+    db: Session,
+    incident: Incident,
+    org: routing.Organisation,
+    local_force: tuple[str, str] | None,
+    *,
+    existing: set[tuple[str, str]],
+    at: datetime,
+) -> list[routing.Target]:
+    """Route an incident to its targets, buffering rows for those not in ``existing``; the
+    headquarters target sets the incident's headquarters. Answers the new targets."""
+    p = categories.path(incident.category_code) if incident.category_code else None
+    sub = subdistrict_ref(incident, org)
+    targets = routing.route(
+        category_code=incident.category_code,
+        category_name=p.display if p else "未分类",
+        level=incident.level,
+        subdistrict=(sub.code, sub.name) if sub else None,
+        local_force=local_force,
+        org=org,
+    )
+    new = [t for t in targets if (t.type, t.code) not in existing]
+    rows = buffered_rows(db, "intake_routing")
+    for t in new:
+        rows.append(
+            {
+                "incident_id": incident.id,
+                "target_type": t.type,
+                "target_code": t.code,
+                "target_name": t.name,
+                "reason": t.reason,
+                "routed_at": at,
+            }
+        )
+    for t in targets:
+        if t.type == "headquarters":
+            incident.headquarters_code = t.code
+    return new
+
+
+def routed_step(new: list[routing.Target], duration_ms: float) -> Step:
+    names = "、".join(t.name for t in new) or "（无新增）"
+    return Step(
+        "routed",
+        "ok" if new else "skipped",
+        duration_ms,
+        f"推送至：{names}",
+        f"routed to: {', '.join(t.code for t in new) or '(nothing new)'}",
+        {"targets": routing.as_dicts(new)},
+    )
+
+
+def reroute(db: Session, incident: Incident, org: routing.Organisation, now: datetime) -> None:
+    """After a level rise: route to whoever the graver level adds (the committee for I–II)."""
+    existing = {
+        (t, c)
+        for t, c in db.execute(
+            select(Routing.target_type, Routing.target_code).where(
+                Routing.incident_id == incident.id
+            )
+        )
+    }
+    existing |= {
+        (row["target_type"], row["target_code"])
+        for row in buffered_rows(db, "intake_routing")
+        if row["incident_id"] == incident.id
+    }
+    lf = next((c for t, c in existing if t == "local_force"), None)
+    new = route_incident(db, incident, org, (lf, "") if lf else None, existing=existing, at=now)
+    new = [t for t in new if t.type != "local_force"]
+    if new:
+        record_step(db, incident, routed_step(new, 0.0), actor=SYSTEM_ACTOR, at=now)

@@ -1,0 +1,392 @@
+"""Writing a batch of prepared reports, the intake writer's path: merge into an open incident
+or found one, record the reports, links and timeline, route, and write the stream events,
+all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, defer
+
+from yingji.audit import service as audit
+from yingji.core.errors import ApiError, conflict
+from yingji.intake import deadlines, merge, routing
+from yingji.intake.candidates import known_reports, open_candidates
+from yingji.intake.config import IntakeSettings
+from yingji.intake.facts import merge_facts, new_incident
+from yingji.intake.journal import (
+    SYSTEM_ACTOR,
+    PendingEvent,
+    append_events,
+    buffered_rows,
+    record_step,
+)
+from yingji.intake.locks import is_postgres, lock_merge_neighbourhoods
+from yingji.intake.models import Incident, Report
+from yingji.intake.prepare import Prepared, Step
+from yingji.intake.routing_rows import reroute, route_incident, routed_step
+from yingji.intake.schemas import ReportAccepted
+from yingji.intake.shapes import accepted
+
+
+@dataclass
+class Outcome:
+    """The answer for one item of a batch: accepted (201), replayed (200) or an error."""
+
+    status: int
+    result: ReportAccepted | None = None
+    error: ApiError | None = None
+
+
+@dataclass(frozen=True)
+class _ReportRef:
+    """What an answer needs of a report written with a bulk insert."""
+
+    id: int
+    merged: bool
+
+
+@dataclass
+class _Plan:
+    """What pass one decided for a report, for pass two to record."""
+
+    index: int
+    prepared: Prepared
+    incident: Incident
+    decision: merge.MergeDecision | None
+    merge_ms: float
+    is_new: bool
+    level_change: tuple[str, str, list[str]] | None = None
+
+
+def _reused(r: Any) -> ApiError:
+    return conflict(
+        "source_id_reused",
+        f"通道 {r.channel} 的 source_id “{r.source_id}” 已用于另一份不同的报告",
+        f"source_id '{r.source_id}' on channel {r.channel} was already used for a different report",
+        field="source_id",
+    )
+
+
+def write_batch(
+    db: Session,
+    items: list[Prepared],
+    *,
+    settings: IntakeSettings,
+    org: routing.Organisation,
+    now: datetime,
+) -> tuple[list[Outcome], list[dict[str, Any]]]:
+    """Merge or create, record and route each prepared report in the caller's transaction.
+
+    Pass one decides, in memory and in order, which incident each report joins (incidents
+    founded earlier in the batch included) and updates the incidents; one flush gives the new
+    incidents their ids; pass two bulk-inserts reports, links, timeline, routing and events.
+    Returns an outcome per item and the stream events written (publish them after commit).
+    """
+    with db.no_autoflush:
+        return _write_batch(db, items, settings=settings, org=org, now=now)
+
+
+def _write_batch(
+    db: Session,
+    items: list[Prepared],
+    *,
+    settings: IntakeSettings,
+    org: routing.Organisation,
+    now: datetime,
+) -> tuple[list[Outcome], list[dict[str, Any]]]:
+    prefix = settings.merge_group_prefix_len
+    if is_postgres(db):
+        lock_merge_neighbourhoods(db, items, settings, prefix)
+    known = known_reports(db, items)
+    cells = open_candidates(db, items, settings, prefix)
+    outcomes: list[Outcome | None] = [None] * len(items)
+    plans: list[_Plan] = []
+    in_batch: dict[tuple[str, str], str] = {}
+    new_incidents: list[Incident] = []
+    for index, p in enumerate(items):
+        r = p.report
+        key = (r.channel, r.source_id)
+        if key in known:
+            prior = known[key]
+            if prior.body_hash != p.body_hash:
+                outcomes[index] = Outcome(409, error=_reused(r))
+            else:
+                incident = db.get(Incident, prior.incident_id, options=[defer(Incident.location)])
+                assert incident is not None
+                outcomes[index] = Outcome(
+                    200, accepted(_ReportRef(prior.id, prior.merged), incident, org, replayed=True)
+                )
+            continue
+        if key in in_batch:  # the same report twice in one batch: answered after pass two
+            if in_batch[key] != p.body_hash:
+                outcomes[index] = Outcome(409, error=_reused(r))
+            continue
+        in_batch[key] = p.body_hash
+        group = p.category.code[:prefix] if p.category.code else None
+        started = time.perf_counter()
+        decision: merge.MergeDecision | None = None
+        if group and p.lon is not None and p.lat is not None:
+            decision = merge.choose(
+                merge.Incoming(p.category.code, p.lon, p.lat, r.occurred_at),
+                cells.near(group, p.lon, p.lat),
+                radius_m=settings.merge_radius_m,
+                window_s=settings.merge_window_s,
+                group_prefix_len=prefix,
+            )  # fmt: skip
+        merge_ms = round((time.perf_counter() - started) * 1000.0, 3)
+        if decision is not None and decision.merge:
+            target = decision.incident_id
+            # an incident founded earlier in the batch, or (filled in below) a stored one
+            founded = new_incidents[-target - 1] if target < 0 else None  # type: ignore[operator]
+            plan = _Plan(index, p, founded, decision, merge_ms, False)  # type: ignore[arg-type]
+        else:
+            incident = new_incident(p, settings, now, group)
+            db.add(incident)
+            new_incidents.append(incident)
+            placeholder = -len(new_incidents)  # a new incident's stand-in id within the batch
+            if group and p.lon is not None and p.lat is not None:
+                cand = merge.Candidate(placeholder, p.category.code, p.lon, p.lat, r.occurred_at)
+                cells.add(group, p.lon, p.lat, cand)
+            plan = _Plan(index, p, incident, decision, merge_ms, True)
+        plans.append(plan)
+    _fold_merges(db, plans, now)
+    if new_incidents:
+        db.flush()
+    report_ids = _insert_reports(db, plans, now)
+    written: dict[tuple[str, str], tuple[_ReportRef, Incident]] = {}
+    pending: list[PendingEvent] = []
+    for plan, report_id in zip(plans, report_ids, strict=True):
+        ref = _ReportRef(report_id, not plan.is_new)
+        p = plan.prepared
+        actor = audit.Actor(p.sender.type, p.sender.id, p.sender.name)
+        if plan.is_new:
+            _record_found(db, plan, ref, actor, org, now, pending)
+        else:
+            _record_merge(db, plan, ref, actor, org, now, pending)
+        written[(p.report.channel, p.report.source_id)] = (ref, plan.incident)
+    for plan in plans:
+        ref, incident = written[(plan.prepared.report.channel, plan.prepared.report.source_id)]
+        outcomes[plan.index] = Outcome(201, accepted(ref, incident, org))
+    for index, p in enumerate(items):
+        if outcomes[index] is None:  # a repeat within the batch
+            ref, incident = written[(p.report.channel, p.report.source_id)]
+            outcomes[index] = Outcome(200, accepted(ref, incident, org, replayed=True))
+    events = append_events(db, pending, org, now)
+    return [o for o in outcomes if o is not None], events
+
+
+def _fold_merges(db: Session, plans: list[_Plan], now: datetime) -> None:
+    """Load every stored incident the batch merges into with one query, then fold each
+    report into its incident in arrival order."""
+    wanted = {p.decision.incident_id for p in plans if p.incident is None and p.decision}
+    loaded: dict[int, Incident] = {}
+    if wanted:
+        stmt = select(Incident).where(Incident.id.in_(wanted)).options(defer(Incident.location))
+        loaded = {i.id: i for i in db.scalars(stmt)}
+    for plan in plans:
+        if plan.is_new:
+            continue
+        if plan.incident is None:
+            plan.incident = loaded[plan.decision.incident_id]  # type: ignore[union-attr,index]
+        plan.level_change = merge_facts(plan.incident, plan.prepared, now)
+
+
+def _insert_reports(db: Session, plans: list[_Plan], now: datetime) -> list[int]:
+    if not plans:
+        return []
+    rows = []
+    for plan in plans:
+        p, r = plan.prepared, plan.prepared.report
+        rows.append(
+            {
+                "channel": r.channel,
+                "source_id": r.source_id,
+                "body_hash": p.body_hash,
+                "raw_body": p.raw_body,
+                "received_at": now,
+                "occurred_at": r.occurred_at,
+                "reported_at": r.reported_at,
+                "title": r.title,
+                "text": r.text,
+                "category_code": p.category.code,
+                "category_source": p.category.source,
+                "category_confidence": p.category.confidence,
+                "lon": p.lon,
+                "lat": p.lat,
+                "input_crs": r.location.crs.value if r.location else None,
+                "address": r.address,
+                "subdistrict_code": p.subdistrict[0] if p.subdistrict else None,
+                "reporter_name": r.reporter.name if r.reporter else "",
+                "reporter_phone": r.reporter.phone if r.reporter else "",
+                "casualties": r.casualties.model_dump() if r.casualties else {},
+                "direct_loss_cny": r.direct_loss_cny,
+                "affected_people": r.affected_people,
+                "level": p.grade.level,
+                "sender_type": p.sender.type,
+                "sender_id": p.sender.id,
+                "sender_name": p.sender.name,
+                "incident_id": plan.incident.id,
+                "merged": not plan.is_new,
+            }
+        )
+    table = Report.__table__
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [row[0] for row in db.connection().execute(stmt, rows)]
+
+
+def _record_found(
+    db: Session,
+    plan: _Plan,
+    report: _ReportRef,
+    actor: audit.Actor,
+    org: routing.Organisation,
+    now: datetime,
+    pending: list[PendingEvent],
+) -> None:
+    incident, p, decision = plan.incident, plan.prepared, plan.decision
+    buffered_rows(db, "intake_incident_report").append(
+        {
+            "incident_id": incident.id,
+            "report_id": report.id,
+            "channel": p.report.channel,
+            "merged": False,
+            "distance_m": None,
+            "reason": decision.reason if decision else "无类别或坐标，不参与合并",
+            "linked_at": now,
+        }
+    )
+    for step in p.steps:
+        record_step(db, incident, step, actor=actor, at=now, report_id=report.id)
+    record_step(
+        db,
+        incident,
+        Step(
+            "merge_checked",
+            "ok",
+            plan.merge_ms,
+            decision.reason if decision else "无类别或坐标，不参与合并，新建事件",
+            decision.reason_en if decision else "no category or position: new incident",
+        ),
+        actor=actor,
+        at=now,
+        report_id=report.id,
+    )
+    if incident.trusted:
+        screen = Step(
+            "screened",
+            "skipped",
+            0.0,
+            f"可信通道（{p.report.channel}），免甄别，直接核实",
+            f"trusted channel ({p.report.channel}): screening skipped, verified",
+        )
+    else:
+        screen = Step("screening", "pending", 0.0, "待值班员甄别研判", "awaiting screening")
+    record_step(db, incident, screen, actor=SYSTEM_ACTOR, at=now, report_id=report.id)
+    started = time.perf_counter()
+    new = route_incident(db, incident, org, p.local_force, existing=set(), at=now)
+    record_step(
+        db,
+        incident,
+        routed_step(new, round((time.perf_counter() - started) * 1000.0, 3)),
+        actor=SYSTEM_ACTOR,
+        at=now,
+    )
+    if incident.production_safety and incident.deadlines:
+        first = incident.deadlines[0]
+        record_step(
+            db,
+            incident,
+            Step(
+                "deadlines_started",
+                "ok",
+                0.0,
+                f"生产安全事故报告时限开始计时：{first['authority']}"
+                f"须于 {deadlines.beijing_text(datetime.fromisoformat(first['due_at']))}"
+                "（北京时间）前收到报告",
+                f"reporting clocks started: {first['authority_en']} due "
+                f"{deadlines.beijing_text(datetime.fromisoformat(first['due_at']))} Beijing time",
+                {"deadlines": incident.deadlines},
+            ),
+            actor=SYSTEM_ACTOR,
+            at=now,
+        )
+    pending.append(
+        PendingEvent(incident, "incident.created", {"report_id": report.id}, report.id, True)
+    )
+
+
+def _record_merge(
+    db: Session,
+    plan: _Plan,
+    report: _ReportRef,
+    actor: audit.Actor,
+    org: routing.Organisation,
+    now: datetime,
+    pending: list[PendingEvent],
+) -> None:
+    incident, p, decision = plan.incident, plan.prepared, plan.decision
+    assert decision is not None
+    # an incident founded earlier in the batch had a stand-in id when the decision was made
+    reason = decision.reason.replace(f"#{decision.incident_id}", f"#{incident.id}")
+    reason_en = decision.reason_en.replace(f"#{decision.incident_id}", f"#{incident.id}")
+    buffered_rows(db, "intake_incident_report").append(
+        {
+            "incident_id": incident.id,
+            "report_id": report.id,
+            "channel": p.report.channel,
+            "merged": True,
+            "distance_m": decision.distance_m,
+            "reason": reason,
+            "linked_at": now,
+        }
+    )
+    record_step(db, incident, p.steps[0], actor=actor, at=now, report_id=report.id)
+    record_step(
+        db,
+        incident,
+        Step(
+            "merged",
+            "ok",
+            plan.merge_ms,
+            reason,
+            reason_en,
+            {"distance_m": decision.distance_m, "time_apart_s": decision.time_apart_s},
+        ),
+        actor=actor,
+        at=now,
+        report_id=report.id,
+    )
+    old_level = incident.level
+    if plan.level_change is not None:
+        old_level, new_level, reasons = plan.level_change
+        record_step(
+            db,
+            incident,
+            Step(
+                "level_raised",
+                "ok",
+                0.0,
+                f"合并后定级由 {old_level} 升为 {new_level}：{'；'.join(reasons)}",
+                f"level raised from {old_level} to {new_level} by merging",
+                {"from": old_level, "to": new_level},
+            ),
+            actor=SYSTEM_ACTOR,
+            at=now,
+            report_id=report.id,
+        )
+        reroute(db, incident, org, now)
+    pending.append(
+        PendingEvent(
+            incident,
+            "incident.merged",
+            {"report_id": report.id, "level_from": old_level},
+            report.id,
+            True,
+        )
+    )
