@@ -55,7 +55,7 @@ _LOCK_ALL_SHARED = text(
 
 def lock_merge_neighbourhoods(
     db: Session, items: list[Prepared], settings: IntakeSettings, prefix: int
-) -> None:
+) -> str | None:
     """Take, before reading merge candidates, the locks that keep two processes from founding
     two incidents for one event (PostgreSQL; SQLite has one writer).
 
@@ -66,7 +66,8 @@ def lock_merge_neighbourhoods(
     takes its groups' locks exclusively instead, which also excludes every cell-locking batch
     of those groups. Locks are taken in one order everywhere (groups, then cells, each sorted,
     then the event lock), so two batches never deadlock. Reports without a position never
-    merge and are never candidates: they need no lock.
+    merge and are never candidates: they need no lock. Returns which way it locked
+    (``"cells"`` or ``"groups"``), or None when nothing needed a lock.
     """
     groups: set[str] = set()
     cells: set[str] = set()
@@ -76,10 +77,11 @@ def lock_merge_neighbourhoods(
             groups.add(group)
             cells.update(merge.lock_keys(group, p.lon, p.lat, settings.merge_radius_m))
     if not groups:
-        return
+        return None
     group_keys = sorted(group_lock_key(g) for g in groups)
     if len(cells) > MAX_CELL_LOCKS:
         db.execute(_LOCK_ALL, {"keys": group_keys})
-        return
+        return "groups"
     db.execute(_LOCK_ALL_SHARED, {"keys": group_keys})
     db.execute(_LOCK_ALL, {"keys": sorted(cell_lock_key(c) for c in cells)})
+    return "cells"

@@ -3,7 +3,7 @@ views, writer and stream): writing batches of prepared reports, reading incident
 moves, level raises, deadlines, events.
 
 The code lives in small modules; this one only re-exports their public names, so callers
-keep writing ``service.X``:
+keep writing ``service.X`` (to monkeypatch a name, patch it in the module that defines it):
 
 - :mod:`~yingji.intake.write`: ``write_batch`` (merge or found, record, route, emit),
   with :mod:`~yingji.intake.candidates`, :mod:`~yingji.intake.facts` and
@@ -18,11 +18,6 @@ keep writing ``service.X``:
 
 from __future__ import annotations
 
-import sys
-import types
-from typing import Any
-
-from yingji.intake import journal, locks, moves, org_cache, read, shapes, write
 from yingji.intake.journal import SYSTEM_ACTOR, append_events
 from yingji.intake.locks import EVENT_LOCK_KEY, MAX_CELL_LOCKS, cell_lock_key, group_lock_key
 from yingji.intake.moves import (
@@ -82,21 +77,3 @@ __all__ = [
     "transition",
     "write_batch",
 ]
-
-_PARTS = (journal, locks, moves, org_cache, read, shapes, write)
-
-
-class _Facade(types.ModuleType):
-    """Setting a re-exported name here (tests monkeypatch ``service.MAX_CELL_LOCKS``) also sets
-    it in the module that defines it, where the code reads it at call time. Functions other
-    modules imported by name are not rebound: patch those where they are used."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in __all__:
-            for part in _PARTS:
-                if name in vars(part):
-                    setattr(part, name, value)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Facade

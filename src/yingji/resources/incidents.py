@@ -1,7 +1,8 @@
 """The seam to the incidents domain: where is incident X?
 
 The nearby search takes an incident id instead of a point. The incidents (intake) domain
-owns where an incident is; it is not part of this build yet. It plugs in here with
+owns where an incident is, and resources sits below it in the import order, so intake is
+not imported here directly: it plugs in with
 :func:`set_incident_locator` (from its own start-up or the application's composition root):
 a function ``(session, incident_id) -> (lon, lat) in WGS-84, or None if no such incident``.
 
