@@ -6,8 +6,8 @@ not imported here directly: it plugs in with
 :func:`set_incident_locator` (from its own start-up or the application's composition root):
 a function ``(session, incident_id) -> (lon, lat) in WGS-84, or None if no such incident``.
 
-When the intake domain is installed (``yingji.intake.service`` with ``get_incident``, as on
-its branch), :func:`intake_locator` is used by default; without it, an incident id is
+When the intake domain is installed (``yingji.intake.service`` with ``get_incident``, as in
+this build), :func:`intake_locator` is used by default; without it, an incident id is
 answered with a clear 422 ``incident_lookup_unavailable`` — never a guess.
 """
 
