@@ -12,10 +12,15 @@ import pytest
 from shapely.geometry import shape
 from sqlalchemy import func, select
 
+from yingji.geo.distance import haversine_m
 from yingji.grid.models import GridArea
 from yingji.intake.models import Incident, Report, StreamEvent, TimelineEntry
 
 _counter = itertools.count()
+# Spots that tests name by index (``spots[3]``...): ``spot()`` never hands them out, or a
+# test's report there would merge into the incident another test left open.
+NAMED_SPOTS = frozenset({3, 5, 6, 17, 19, 21, 23, 25, 29})
+SPOT_SPACING_M = 1200.0
 
 
 @pytest.fixture(scope="session")
@@ -32,12 +37,27 @@ def spots(demo) -> list[tuple[str, float, float]]:  # type: ignore[no-untyped-de
     return out
 
 
+@pytest.fixture(scope="session")
+def free_spots(spots) -> list[tuple[str, float, float]]:  # type: ignore[no-untyped-def]
+    """Spots at least ``SPOT_SPACING_M`` from one another and from the named ones: a test
+    spreads its reports up to ~300 m around its spot and merging reaches 300 m further, so no
+    incident another test left open is ever in reach."""
+    named = [spots[i] for i in sorted(NAMED_SPOTS)]
+    chosen: list[tuple[str, float, float]] = []
+    for index, s in enumerate(spots):
+        if index in NAMED_SPOTS:
+            continue
+        if all(haversine_m(s[1], s[2], o[1], o[2]) >= SPOT_SPACING_M for o in named + chosen):
+            chosen.append(s)
+    return chosen
+
+
 @pytest.fixture
-def spot(spots) -> Callable[[], tuple[str, float, float]]:  # type: ignore[no-untyped-def]
-    """A fresh area position per call, so tests do not merge into each other's incidents."""
+def spot(free_spots) -> Callable[[], tuple[str, float, float]]:  # type: ignore[no-untyped-def]
+    """A fresh free spot per call, so tests do not merge into each other's incidents."""
 
     def take() -> tuple[str, float, float]:
-        return spots[next(_counter) % len(spots)]
+        return free_spots[next(_counter) % len(free_spots)]
 
     return take
 
