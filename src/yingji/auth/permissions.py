@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -54,17 +54,25 @@ def principal_on_own_session(request: Request) -> Principal:
     return principal
 
 
-def allow_streaming(*roles: Role) -> Callable[..., Principal]:
-    """As ``allow`` for user roles, holding no database session for the response's life."""
+def allow_own_session(
+    *roles: Role, integrations: bool = False
+) -> Callable[[Request], Awaitable[Principal]]:
+    """As ``allow``, but resolved on the event loop on a session of its own, closed at once:
+    for the live stream (a guard on ``get_db`` would keep its session open as long as the
+    stream) and for the hot intake path (no hand-over to FastAPI's threadpool; the
+    principal cache answers almost always, on a miss one short query runs)."""
     allowed = frozenset(roles)
 
-    def guard(request: Request) -> Principal:
+    async def guard(request: Request) -> Principal:
         principal = principal_on_own_session(request)
-        if principal.kind != "integration" and principal.role in allowed:
+        if principal.kind == "integration":
+            if integrations:
+                return principal
+        elif principal.role in allowed:
             return principal
         raise forbidden()
 
-    guard.__name__ = f"allow_streaming_{'_'.join(sorted(r.value for r in allowed))}"
+    guard.__name__ = f"allow_own_session_{'_'.join(sorted(r.value for r in allowed))}"
     return guard
 
 

@@ -30,14 +30,18 @@ def advisory_lock(db: Session, key: int) -> None:
     db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
-def group_lock_key(group: str) -> int:
-    digest = hashlib.blake2b(f"intake-merge:{group}".encode(), digest_size=8).digest()
+def _lock_key(name: str) -> int:
+    """A stable signed 64-bit advisory-lock key for a name (the same in every process)."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def group_lock_key(group: str) -> int:
+    return _lock_key(f"intake-merge:{group}")
 
 
 def cell_lock_key(name: str) -> int:
-    digest = hashlib.blake2b(f"intake-merge-cell:{name}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    return _lock_key(f"intake-merge-cell:{name}")
 
 
 # Above this many cell locks a batch locks its groups whole instead: PostgreSQL's shared lock

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from yingji.auth.permissions import allow, allow_streaming, principal_on_own_session
+from yingji.auth.permissions import allow, allow_own_session
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
 from yingji.core.db import utcnow
@@ -49,32 +49,22 @@ INCIDENT_READ_ROLES = (
 )
 INCIDENT_READ = allow(*INCIDENT_READ_ROLES)
 # the same roles, without a database session held for as long as the stream stays open
-STREAM_READ = allow_streaming(*INCIDENT_READ_ROLES)
+STREAM_READ = allow_own_session(*INCIDENT_READ_ROLES)
 INCIDENT_MOVE = allow(
     Role.admin, Role.duty_officer, Role.hq_commander, Role.committee, Role.subdistrict_operator
 )
 INCIDENT_LEVEL = allow(Role.admin, Role.duty_officer, Role.hq_commander, Role.committee)
 INCIDENT_DEADLINE = allow(Role.admin, Role.duty_officer)
 
-_REPORT_ROLES = frozenset(
-    {
-        Role.admin,
-        Role.duty_officer,
-        Role.subdistrict_operator,
-        Role.grid_worker,
-        Role.department_operator,
-    }
+# Who may report; integrations are further bound to their token's channels (_check_channel).
+report_principal = allow_own_session(
+    Role.admin,
+    Role.duty_officer,
+    Role.subdistrict_operator,
+    Role.grid_worker,
+    Role.department_operator,
+    integrations=True,
 )
-
-
-async def report_principal(request: Request) -> Principal:
-    """``REPORT_WRITE`` resolved on the event loop: the hot intake path skips the threadpool
-    that FastAPI uses for the synchronous guards (the principal cache answers almost always;
-    on a miss one short query runs here)."""
-    principal = principal_on_own_session(request)
-    if principal.kind == "integration" or principal.role in _REPORT_ROLES:
-        return principal
-    raise forbidden()
 
 
 # Channels a person may report on; integrations are bound to the channels of their token.

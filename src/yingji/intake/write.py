@@ -149,9 +149,9 @@ def _write_batch(
             incident = new_incident(p, settings, now, group)
             db.add(incident)
             new_incidents.append(incident)
-            placeholder = -len(new_incidents)  # a new incident's stand-in id within the batch
+            stand_in_id = -len(new_incidents)  # until the flush gives it its id: -1, -2, ...
             if group and p.lon is not None and p.lat is not None:
-                cand = merge.Candidate(placeholder, p.category.code, p.lon, p.lat, r.occurred_at)
+                cand = merge.Candidate(stand_in_id, p.category.code, p.lon, p.lat, r.occurred_at)
                 cells.add(group, p.lon, p.lat, cand)
             plan = _Plan(index, p, incident, decision, merge_ms, True)
         plans.append(plan)
