@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from shapely.geometry import shape
 from sqlalchemy import select
 
+from yingji.core.errors import ApiError
 from yingji.geo.distance import haversine_m
 from yingji.geo.transform import from_wgs84
+from yingji.grid import locating
 from yingji.grid import service as grid
 from yingji.grid.locate import GridIndex, locate_reference
 from yingji.grid.models import GridArea, GridPoint
@@ -28,7 +30,7 @@ URL = "/api/v1/grid/locate"
 @pytest.fixture(scope="module")
 def demo_index(demo) -> GridIndex:  # type: ignore[no-untyped-def]
     with demo.session() as s:
-        return grid.build_index(s)
+        return locating.build_index(s)
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +210,7 @@ def test_who_may_locate(client, token_for, gsq_area) -> None:
 
 def test_index_follows_the_grid_revision(client, token_for, demo, monkeypatch) -> None:
     """A change to the grid shows in locate once the revision moves (checked ≤ 1/s)."""
-    monkeypatch.setattr(grid, "REVISION_CHECK_INTERVAL_S", 0.0)
+    monkeypatch.setattr(locating, "REVISION_CHECK_INTERVAL_S", 0.0)
     with demo.session() as s:
         point = s.scalars(select(GridPoint).where(GridPoint.subdistrict_code == GSQ)).first()
         code, old_name, lon, lat = point.code, point.responsible_name, point.lon, point.lat
@@ -235,14 +237,14 @@ def test_index_follows_the_grid_revision(client, token_for, demo, monkeypatch) -
 
 def test_revision_is_not_read_on_every_call(demo, monkeypatch) -> None:
     calls = []
-    real = grid.current_revision
-    monkeypatch.setattr(grid, "current_revision", lambda db: calls.append(1) or real(db))
-    monkeypatch.setattr(grid, "REVISION_CHECK_INTERVAL_S", 3600.0)
+    real = locating.current_revision
+    monkeypatch.setattr(locating, "current_revision", lambda db: calls.append(1) or real(db))
+    monkeypatch.setattr(locating, "REVISION_CHECK_INTERVAL_S", 3600.0)
     with demo.session() as s:
-        grid.locate_index(s)  # may read it once (cache older than the interval)
+        locating.locate_index(s)  # may read it once (cache older than the interval)
         before = len(calls)
         for _ in range(50):
-            grid.locate_index(s)
+            locating.locate_index(s)
     assert len(calls) == before
 
 
@@ -275,3 +277,26 @@ def test_every_demo_point_is_located_in_its_sub_district(demo_index) -> None:
         assert found is not None and found.subdistrict.code == p.subdistrict_code
         assert found.point is not None and found.point.point.code == p.code
         assert math.isclose(found.point.distance_m, 0.0, abs_tol=1e-9)
+
+
+def test_intake_facts_are_the_answer_as_json(demo, demo_index) -> None:
+    """``located_facts`` (what intake stores, built without pydantic) equals the API's answer
+    dumped as JSON, at positions all over the district in all three coordinate systems."""
+    rng = random.Random(5)
+    lo_lon, lo_lat, hi_lon, hi_lat = shapely.union_all(
+        [shape(s.geometry) for s in demo_index.subdistricts]
+    ).bounds
+    checked = 0
+    with demo.session() as s:
+        while checked < 300:
+            lon, lat = rng.uniform(lo_lon, hi_lon), rng.uniform(lo_lat, hi_lat)
+            crs = rng.choice(["wgs84", "gcj02", "bd09"])
+            lon, lat = from_wgs84(lon, lat, crs) if crs != "wgs84" else (lon, lat)
+            try:
+                pos = locating.find(s, lon=lon, lat=lat, crs=crs)
+            except ApiError:
+                continue  # outside the district
+            answer = locating.locate(s, lon=lon, lat=lat, crs=crs)
+            dumped = answer.model_dump(mode="json", exclude={"input", "max_distance_m"})
+            assert locating.located_facts(pos) == dumped
+            checked += 1

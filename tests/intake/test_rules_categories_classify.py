@@ -106,3 +106,18 @@ def test_classifier_total_on_any_text(text: str):
     assert result.low_confidence == (
         result.confidence < classify.default_table().low_confidence_below
     )
+
+
+_KEYWORDS = sorted(classify.default_table().by_word())
+_FILLER = [*"的了在有人路口号楼附近，。！ 3A-_小区街道", "经十路", "着火车", "泄漏气", "水上涨"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_KEYWORDS + _FILLER) | st.text(max_size=3), max_size=30))
+def test_keyword_tokens_match_a_full_segmentation(parts: list[str]):
+    """Cutting only the blocks that hold a keyword finds exactly the keywords a segmentation
+    of the whole text finds, in order: keywords and their neighbours run together here."""
+    text = "".join(parts)
+    words = classify.default_table().by_word()
+    full = [t for t in classify.tokens(text) if t in words]
+    assert classify.keyword_tokens(text) == full

@@ -45,7 +45,7 @@ def bench_locate(
     from yingji.core import migrate
     from yingji.core.db import Database
     from yingji.geo.transform import wgs84_to_bd09
-    from yingji.grid import service as grid
+    from yingji.grid import locating as grid
 
     with tempfile.TemporaryDirectory(prefix="yingji-bench-") as tmp:
         if use_db:
@@ -490,7 +490,7 @@ def bench_intake(
     from yingji.bench.locate import random_positions
     from yingji.core.security import create_access_token
     from yingji.demo.load import load_demo
-    from yingji.grid import service as grid
+    from yingji.grid import locating as grid
     from yingji.intake import service as intake_service
 
     if database not in ("sqlite", "postgres"):
@@ -523,13 +523,13 @@ def bench_intake(
             for k in range(rounds):
                 run = b.Run(f"baseline {k + 1}")
                 asyncio.run(
-                    b.drive(run, [base[0].port], token, base_bodies,
-                            connections=connections, rate_per_s=None)
+                    b.drive(run, [base[0].port], token, base_bodies, connections=connections,
+                            rate_per_s=None, pids=[base[0].process.pid])
                 )  # fmt: skip
                 baseline.append(run)
                 console.print(f"  {run.name}: {run.rate:,.0f}/s")
 
-        async def intake_runs(ports: list[int]) -> None:
+        async def intake_runs(ports: list[int], pids: list[int]) -> None:
             ref = [b.Run("warm-up")]
             ready = asyncio.Event()
             listener = asyncio.create_task(b.listen(ports[-1], watch_token, ref, ready))
@@ -540,14 +540,16 @@ def bench_intake(
                 run = ref[0] = b.Run(f"full speed {k + 1}")
                 chunk = bodies[offset : offset + reports_per_round]
                 offset += reports_per_round
-                await b.drive(run, ports, token, chunk, connections=connections, rate_per_s=None)
+                await b.drive(
+                    run, ports, token, chunk, connections=connections, rate_per_s=None, pids=pids
+                )
                 await asyncio.sleep(1.0)
                 runs.append(run)
                 console.print(f"  {run.name}: {run.rate:,.0f}/s, failed {run.failed}")
             n = int(rate * rate_seconds)
             run = ref[0] = b.Run(f"fixed {rate:,.0f}/s")
             await b.drive(run, ports, token, bodies[offset : offset + n],
-                          connections=connections, rate_per_s=rate)  # fmt: skip
+                          connections=connections, rate_per_s=rate, pids=pids)  # fmt: skip
             offset += n
             await asyncio.sleep(1.0)
             runs.append(run)
@@ -555,7 +557,7 @@ def bench_intake(
             if surge:
                 run = ref[0] = b.Run(f"surge {surge:,}")
                 await b.drive(run, ports, token, bodies[offset : offset + surge],
-                              connections=connections, rate_per_s=None)  # fmt: skip
+                              connections=connections, rate_per_s=None, pids=pids)  # fmt: skip
                 await asyncio.sleep(2.0)
                 runs.append(run)
                 console.print(f"  {run.name}: {run.rate:,.0f}/s, failed {run.failed}")
@@ -564,7 +566,7 @@ def bench_intake(
         with scratch.session() as s:
             before = intake_service.count_reports(s)
         with b.servers(procs, database_url=url, bus_url=bus_url, data_dir=Path(tmp)) as srv:
-            asyncio.run(intake_runs([x.port for x in srv]))
+            asyncio.run(intake_runs([x.port for x in srv], [x.process.pid for x in srv]))
         with scratch.session() as s:
             in_db = intake_service.count_reports(s) - before
 
@@ -572,7 +574,8 @@ def bench_intake(
     table = Table(title=f"yingji bench intake ({database}, {procs} process(es), "
                   f"{connections} connections)")  # fmt: skip
     for col in ("case", "reports", "reports/s", "commit p50 ms", "commit p99 ms",
-                "seen p50 ms", "seen p99 ms", "seen", "failed"):  # fmt: skip
+                "seen p50 ms", "seen p99 ms", "seen", "failed",
+                "server CPU µs/report"):  # fmt: skip
         table.add_column(col, justify="right" if col != "case" else "left")
     for r in baseline + runs:
         c, s_ = r.commit_ms(), r.seen_ms()
@@ -581,14 +584,18 @@ def bench_intake(
             f"{b.pct(c, 0.99):.1f}",
             f"{b.pct(s_, 0.5):.1f}" if s_ else "–", f"{b.pct(s_, 0.99):.1f}" if s_ else "–",
             f"{len(s_):,}" if r in runs else "–", f"{r.failed:,}",
+            f"{r.cpu_us_per_report:,.0f}",
         )  # fmt: skip
     console.print(table)
     full = [r.rate for r in runs if r.name.startswith("full speed")]
     med, lo, hi = b.summary(full)
     bmed, blo, bhi = b.summary([r.rate for r in baseline])
+    cpu = [r.cpu_us_per_report for r in runs if r.name.startswith("full speed")]
+    cmed, clo, chi = b.summary(cpu)
     console.print(
         f"{datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}; full speed median "
-        f"{med:,.0f}/s ({lo:,.0f}–{hi:,.0f}); baseline (bare FastAPI, no DB) {bmed:,.0f}/s "
+        f"{med:,.0f}/s ({lo:,.0f}–{hi:,.0f}), server CPU {cmed:,.0f} µs/report "
+        f"({clo:,.0f}–{chi:,.0f}); baseline (bare FastAPI, no DB) {bmed:,.0f}/s "
         f"({blo:,.0f}–{bhi:,.0f}); accepted {accepted:,}, in the database {in_db:,}: "
         + ("[green]none lost[/green]" if in_db == accepted else "[red]MISMATCH[/red]")
     )

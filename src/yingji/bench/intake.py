@@ -45,6 +45,10 @@ TEXTS = [
     "商场门口人员聚集拥挤",
 ]
 CHANNELS = ["public", "grid", "internet", "alarm", "sensor", "notice"]
+# Words around the event so no two reports read alike: a cache keyed by the text must not be
+# what the figures measure.
+PLACES = ["经十路", "英雄山路", "玉函路", "舜耕路", "七里山路", "郎茂山路", "二七新村", "杆石桥"]
+WHO = ["居民", "路人", "网格员", "保安", "司机", "店主"]
 
 
 BENCH_SECRET = "bench-secret-" + "k" * 40
@@ -174,6 +178,13 @@ class Run:
     sent: int = 0
     accepted: int = 0
     failed: int = 0
+    server_cpu_s: float = 0.0  # CPU the server processes used during the run
+
+    @property
+    def cpu_us_per_report(self) -> float:
+        """Server CPU per accepted report: steadier than the rate on a machine shared with
+        other work, which slows the clock but not the work done per report."""
+        return self.server_cpu_s / max(1, self.accepted) * 1e6
 
     @property
     def rate(self) -> float:
@@ -206,7 +217,10 @@ def make_bodies(positions: list[tuple[float, float]], count: int, seed: int) -> 
                     "channel": rng.choice(CHANNELS),
                     "source_id": f"bench-{uuid.uuid4().hex}",
                     "occurred_at": (now - timedelta(seconds=rng.uniform(0, 3600))).isoformat(),
-                    "text": rng.choice(TEXTS),
+                    "text": (
+                        f"{rng.choice(WHO)}反映：{rng.choice(PLACES)}{rng.randint(1, 300)}号附近"
+                        f"{rng.choice(TEXTS)}，时间约{rng.randint(0, 59)}分钟前"
+                    ),
                     "location": {"lon": lon, "lat": lat, "crs": "wgs84"},
                     "reporter": {"name": "压测", "phone": "13800000000"},
                 },
@@ -247,6 +261,16 @@ async def listen(port: int, token: str, run_ref: list[Run], ready: asyncio.Event
         writer.close()
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes have used so far (Linux ``/proc``)."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 async def drive(
     run: Run,
     ports: list[int],
@@ -256,11 +280,14 @@ async def drive(
     connections: int,
     rate_per_s: float | None,
     path: str = "/api/v1/reports",
+    pids: list[int] | None = None,
 ) -> None:
-    """Send every body; closed loop (as fast as answers come) or open loop at a rate."""
+    """Send every body; closed loop (as fast as answers come) or open loop at a rate.
+    With ``pids``, notes the CPU the servers used meanwhile."""
     conns = [Connection(ports[i % len(ports)], token) for i in range(connections)]
     await asyncio.gather(*(c.open() for c in conns))
     queue: asyncio.Queue[tuple[bytes, float]] = asyncio.Queue()
+    cpu_before = cpu_seconds(pids) if pids else 0.0
     run.started = time.perf_counter()
 
     async def worker(conn: Connection) -> None:
@@ -289,6 +316,8 @@ async def drive(
         queue.put_nowait((b"", 0.0))
     await asyncio.gather(*(worker(c) for c in conns))
     run.ended = time.perf_counter()
+    if pids:
+        run.server_cpu_s = cpu_seconds(pids) - cpu_before
     for c in conns:
         c.close()
 

@@ -18,7 +18,7 @@ from yingji.core.deps import get_db
 from yingji.core.downloads import GEOJSON_MEDIA_TYPE, XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import ApiError
 from yingji.core.pagination import Page, PageParams, page_params, paginate
-from yingji.grid import ledger, service
+from yingji.grid import ledger, locating, service
 from yingji.grid.models import GridArea, GridLine, GridPoint
 from yingji.grid.schemas import (
     AreaCreate,
@@ -150,7 +150,7 @@ def locate(
     max_distance_m: float | None = Query(
         None,
         gt=0,
-        le=service.MAX_LOCATE_DISTANCE_M,
+        le=locating.MAX_LOCATE_DISTANCE_M,
         description="最近线、点的搜索距离（米），默认取配置 / search radius for line and point",
     ),
     principal: Principal = Depends(GRID_READ),
@@ -158,7 +158,7 @@ def locate(
 ) -> LocateResult:
     """网格定位: the sub-district, its local force, the grid area, and the nearest line and
     point (with their responsible persons) of a position in WGS-84, GCJ-02 or BD-09."""
-    result = service.locate(
+    result = locating.locate(
         db,
         lon=lon,
         lat=lat,

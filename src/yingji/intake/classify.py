@@ -10,6 +10,9 @@ so one decisive keyword (weight 2) alone gives 0.67, two give 0.8, and a rival c
 words pull it down. Evidence for sibling 细类 of the winner's 小类 counts for it (a 小类 is
 the level merging compares). Below ``low_confidence_below`` (0.6) the result is flagged for the duty
 officer. Keywords are added to jieba's dictionary so compounds (``危险化学品``) stay whole.
+Only the stretches of text jieba would cut on their own (its blocks of Chinese and
+alphanumerics) that hold a keyword at all are cut: a token is a substring of its block, so
+the keywords found are the same, at a fraction of the segmentation's cost.
 Negation ("没有着火") is not understood: screening by a duty officer is the safeguard.
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +33,9 @@ from yingji.intake.categories import path
 _jieba_lock = threading.Lock()
 _tokenizer: Any = None
 _known_words: set[str] = set()
+# jieba's own block pattern (``jieba.re_han_default``): it cuts each such block on its own
+# and yields everything between blocks one character at a time.
+_BLOCK = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
 
 
 @dataclass(frozen=True)
@@ -42,9 +49,22 @@ class KeywordTable:
             for word, weight in words.items():
                 out[word].append((code, weight))
         object.__setattr__(self, "_by_word", dict(out))
+        first: dict[str, list[str]] = defaultdict(list)
+        for word in out:
+            first[word[0]].append(word)
+        object.__setattr__(self, "_by_first_char", dict(first))
 
     def by_word(self) -> dict[str, list[tuple[str, float]]]:
         return self._by_word  # type: ignore[attr-defined,no-any-return]
+
+    def holds_keyword(self, text: str) -> bool:
+        """Whether any keyword occurs in ``text`` as a substring."""
+        first: dict[str, list[str]] = self._by_first_char  # type: ignore[attr-defined]
+        for i, ch in enumerate(text):
+            words = first.get(ch)
+            if words and any(text.startswith(w, i) for w in words):
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -78,9 +98,9 @@ def default_table() -> KeywordTable:
 def _cutter(table: KeywordTable) -> Any:
     """A jieba tokenizer of its own (not the global one) that knows the table's keywords."""
     global _tokenizer
-    words = table.by_word()
-    if _tokenizer is not None and words.keys() <= _known_words:
+    if _tokenizer is not None and getattr(table, "_in_tokenizer", False):
         return _tokenizer
+    words = table.by_word()
     with _jieba_lock:
         if _tokenizer is None:
             import jieba
@@ -92,11 +112,31 @@ def _cutter(table: KeywordTable) -> Any:
         for word in words.keys() - _known_words:
             _tokenizer.add_word(word, freq=100000)
             _known_words.add(word)
+        object.__setattr__(table, "_in_tokenizer", True)
     return _tokenizer
 
 
 def tokens(text: str, table: KeywordTable | None = None) -> list[str]:
+    """jieba's segmentation of the whole text (with the table's keywords as words)."""
     return list(_cutter(table or default_table()).lcut(text, HMM=False))
+
+
+def keyword_tokens(text: str, table: KeywordTable | None = None) -> list[str]:
+    """The tokens of jieba's segmentation that are keywords, in order: the same as filtering
+    :func:`tokens`, cutting only the blocks that hold a keyword."""
+    table = table or default_table()
+    words = table.by_word()
+    cutter = _cutter(table)
+    out: list[str] = []
+    for block in _BLOCK.split(text):
+        if not block:
+            continue
+        if _BLOCK.match(block):
+            if table.holds_keyword(block):
+                out += [t for t in cutter.lcut(block, HMM=False) if t in words]
+        else:
+            out += [ch for ch in block if ch in words]
+    return out
 
 
 def classify(title: str, text: str, table: KeywordTable | None = None) -> Classification:
@@ -106,8 +146,8 @@ def classify(title: str, text: str, table: KeywordTable | None = None) -> Classi
     scores: dict[str, float] = defaultdict(float)
     matched: list[str] = []
     seen: set[str] = set()
-    for tok in tokens(f"{title}\n{text}", table):
-        if tok in seen or tok not in words:
+    for tok in keyword_tokens(f"{title}\n{text}", table):
+        if tok in seen:
             continue
         seen.add(tok)
         matched.append(tok)

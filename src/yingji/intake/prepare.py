@@ -20,9 +20,8 @@ from sqlalchemy.orm import Session
 
 from yingji.core.errors import ApiError, invalid
 from yingji.geo.transform import Crs
-from yingji.grid import service as grid_service
+from yingji.grid import locating
 from yingji.grid.locate import GridIndex
-from yingji.grid.schemas import LocateResult
 from yingji.intake import categories, classify, grading
 from yingji.intake.schemas import ReportIn
 
@@ -126,14 +125,15 @@ def match_address(index: GridIndex, address: str) -> tuple[str, float, float, st
 
 
 # ------------------------------------------------------------------ the steps
-def _locate(db: Session, report: ReportIn) -> tuple[LocateResult, Step]:
+def _locate(db: Session, report: ReportIn) -> tuple[dict[str, Any], Step]:
+    """The location facts (``GET /api/v1/grid/locate``'s answer as JSON) and the step."""
     started = time.perf_counter()
     if report.location is not None:
         loc = report.location
-        result = grid_service.locate(db, lon=loc.lon, lat=loc.lat, crs=loc.crs)
+        pos = locating.find(db, lon=loc.lon, lat=loc.lat, crs=loc.crs)
         how, how_en = f"按坐标（{loc.crs.value}）", f"by coordinates ({loc.crs.value})"
     else:
-        index, _ = grid_service.locate_index(db)
+        index, _ = locating.locate_index(db)
         hit = match_address(index, report.address)
         if hit is None:
             raise ApiError(
@@ -144,22 +144,24 @@ def _locate(db: Session, report: ReportIn) -> tuple[LocateResult, Step]:
                 field="address",
             )
         name, lon, lat, kind = hit
-        result = grid_service.locate(db, lon=lon, lat=lat, crs=Crs.wgs84)
+        pos = locating.find(db, lon=lon, lat=lat, crs=Crs.wgs84)
         how, how_en = f"按地址匹配网格名称“{name}”", f"by address, matching grid {kind} '{name}'"
-    parts = [result.subdistrict.name]
-    if result.area:
-        parts.append(result.area.name)
-    if result.point:
-        parts.append(f"{result.point.name}（{result.point.distance_m:.0f} 米）")
+    facts = locating.located_facts(pos)
+    area, point = facts["area"], facts["point"]
+    parts = [facts["subdistrict"]["name"]]
+    if area:
+        parts.append(area["name"])
+    if point:
+        parts.append(f"{point['name']}（{point['distance_m']:.0f} 米）")
     step = Step(
         "located",
         "ok",
         _ms(started),
         f"定位{how}：{' / '.join(parts)}",
         f"located {how_en}: {' / '.join(parts)}",
-        {"subdistrict": result.subdistrict.code, "area": result.area.code if result.area else None},
+        {"subdistrict": facts["subdistrict"]["code"], "area": area["code"] if area else None},
     )
-    return result, step
+    return facts, step
 
 
 def _classify(report: ReportIn) -> tuple[classify.Classification, Step]:
@@ -272,18 +274,19 @@ def prepare(
     path = categories.path(category.code) if category.code else None
     facts = facts_of(report)
     grade, grade_step_ = grade_step(facts, path, level_hint)
-    lf = located.local_force
+    lf = located["local_force"]
+    sub = located["subdistrict"]
     return Prepared(
         report=report,
         raw_body=raw_body,
         body_hash=canonical_hash(payload),
         sender=sender,
         received_at=now,
-        lon=located.wgs84.lon,
-        lat=located.wgs84.lat,
-        located=located.model_dump(mode="json", exclude={"input", "max_distance_m"}),
-        subdistrict=(located.subdistrict.code, located.subdistrict.name),
-        local_force=(lf.subdistrict_code, lf.name) if lf else None,
+        lon=located["wgs84"]["lon"],
+        lat=located["wgs84"]["lat"],
+        located=located,
+        subdistrict=(sub["code"], sub["name"]),
+        local_force=(lf["subdistrict_code"], lf["name"]) if lf else None,
         category=category,
         category_path=path,
         facts=facts,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from yingji.core.errors import not_found
 from yingji.core.pagination import apply_sort
 from yingji.intake import categories, lifecycle, routing
+from yingji.intake.journal import pipeline_steps
 from yingji.intake.models import (
     Incident,
     IncidentReport,
@@ -170,7 +171,25 @@ def incident_detail(db: Session, incident: Incident, org: routing.Organisation) 
             )
             for r in reports
         ],
-        timeline=[
+        timeline=[entry for t in timeline for entry in timeline_entries(t)],
+        routing=[
+            RoutingRead(
+                target_type=r.target_type,
+                target_code=r.target_code,
+                target_name=r.target_name,
+                reason=r.reason,
+                routed_at=r.routed_at,
+            )
+            for r in routes
+        ],
+    )
+
+
+def timeline_entries(t: TimelineEntry) -> list[TimelineRead]:
+    """A timeline record as the API shows it: a report's pipeline record as its steps."""
+    steps = pipeline_steps(t.kind, t.data)
+    if steps is None:
+        return [
             TimelineRead(
                 id=t.id,
                 at=t.at,
@@ -183,19 +202,23 @@ def incident_detail(db: Session, incident: Incident, org: routing.Organisation) 
                 message_en=t.message_en,
                 data=t.data,
             )
-            for t in timeline
-        ],
-        routing=[
-            RoutingRead(
-                target_type=r.target_type,
-                target_code=r.target_code,
-                target_name=r.target_name,
-                reason=r.reason,
-                routed_at=r.routed_at,
-            )
-            for r in routes
-        ],
-    )
+        ]
+    return [
+        TimelineRead(
+            id=t.id,
+            seq=seq,
+            at=t.at,
+            kind=s["kind"],
+            result=s["result"],
+            duration_ms=s["duration_ms"],
+            actor=s["actor"],
+            report_id=t.report_id,
+            message=s["message"],
+            message_en=s["message_en"],
+            data=s["data"],
+        )
+        for seq, s in enumerate(steps)
+    ]
 
 
 def read_events(

@@ -11,10 +11,54 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.intake import categories, routing
-from yingji.intake.journal import SYSTEM_ACTOR, buffered_rows, record_step
+from yingji.intake.journal import (
+    SYSTEM_ACTOR,
+    buffered_rows,
+    record_pipeline_step,
+    record_step,
+)
 from yingji.intake.models import Incident, Routing
 from yingji.intake.prepare import Step
 from yingji.intake.shapes import subdistrict_ref
+
+
+def targets_for(
+    incident: Incident, org: routing.Organisation, local_force: tuple[str, str] | None
+) -> list[routing.Target]:
+    """Whom an incident goes to (pure); the headquarters target also sets the incident's
+    headquarters, so a new incident is inserted with it."""
+    p = categories.path(incident.category_code) if incident.category_code else None
+    sub = subdistrict_ref(incident, org)
+    targets = routing.route(
+        category_code=incident.category_code,
+        category_name=p.display if p else "未分类",
+        level=incident.level,
+        subdistrict=(sub.code, sub.name) if sub else None,
+        local_force=local_force,
+        org=org,
+    )
+    for t in targets:
+        if t.type == "headquarters":
+            incident.headquarters_code = t.code
+    return targets
+
+
+def buffer_routes(
+    db: Session, incident: Incident, targets: list[routing.Target], at: datetime
+) -> None:
+    """Routing rows for ``targets``, written by ``append_events``."""
+    rows = buffered_rows(db, "intake_routing")
+    for t in targets:
+        rows.append(
+            {
+                "incident_id": incident.id,
+                "target_type": t.type,
+                "target_code": t.code,
+                "target_name": t.name,
+                "reason": t.reason,
+                "routed_at": at,
+            }
+        )
 
 
 def route_incident(
@@ -28,32 +72,9 @@ def route_incident(
 ) -> list[routing.Target]:
     """Route an incident to its targets, buffering rows for those not in ``existing``; the
     headquarters target sets the incident's headquarters. Answers the new targets."""
-    p = categories.path(incident.category_code) if incident.category_code else None
-    sub = subdistrict_ref(incident, org)
-    targets = routing.route(
-        category_code=incident.category_code,
-        category_name=p.display if p else "未分类",
-        level=incident.level,
-        subdistrict=(sub.code, sub.name) if sub else None,
-        local_force=local_force,
-        org=org,
-    )
+    targets = targets_for(incident, org, local_force)
     new = [t for t in targets if (t.type, t.code) not in existing]
-    rows = buffered_rows(db, "intake_routing")
-    for t in new:
-        rows.append(
-            {
-                "incident_id": incident.id,
-                "target_type": t.type,
-                "target_code": t.code,
-                "target_name": t.name,
-                "reason": t.reason,
-                "routed_at": at,
-            }
-        )
-    for t in targets:
-        if t.type == "headquarters":
-            incident.headquarters_code = t.code
+    buffer_routes(db, incident, new, at)
     return new
 
 
@@ -69,8 +90,16 @@ def routed_step(new: list[routing.Target], duration_ms: float) -> Step:
     )
 
 
-def reroute(db: Session, incident: Incident, org: routing.Organisation, now: datetime) -> None:
-    """After a level rise: route to whoever the graver level adds (the committee for I–II)."""
+def reroute(
+    db: Session,
+    incident: Incident,
+    org: routing.Organisation,
+    now: datetime,
+    *,
+    report_id: int | None = None,
+) -> None:
+    """After a level rise: route to whoever the graver level adds (the committee for I–II);
+    the step joins the pipeline record of ``report_id`` when the rise came from a report."""
     existing = {
         (t, c)
         for t, c in db.execute(
@@ -87,5 +116,8 @@ def reroute(db: Session, incident: Incident, org: routing.Organisation, now: dat
     lf = next((c for t, c in existing if t == "local_force"), None)
     new = route_incident(db, incident, org, (lf, "") if lf else None, existing=existing, at=now)
     new = [t for t in new if t.type != "local_force"]
-    if new:
+    if new and report_id is not None:
+        step = routed_step(new, 0.0)
+        record_pipeline_step(db, incident, step, actor=SYSTEM_ACTOR, at=now, report_id=report_id)
+    elif new:
         record_step(db, incident, routed_step(new, 0.0), actor=SYSTEM_ACTOR, at=now)

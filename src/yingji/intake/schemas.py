@@ -125,7 +125,11 @@ class BatchResult(BaseModel):
 
 
 class TimelineRead(BaseModel):
+    """One timeline entry. A report's steps through the pipeline share the record ``id`` and
+    are told apart by ``seq`` (0, 1, ...); other entries have ``seq`` 0."""
+
     id: int
+    seq: int = 0
     at: datetime
     kind: str
     result: str

@@ -12,18 +12,26 @@ from yingji.intake.models import Incident, Report, StreamEvent
 from yingji.intake.schemas import CategoryRead, NamedRef, ReportAccepted
 
 
+def category_dict(
+    code: str | None, confidence: float, low: bool, source: str | None = None
+) -> dict[str, Any]:
+    """An incident's category as JSON (the shape of ``CategoryRead``): built as a plain dict
+    for the stream events intake writes per report."""
+    p = categories.path(code) if code else None
+    return {
+        "code": p.code if p else None,
+        "names": list(p.names) if p else [],
+        "display": p.display if p else "未分类",
+        "confidence": confidence,
+        "low_confidence": low,
+        "source": source or ("rules" if p else "none"),
+    }
+
+
 def category_read(
     code: str | None, confidence: float, low: bool, source: str | None = None
 ) -> CategoryRead:
-    p = categories.path(code) if code else None
-    return CategoryRead(
-        code=p.code if p else None,
-        names=p.names if p else [],
-        display=p.display if p else "未分类",
-        confidence=confidence,
-        low_confidence=low,
-        source=source or ("rules" if p else "none"),
-    )
+    return CategoryRead(**category_dict(code, confidence, low, source))
 
 
 def headquarters_ref(org: routing.Organisation, code: str | None) -> NamedRef | None:
@@ -63,22 +71,21 @@ def accepted(
 
 
 def event_payload(incident: Incident, org: routing.Organisation, **extra: Any) -> dict[str, Any]:
-    hq = headquarters_ref(org, incident.headquarters_code)
-    sub = subdistrict_ref(incident, org)
+    hq, sub = incident.headquarters_code, incident.subdistrict_code
     return {
         "incident_id": incident.id,
         "title": incident.title,
         "status": incident.status,
         "level": incident.level,
         "needs_assessment": incident.needs_assessment,
-        "category": category_read(
+        "category": category_dict(
             incident.category_code,
             incident.category_confidence,
             incident.low_confidence,
             incident.category_source,
-        ).model_dump(),
-        "subdistrict": sub.model_dump() if sub else None,
-        "headquarters": hq.model_dump() if hq else None,
+        ),
+        "subdistrict": {"code": sub, "name": org.subdistricts.get(sub, sub)} if sub else None,
+        "headquarters": {"code": hq, "name": org.headquarters.get(hq, (hq, ""))[0]} if hq else None,
         "lon": incident.lon,
         "lat": incident.lat,
         "report_count": incident.report_count,

@@ -12,10 +12,11 @@ the table is polled every ``poll_s``, so a NATS outage only slows the stream dow
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from yingji.bus import LocalBus
 from yingji.core.db import Database
@@ -39,7 +40,7 @@ class StreamFilter:
 
 
 def format_event(e: dict[str, Any]) -> str:
-    data = json.dumps(e, ensure_ascii=False, separators=(",", ":"))
+    data = orjson.dumps(e).decode()
     return f"id: {e['id']}\nevent: {e['type']}\ndata: {data}\n\n"
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -95,6 +95,9 @@ def _sender(principal: Principal) -> Sender:
     return Sender(principal.kind, str(principal.id), principal.name)
 
 
+JSON_MEDIA = "application/json"
+
+
 def _parse_json(raw: bytes) -> Any:
     try:
         return json.loads(raw)
@@ -149,7 +152,7 @@ def _prepare(
 async def post_report(
     request: Request,
     principal: Principal = Depends(report_principal),
-) -> JSONResponse:
+) -> Response:
     """Take one report from any channel; 201 once committed, 200 for an identical replay,
     409 for a reused ``source_id`` with another body.
 
@@ -159,7 +162,7 @@ async def post_report(
     return await accept_report(request, principal)
 
 
-async def accept_report(request: Request, principal: Principal) -> JSONResponse:
+async def accept_report(request: Request, principal: Principal) -> Response:
     """Validate, prepare and commit one report; raises ``ApiError`` for every refusal."""
     raw = await request.body()
     payload = _parse_json(raw)
@@ -170,7 +173,9 @@ async def accept_report(request: Request, principal: Principal) -> JSONResponse:
     if outcome.error is not None:
         raise outcome.error
     assert outcome.result is not None
-    return JSONResponse(outcome.result.model_dump(mode="json"), status_code=outcome.status)
+    return Response(
+        outcome.result.model_dump_json(), status_code=outcome.status, media_type=JSON_MEDIA
+    )
 
 
 @router.post("/reports:batch", response_model=BatchResult)

@@ -75,6 +75,8 @@ export interface IncidentReport {
 
 export interface TimelineEntry {
   id: number
+  // a report's pipeline steps share one record id; seq tells them apart
+  seq: number
   at: string
   kind: string
   result: string
