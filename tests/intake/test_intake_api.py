@@ -11,7 +11,7 @@ from sqlalchemy import select
 from yingji.audit.models import AuditEntry
 from yingji.geo.distance import LocalFrame
 from yingji.geo.transform import wgs84_to_gcj02
-from yingji.intake.models import Report
+from yingji.intake.models import Report, TimelineEntry
 
 from .conftest import counts, report_body
 
@@ -46,6 +46,43 @@ def test_one_report_becomes_a_located_classified_graded_routed_incident(client, 
     assert detail["reports"][0]["raw_body"] == raw
     assert detail["status"] == "reported" and detail["production_safety"] is True
     assert [d["step"] for d in detail["deadlines"]] == ["county", "city"]
+
+
+def test_a_reports_steps_are_one_record_shown_step_by_step(client, token_for, spot, demo):
+    """A report's pipeline is stored as one timeline record and the API shows its steps in
+    order, told apart by ``seq``; a later move (verify) is a record of its own."""
+    _, lon, lat = spot()
+    frame = LocalFrame.around(lon, lat)
+    duty = token_for("duty_officer")
+    first = client.post(URL, json=report_body(lon, lat), headers=duty).json()
+    second = client.post(URL, json=report_body(*frame.to_lonlat(50, 0)), headers=duty).json()
+    assert second["merged"] is True and second["incident_id"] == first["incident_id"]
+    incident_id = first["incident_id"]
+    path = f"/api/v1/incidents/{incident_id}"
+    assert client.post(f"{path}/transitions", json={"to": "verified"}, headers=duty).is_success
+    timeline = client.get(path, headers=duty).json()["timeline"]
+    by_report: dict[int | None, list[str]] = {}
+    for t in timeline:
+        by_report.setdefault(t["report_id"], []).append(t["kind"])
+    assert by_report[first["report_id"]] == [
+        "report_received", "located", "classified", "graded", "merge_checked", "screening",
+        "routed", "deadlines_started", "pushed",
+    ]  # fmt: skip
+    assert by_report[second["report_id"]] == ["report_received", "merged", "pushed"]
+    assert timeline[-1]["kind"] == "screened" and timeline[-1]["report_id"] is None
+    assert len({(t["id"], t["seq"]) for t in timeline}) == len(timeline)
+    with demo.session() as s:
+        rows = s.scalars(
+            select(TimelineEntry)
+            .where(TimelineEntry.incident_id == incident_id)
+            .order_by(TimelineEntry.id)
+        ).all()
+    assert [(r.kind, r.report_id) for r in rows][:2] == [
+        ("pipeline", first["report_id"]),
+        ("pipeline", second["report_id"]),
+    ]
+    assert len(rows) == 3  # two pipeline records and the verification
+    assert rows[0].message.startswith("收到") and "定位" in rows[0].message
 
 
 def test_five_reports_of_one_fire_make_one_incident(client, token_for, spot, demo):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
-from yingji.auth.service import resolve_bearer, unauthorized
+from yingji.auth.service import cached_principal, resolve_bearer, unauthorized
 from yingji.core.deps import get_db
 from yingji.core.errors import forbidden
 
@@ -44,6 +44,9 @@ def principal_on_own_session(request: Request) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise unauthorized()
+    cached = cached_principal(token)
+    if cached is not None:  # almost always, on the hot intake path: no session at all
+        return cached
     db = request.app.state.db.session()
     try:
         principal = resolve_bearer(db, token, request.app.state.settings.resolved_secret_key())

@@ -207,6 +207,11 @@ def clear_principal_cache() -> None:
     _cache.clear()
 
 
+def cached_principal(token: str) -> Principal | None:
+    """The principal behind a token if it was resolved lately (no query)."""
+    return _cache.get(token)
+
+
 def resolve_bearer(db: Session, token: str, secret: str) -> Principal | None:
     """The principal behind a bearer token (a user's JWT or an integration token)."""
     cached = _cache.get(token)
