@@ -4,6 +4,7 @@ folding each later one in (maxima of the figures; the level only rises).
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 from yingji.intake import deadlines, grading, merge
@@ -72,6 +73,22 @@ def facts_of(incident: Incident) -> grading.Facts:
 def set_facts(incident: Incident, facts: grading.Facts) -> None:
     for k, v in facts.__dict__.items():
         setattr(incident, k, v)
+
+
+# What folding a report in may change (``merge_facts``, and ``reroute`` after a level rise):
+# the writer updates these columns of merged incidents with one executemany UPDATE.
+MERGED_COLUMNS = (
+    *(f.name for f in dataclasses.fields(grading.Facts)),
+    "needs_assessment",
+    "report_count",
+    "channels",
+    "occurred_at",
+    "last_report_at",
+    "updated_at",
+    "level",
+    "deadlines",
+    "headquarters_code",
+)
 
 
 def merge_facts(

@@ -23,7 +23,7 @@ from yingji.geo.transform import Crs
 from yingji.grid import locating
 from yingji.grid.locate import GridIndex
 from yingji.intake import categories, classify, grading
-from yingji.intake.schemas import ReportIn
+from yingji.intake.schemas import CHANNEL_NAMES, ReportIn
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
 
@@ -296,6 +296,4 @@ def prepare(
 
 
 def _channel_name(channel: str) -> str:
-    from yingji.intake.schemas import CHANNEL_NAMES
-
     return CHANNEL_NAMES.get(channel, channel)

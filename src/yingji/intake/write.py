@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, defer
 
 from yingji.audit import service as audit
@@ -18,7 +18,7 @@ from yingji.core.errors import ApiError, conflict
 from yingji.intake import deadlines, merge, routing
 from yingji.intake.candidates import known_reports, open_candidates
 from yingji.intake.config import IntakeSettings
-from yingji.intake.facts import merge_facts, new_incident
+from yingji.intake.facts import MERGED_COLUMNS, merge_facts, new_incident
 from yingji.intake.journal import (
     SYSTEM_ACTOR,
     PendingEvent,
@@ -89,7 +89,7 @@ def write_batch(
     founded earlier in the batch included) and updates the incidents; new incidents are
     routed and inserted with one ``INSERT … RETURNING`` (the ORM's flush of them was a
     seventh of the writer's time); pass two bulk-inserts reports, links, timeline, routing
-    and events; merged incidents are updated by the flush in ``append_events``.
+    and events; merged incidents are written back with one executemany UPDATE.
     Returns an outcome per item and the stream events written (publish them after commit).
     """
     with db.no_autoflush:
@@ -177,6 +177,7 @@ def _write_batch(
         else:
             _record_merge(db, plan, ref, actor, org, now, pending)
         written[(p.report.channel, p.report.source_id)] = (ref, plan.incident)
+    _update_merged(db, plans)
     for plan in plans:
         ref, incident = written[(plan.prepared.report.channel, plan.prepared.report.source_id)]
         outcomes[plan.index] = Outcome(201, accepted(ref, incident, org))
@@ -189,19 +190,42 @@ def _write_batch(
 
 
 def _fold_merges(db: Session, plans: list[_Plan], now: datetime) -> None:
-    """Load every stored incident the batch merges into with one query, then fold each
-    report into its incident in arrival order."""
+    """Load every stored incident the batch merges into with one query (then detached: the
+    writer updates them itself, see ``_update_merged``), then fold each report into its
+    incident in arrival order."""
     wanted = {p.decision.incident_id for p in plans if p.incident is None and p.decision}
     loaded: dict[int, Incident] = {}
     if wanted:
         stmt = select(Incident).where(Incident.id.in_(wanted)).options(defer(Incident.location))
         loaded = {i.id: i for i in db.scalars(stmt)}
+        for incident in loaded.values():
+            db.expunge(incident)
     for plan in plans:
         if plan.is_new:
             continue
         if plan.incident is None:
             plan.incident = loaded[plan.decision.incident_id]  # type: ignore[union-attr,index]
         plan.level_change = merge_facts(plan.incident, plan.prepared, now)
+
+
+_UPDATE_MERGED = (
+    update(Incident.__table__)
+    .where(Incident.__table__.c.id == bindparam("_id"))
+    .values({c: bindparam(c) for c in MERGED_COLUMNS})
+)
+
+
+def _update_merged(db: Session, plans: list[_Plan]) -> None:
+    """Write back what merging changed, one executemany UPDATE for the batch (the ORM's
+    flush of these was the writer's largest single cost, py-spy)."""
+    merged = {plan.incident.id: plan.incident for plan in plans if not plan.is_new}
+    if not merged:
+        return
+    rows = [
+        {"_id": iid, **{c: getattr(incident, c) for c in MERGED_COLUMNS}}
+        for iid, incident in merged.items()
+    ]
+    db.connection().execute(_UPDATE_MERGED, rows)
 
 
 _INCIDENT_ATTRS = [a.key for a in Incident.__mapper__.column_attrs if a.key != "id"]
