@@ -95,6 +95,8 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        # names this database in process-wide caches (the grid's locate index)
+        self.cache_key = self.engine.url.render_as_string(hide_password=True)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

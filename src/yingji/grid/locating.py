@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.config import Settings, get_settings
+from yingji.core.db import Database
 from yingji.core.errors import ApiError, invalid
 from yingji.geo.transform import Crs, to_wgs84
 from yingji.grid.locate import (
@@ -120,21 +121,33 @@ _cache: dict[str, _CachedIndex] = {}
 _cache_lock = threading.Lock()
 
 
-def _cache_key(db: Session) -> str:
+def _cache_key(db: Session | Database) -> str:
+    if isinstance(db, Database):
+        return db.cache_key
     return db.get_bind().url.render_as_string(hide_password=True)
 
 
-def locate_index(db: Session) -> tuple[GridIndex, dict[str, SubdistrictRead]]:
+def locate_index(db: Session | Database) -> tuple[GridIndex, dict[str, SubdistrictRead]]:
     """The process's index of this database's grid, rebuilt when the grid revision changes.
 
     The revision is read at most once per ``REVISION_CHECK_INTERVAL_S``, so a change made by
-    another process shows within about a second without a query on every call.
+    another process shows within about a second without a query on every call. Given the
+    ``Database`` rather than a session, a session is opened only for that check: the intake
+    path locates every report and needs none otherwise.
     """
     key = _cache_key(db)
+    cached = _cache.get(key)
+    if cached is not None and time.monotonic() - cached.checked_at_s < REVISION_CHECK_INTERVAL_S:
+        return cached.index, cached.subdistricts
+    if isinstance(db, Database):
+        with db.session() as session:
+            return _refresh(session, key)
+    return _refresh(db, key)
+
+
+def _refresh(db: Session, key: str) -> tuple[GridIndex, dict[str, SubdistrictRead]]:
     now_s = time.monotonic()
     cached = _cache.get(key)
-    if cached is not None and now_s - cached.checked_at_s < REVISION_CHECK_INTERVAL_S:
-        return cached.index, cached.subdistricts
     revision = current_revision(db)
     if cached is not None and cached.revision == revision:
         cached.checked_at_s = now_s
@@ -189,7 +202,7 @@ class Position:
 
 
 def find(
-    db: Session,
+    db: Session | Database,
     *,
     lon: float,
     lat: float,

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from yingji.core.db import Database
 from yingji.core.errors import ApiError, invalid
 from yingji.geo.transform import Crs
 from yingji.grid import locating
@@ -125,7 +126,7 @@ def match_address(index: GridIndex, address: str) -> tuple[str, float, float, st
 
 
 # ------------------------------------------------------------------ the steps
-def _locate(db: Session, report: ReportIn) -> tuple[dict[str, Any], Step]:
+def _locate(db: Session | Database, report: ReportIn) -> tuple[dict[str, Any], Step]:
     """The location facts (``GET /api/v1/grid/locate``'s answer as JSON) and the step."""
     started = time.perf_counter()
     if report.location is not None:
@@ -244,7 +245,7 @@ def grade_step(
 
 
 def prepare(
-    db: Session,
+    db: Session | Database,
     report: ReportIn,
     *,
     raw_body: str,
@@ -253,7 +254,10 @@ def prepare(
     now: datetime,
     level_hint: str | None = None,
 ) -> Prepared:
-    """Locate, classify and grade a report; raises ``ApiError`` if it cannot be accepted."""
+    """Locate, classify and grade a report; raises ``ApiError`` if it cannot be accepted.
+
+    ``db`` may be the ``Database``: locating then opens a session only when the grid's
+    revision is due to be checked (once a second), not for every report."""
     if report.occurred_at - now > FUTURE_TOLERANCE:
         raise invalid(
             "occurred_at",

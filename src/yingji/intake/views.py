@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.permissions import allow, allow_own_session
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
-from yingji.core.db import utcnow
+from yingji.core.db import Database, utcnow
 from yingji.core.deps import get_db
 from yingji.core.errors import ApiError, forbidden, invalid, validation_items
 from yingji.core.pagination import Page, PageParams, page_params, paginate, sort_param
@@ -128,8 +128,8 @@ def _validate(payload: Any, prefix: str = "") -> ReportIn:
 
 
 def _prepare(
-    db: Session, report: ReportIn, payload: dict[str, Any], raw: str, principal: Principal,
-    now: datetime, level_hint: str | None = None,
+    db: Session | Database, report: ReportIn, payload: dict[str, Any], raw: str,
+    principal: Principal, now: datetime, level_hint: str | None = None,
 ) -> Prepared:  # fmt: skip
     _check_channel(principal, report.channel)
     return prepare(
@@ -167,8 +167,8 @@ async def accept_report(request: Request, principal: Principal) -> Response:
     raw = await request.body()
     payload = _parse_json(raw)
     report = _validate(payload)
-    with request.app.state.db.session() as db:
-        prepared = _prepare(db, report, payload, raw.decode("utf-8"), principal, utcnow())
+    database = request.app.state.db  # no session: see ``prepare``
+    prepared = _prepare(database, report, payload, raw.decode("utf-8"), principal, utcnow())
     (outcome,) = await _runtime(request).writer.submit_many([prepared])
     if outcome.error is not None:
         raise outcome.error
