@@ -45,7 +45,7 @@ def bench_locate(
     from yingji.core import migrate
     from yingji.core.db import Database
     from yingji.geo.transform import wgs84_to_bd09
-    from yingji.grid import locating as grid
+    from yingji.grid import service as grid
 
     with tempfile.TemporaryDirectory(prefix="yingji-bench-") as tmp:
         if use_db:
@@ -490,7 +490,7 @@ def bench_intake(
     from yingji.bench.locate import random_positions
     from yingji.core.security import create_access_token
     from yingji.demo.load import load_demo
-    from yingji.grid import locating as grid
+    from yingji.grid import service as grid
     from yingji.intake import service as intake_service
 
     if database not in ("sqlite", "postgres"):

@@ -1,9 +1,9 @@
 """Locating positions in the district's grid: the process's grid index (rebuilt when the
 grid changes), ``GET /api/v1/grid/locate``'s answer, and the plain facts intake stores.
 
-Other domains locate through :func:`locate` (the API's model) or :func:`find` with
-:func:`located_facts` (the same facts as JSON, without building the pydantic models: a
-twentieth of intake's time per report went into them, py-spy).
+Other domains reach these through :mod:`yingji.grid.service`: :func:`locate` (the API's
+model) or :func:`find` with :func:`located_facts` (the same facts as JSON without building
+the pydantic models: a twentieth of intake's time per report went into them, py-spy).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from yingji.grid.locate import (
     SubdistrictShape,
 )
 from yingji.grid.models import GridArea, GridLine, GridPoint
+from yingji.grid.revision import current_revision
 from yingji.grid.schemas import (
     Coordinates,
     LocatedArea,
@@ -41,7 +42,6 @@ from yingji.grid.schemas import (
     LocateResult,
     ResponsibleRead,
 )
-from yingji.grid.service import current_revision
 from yingji.org import service as org_service
 from yingji.org.schemas import SubdistrictRead
 

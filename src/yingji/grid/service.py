@@ -1,5 +1,8 @@
-"""Querying and changing grid items, and their ledgers. Locating positions is in
-:mod:`yingji.grid.locating`."""
+"""Querying and changing grid items, and their ledgers; the way in for other domains.
+
+Locating positions lives in :mod:`yingji.grid.locating` and the grid's revision in
+:mod:`yingji.grid.revision`; both are re-exported here, so other domains import only this.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +34,16 @@ from yingji.grid.checks import (
     line_length_m,
 )
 from yingji.grid.ledger import Ledger, LedgerRow, header_of
-from yingji.grid.models import GridArea, GridLine, GridPoint, GridRevision
+from yingji.grid.locating import MAX_LOCATE_DISTANCE_M as MAX_LOCATE_DISTANCE_M
+from yingji.grid.locating import Position as Position
+from yingji.grid.locating import build_index as build_index
+from yingji.grid.locating import find as find
+from yingji.grid.locating import locate as locate
+from yingji.grid.locating import locate_index as locate_index
+from yingji.grid.locating import located_facts as located_facts
+from yingji.grid.models import GridArea, GridLine, GridPoint
+from yingji.grid.revision import bump_revision as bump_revision
+from yingji.grid.revision import current_revision as current_revision
 from yingji.grid.schemas import (
     NULLABLE_FIELDS,
     AreaCreate,
@@ -117,19 +129,6 @@ def points_version(db: Session, *, subdistrict_code: str | None = None) -> str:
 
 def point_geometry(point: GridPoint) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [point.lon, point.lat]}
-
-
-def current_revision(db: Session) -> int:
-    return db.scalar(select(GridRevision.revision).where(GridRevision.id == 1)) or 0
-
-
-def bump_revision(db: Session) -> None:
-    """Mark the grid changed, in the caller's transaction, so locate indexes rebuild."""
-    row = db.get(GridRevision, 1)
-    if row is None:
-        db.add(GridRevision(id=1, revision=1))
-    else:
-        row.revision += 1
 
 
 # --- one item: read, create, update, delete -----------------------------------------------------

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from yingji.core.db import Database
 from yingji.core.errors import ApiError, invalid
 from yingji.geo.transform import Crs
-from yingji.grid import locating
+from yingji.grid import service as grid_service
 from yingji.grid.locate import GridIndex
 from yingji.intake import categories, classify, grading
 from yingji.intake.schemas import CHANNEL_NAMES, ReportIn
@@ -131,10 +131,10 @@ def _locate(db: Session | Database, report: ReportIn) -> tuple[dict[str, Any], S
     started = time.perf_counter()
     if report.location is not None:
         loc = report.location
-        pos = locating.find(db, lon=loc.lon, lat=loc.lat, crs=loc.crs)
+        pos = grid_service.find(db, lon=loc.lon, lat=loc.lat, crs=loc.crs)
         how, how_en = f"按坐标（{loc.crs.value}）", f"by coordinates ({loc.crs.value})"
     else:
-        index, _ = locating.locate_index(db)
+        index, _ = grid_service.locate_index(db)
         hit = match_address(index, report.address)
         if hit is None:
             raise ApiError(
@@ -145,9 +145,9 @@ def _locate(db: Session | Database, report: ReportIn) -> tuple[dict[str, Any], S
                 field="address",
             )
         name, lon, lat, kind = hit
-        pos = locating.find(db, lon=lon, lat=lat, crs=Crs.wgs84)
+        pos = grid_service.find(db, lon=lon, lat=lat, crs=Crs.wgs84)
         how, how_en = f"按地址匹配网格名称“{name}”", f"by address, matching grid {kind} '{name}'"
-    facts = locating.located_facts(pos)
+    facts = grid_service.located_facts(pos)
     area, point = facts["area"], facts["point"]
     parts = [facts["subdistrict"]["name"]]
     if area:

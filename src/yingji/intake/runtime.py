@@ -8,7 +8,7 @@ from contextlib import suppress
 
 from yingji.bus import LocalBus
 from yingji.core.db import Database, utcnow
-from yingji.grid import locating
+from yingji.grid import service as grid_service
 from yingji.intake import classify, service
 from yingji.intake.config import IntakeSettings, get_intake_settings
 from yingji.intake.writer import IntakeWriter
@@ -36,7 +36,7 @@ class IntakeRuntime:
         classify.warm_up()
         try:
             with self.database.session() as db:
-                locating.locate_index(db)
+                grid_service.locate_index(db)
                 service.organisation(db)
         except Exception:  # an empty or unmigrated database: built on first use instead
             log.debug("intake warm-up skipped", exc_info=True)

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from yingji.geo.transform import Crs
-from yingji.grid import locating as grid
+from yingji.grid import service as grid
 from yingji.resources.models import ResourceRevision
 
 KINDS = ("teams", "experts", "warehouses", "stations", "videos")

@@ -11,7 +11,7 @@ import httpx
 from yingji.audit.service import SYSTEM
 from yingji.auth import service as auth
 from yingji.core.db import Database
-from yingji.grid import locating as grid
+from yingji.grid import service as grid
 from yingji.simulator.feed import Simulator
 from yingji.simulator.scenario import Settings
 
