@@ -7,7 +7,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    insert,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -87,6 +98,30 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+_NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
+
+
+def insert_with_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows into a table with a serial ``id`` and answer their ids, in the rows' order.
+
+    On PostgreSQL the ids are drawn from the table's sequence first (one query) and the rows
+    go in by plain executemany, one statement text psycopg caches and pipelines: a multi-row
+    ``INSERT … RETURNING`` is a new, long text for every batch size, which psycopg parses anew
+    each time (its cache stops at 4 kB) — 7 % of a server's time under a surge (py-spy).
+    Elsewhere (SQLite), ``INSERT … RETURNING``. Adds ``id`` to each row on PostgreSQL.
+    """
+    if not rows:
+        return []
+    if conn.dialect.name == "postgresql":
+        ids = sorted(conn.execute(_NEXT_IDS, {"table": table.name, "n": len(rows)}).scalars())
+        for row, new_id in zip(rows, ids, strict=True):
+            row["id"] = new_id
+        conn.execute(insert(table), rows)
+        return ids
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [row[0] for row in conn.execute(stmt, rows)]
 
 
 class Database:

@@ -9,7 +9,8 @@ import math
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Connection, String, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from yingji.intake import lifecycle, merge
@@ -90,6 +91,16 @@ def open_candidates(
     return cells
 
 
+def _source_id_in(conn: Connection) -> ColumnElement[bool]:
+    """``source_id`` among the ``ids`` parameter: ``= ANY(array)`` on PostgreSQL, one
+    statement text however many ids (an expanding ``IN`` is a new text per count, which
+    psycopg parses anew); ``IN (...)`` elsewhere."""
+    column = Report.__table__.c.source_id
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam("ids", type_=ARRAY(String)))
+    return column.in_(bindparam("ids", expanding=True))
+
+
 def known_reports(db: Session, items: list[Prepared]) -> dict[tuple[str, str], Any]:
     """Reports already stored under the batch's (channel, source_id) keys: replays.
 
@@ -113,9 +124,7 @@ def known_reports(db: Session, items: list[Prepared]) -> dict[tuple[str, str], A
                 table.c.body_hash,
                 table.c.incident_id,
                 table.c.merged,
-            ).where(
-                table.c.channel == channel,
-                table.c.source_id.in_(ordered[start : start + KEYS_PER_QUERY]),
-            )
-            known.update({(r.channel, r.source_id): r for r in conn.execute(stmt)})
+            ).where(table.c.channel == channel, _source_id_in(conn))
+            params = {"ids": ordered[start : start + KEYS_PER_QUERY]}
+            known.update({(r.channel, r.source_id): r for r in conn.execute(stmt, params)})
     return known

@@ -19,6 +19,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
+from yingji.core.db import insert_with_ids
 from yingji.intake import routing
 from yingji.intake.locks import EVENT_LOCK_KEY, advisory_lock, is_postgres
 from yingji.intake.models import Incident, IncidentReport, Routing, StreamEvent, TimelineEntry
@@ -159,15 +160,7 @@ def append_events(
             }
             for pe in pending
         ]
-        ids = [
-            row[0]
-            for row in db.connection().execute(
-                insert(StreamEvent.__table__).returning(
-                    StreamEvent.__table__.c.id, sort_by_parameter_order=True
-                ),
-                rows,
-            )
-        ]
+        ids = insert_with_ids(db.connection(), StreamEvent.__table__, rows)
         for pe, row, event_id in zip(pending, rows, ids, strict=True):
             events.append(
                 {

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, defer
 
 from yingji.audit import service as audit
+from yingji.core.db import insert_with_ids
 from yingji.core.errors import ApiError, conflict
 from yingji.intake import deadlines, merge, routing
 from yingji.intake.candidates import known_reports, open_candidates
@@ -237,9 +238,10 @@ def _insert_incidents(db: Session, incidents: list[Incident]) -> None:
         return
     table = Incident.__table__
     rows = [{k: getattr(i, k) for k in _INCIDENT_ATTRS} for i in incidents]
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    for incident, row in zip(incidents, db.connection().execute(stmt, rows), strict=True):
-        incident.id = row[0]
+    for incident, new_id in zip(
+        incidents, insert_with_ids(db.connection(), table, rows), strict=True
+    ):
+        incident.id = new_id
 
 
 def _insert_reports(db: Session, plans: list[_Plan], now: datetime) -> list[int]:
@@ -280,9 +282,7 @@ def _insert_reports(db: Session, plans: list[_Plan], now: datetime) -> list[int]
                 "merged": not plan.is_new,
             }
         )
-    table = Report.__table__
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return [row[0] for row in db.connection().execute(stmt, rows)]
+    return insert_with_ids(db.connection(), Report.__table__, rows)
 
 
 def _record_found(
