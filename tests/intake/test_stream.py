@@ -97,3 +97,48 @@ def test_an_open_stream_holds_no_database_connection(client, token_for, spot, ap
         while pool.checkedout() and time.monotonic() < deadline:
             time.sleep(0.02)
         assert pool.checkedout() == 0
+
+
+def test_open_streams_share_one_formatting_of_each_event(demo, monkeypatch):
+    """Two dashboards on one process get the same text and each event is formatted once."""
+    import asyncio
+
+    from yingji.bus import LocalBus
+    from yingji.intake import stream
+
+    calls: list[int] = []
+    real = stream.format_event
+    monkeypatch.setattr(stream, "format_event", lambda e: calls.append(e["id"]) or real(e))
+    monkeypatch.setattr(stream, "formatted", stream.FormattedEvents(keep=100))
+    with demo.session() as s:
+        last = service.last_event_id(s)
+    # ids no stored event has yet: the streams take them from the bus as they come
+    batch = [
+        {"id": last + 1000 + k, "type": "incident.created", "at": "2026-11-29T00:00:00+00:00",
+         "incident_id": k, "subdistrict_code": None, "headquarters_code": None, "level": "IV",
+         "payload": {"k": k}}
+        for k in range(1, 4)
+    ]  # fmt: skip
+
+    async def run() -> list[str]:
+        bus = LocalBus()
+        await bus.start()
+        flt = stream.StreamFilter()
+        gens = [
+            stream.events(demo, bus, last_event_id=last + 1000, flt=flt, poll_s=0.05)
+            for _ in range(2)
+        ]
+        for g in gens:
+            assert await g.__anext__() == "retry: 2000\n\n"
+        reads = [asyncio.ensure_future(g.__anext__()) for g in gens]
+        await asyncio.sleep(0.1)
+        bus.publish(batch)
+        texts = [await asyncio.wait_for(r, 5) for r in reads]
+        for g in gens:
+            await g.aclose()
+        await bus.stop()
+        return texts
+
+    first, second = asyncio.run(run())
+    assert first == second and first.count("event: incident.created") == 3
+    assert sorted(calls) == [e["id"] for e in batch]  # once each, not once per stream

@@ -12,6 +12,7 @@ the table is polled every ``poll_s``, so a NATS outage only slows the stream dow
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,28 @@ def format_event(e: dict[str, Any]) -> str:
     return f"id: {e['id']}\nevent: {e['type']}\ndata: {data}\n\n"
 
 
+class FormattedEvents:
+    """The SSE text of recent events, shared by every open stream of the process: an event
+    is formatted once, not once per dashboard (a duty room, the big screen and every
+    sub-district's office each hold one). Keyed by database and event id; the oldest go."""
+
+    def __init__(self, keep: int = 10_000) -> None:
+        self.keep = keep
+        self._texts: OrderedDict[tuple[str, int], str] = OrderedDict()
+
+    def text(self, database_key: str, e: dict[str, Any]) -> str:
+        key = (database_key, e["id"])
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = format_event(e)
+            if len(self._texts) > self.keep:
+                self._texts.popitem(last=False)
+        return text
+
+
+formatted = FormattedEvents()
+
+
 def _read(database: Database, after_id: int) -> list[dict[str, Any]]:
     with database.session() as db:
         return service.read_events(db, after_id=after_id, limit=CATCH_UP_PAGE)
@@ -64,6 +87,7 @@ async def events(
     heartbeat_s: float = 15.0,
 ) -> AsyncIterator[str]:
     sub = bus.subscribe()
+    key = database.cache_key
     try:
         cursor = (
             last_event_id if last_event_id is not None else await asyncio.to_thread(_last, database)
@@ -77,7 +101,7 @@ async def events(
                 for e in rows:
                     cursor = e["id"]
                     if flt.matches(e):
-                        yield format_event(e)
+                        yield formatted.text(key, e)
                 if len(rows) < CATCH_UP_PAGE:
                     return
 
@@ -104,7 +128,7 @@ async def events(
                 for e in fresh:
                     cursor = e["id"]
                     if flt.matches(e):
-                        out.append(format_event(e))
+                        out.append(formatted.text(key, e))
                 if out:
                     quiet_s = 0.0
                     yield "".join(out)
