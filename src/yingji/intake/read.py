@@ -189,35 +189,20 @@ def timeline_entries(t: TimelineEntry) -> list[TimelineRead]:
     """A timeline record as the API shows it: a report's pipeline record as its steps."""
     steps = pipeline_steps(t.kind, t.data)
     if steps is None:
-        return [
-            TimelineRead(
-                id=t.id,
-                at=t.at,
-                kind=t.kind,
-                result=t.result,
-                duration_ms=t.duration_ms,
-                actor={"type": t.actor_type, "id": t.actor_id, "name": t.actor_name},
-                report_id=t.report_id,
-                message=t.message,
-                message_en=t.message_en,
-                data=t.data,
-            )
+        steps = [
+            {
+                "kind": t.kind,
+                "result": t.result,
+                "duration_ms": t.duration_ms,
+                "actor": {"type": t.actor_type, "id": t.actor_id, "name": t.actor_name},
+                "message": t.message,
+                "message_en": t.message_en,
+                "data": t.data,
+            }
         ]
     return [
-        TimelineRead(
-            id=t.id,
-            seq=seq,
-            at=t.at,
-            kind=s["kind"],
-            result=s["result"],
-            duration_ms=s["duration_ms"],
-            actor=s["actor"],
-            report_id=t.report_id,
-            message=s["message"],
-            message_en=s["message_en"],
-            data=s["data"],
-        )
-        for seq, s in enumerate(steps)
+        TimelineRead(id=t.id, seq=seq, at=t.at, report_id=t.report_id, **step)
+        for seq, step in enumerate(steps)
     ]
 
 
