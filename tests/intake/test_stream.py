@@ -102,6 +102,7 @@ def test_an_open_stream_holds_no_database_connection(client, token_for, spot, ap
 def test_open_streams_share_one_formatting_of_each_event(demo, monkeypatch):
     """Two dashboards on one process get the same text and each event is formatted once."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from yingji.bus import LocalBus
     from yingji.intake import stream
@@ -139,6 +140,8 @@ def test_open_streams_share_one_formatting_of_each_event(demo, monkeypatch):
         await bus.stop()
         return texts
 
-    first, second = asyncio.run(run())
+    # a thread of its own: the browser tests' sync Playwright may own this thread's loop
+    with ThreadPoolExecutor(1) as pool:
+        first, second = pool.submit(asyncio.run, run()).result()
     assert first == second and first.count("event: incident.created") == 3
     assert sorted(calls) == [e["id"] for e in batch]  # once each, not once per stream
