@@ -40,6 +40,9 @@ alarm needs a user token (`POST /api/v1/auth/token`) or an integration token.
 """
 
 
+GC_YOUNG_THRESHOLD = 10_000
+
+
 def settle_heap() -> None:
     """Move what start-up built (modules, the grid index, jieba, the ORM's registry) out of
     the garbage collector's sight, and collect the young generation less often.
@@ -52,9 +55,6 @@ def settle_heap() -> None:
     gc.freeze()
     gen0, gen1, gen2 = gc.get_threshold()
     gc.set_threshold(max(gen0, GC_YOUNG_THRESHOLD), gen1, gen2)
-
-
-GC_YOUNG_THRESHOLD = 10_000
 
 
 def create_app(settings: Settings | None = None, *, migrate_on_start: bool = True) -> FastAPI:

@@ -6,6 +6,7 @@ all in the caller's transaction.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -174,7 +175,7 @@ def _write_batch(
         p = plan.prepared
         actor = audit.Actor(p.sender.type, p.sender.id, p.sender.name)
         if plan.is_new:
-            _record_found(db, plan, ref, actor, org, now, pending)
+            _record_found(db, plan, ref, actor, now, pending)
         else:
             _record_merge(db, plan, ref, actor, org, now, pending)
         written[(p.report.channel, p.report.source_id)] = (ref, plan.incident)
@@ -285,31 +286,54 @@ def _insert_reports(db: Session, plans: list[_Plan], now: datetime) -> list[int]
     return insert_with_ids(db.connection(), Report.__table__, rows)
 
 
+def _link(
+    db: Session,
+    incident: Incident,
+    report: _ReportRef,
+    channel: str,
+    now: datetime,
+    *,
+    distance_m: float | None,
+    reason: str,
+) -> None:
+    """The link of a report to the incident it founded or joined (buffered)."""
+    buffered_rows(db, "intake_incident_report").append(
+        {
+            "incident_id": incident.id,
+            "report_id": report.id,
+            "channel": channel,
+            "merged": report.merged,
+            "distance_m": distance_m,
+            "reason": reason,
+            "linked_at": now,
+        }
+    )
+
+
+def _pipeline(
+    db: Session, incident: Incident, report: _ReportRef, actor: audit.Actor, now: datetime
+) -> Callable[..., None]:
+    """A recorder of the report's pipeline steps, by its sender unless another actor is given."""
+
+    def step(s: Step, by: audit.Actor = actor) -> None:
+        record_pipeline_step(db, incident, s, actor=by, at=now, report_id=report.id)
+
+    return step
+
+
 def _record_found(
     db: Session,
     plan: _Plan,
     report: _ReportRef,
     actor: audit.Actor,
-    org: routing.Organisation,
     now: datetime,
     pending: list[PendingEvent],
 ) -> None:
     incident, p, decision = plan.incident, plan.prepared, plan.decision
-    buffered_rows(db, "intake_incident_report").append(
-        {
-            "incident_id": incident.id,
-            "report_id": report.id,
-            "channel": p.report.channel,
-            "merged": False,
-            "distance_m": None,
-            "reason": decision.reason if decision else "无类别或坐标，不参与合并",
-            "linked_at": now,
-        }
-    )
-
-    def step(s: Step, by: audit.Actor = actor) -> None:
-        record_pipeline_step(db, incident, s, actor=by, at=now, report_id=report.id)
-
+    no_merge = "无类别或坐标，不参与合并"
+    _link(db, incident, report, p.report.channel, now, distance_m=None,
+          reason=decision.reason if decision else no_merge)  # fmt: skip
+    step = _pipeline(db, incident, report, actor, now)
     for s in p.steps:
         step(s)
     step(
@@ -317,7 +341,7 @@ def _record_found(
             "merge_checked",
             "ok",
             plan.merge_ms,
-            decision.reason if decision else "无类别或坐标，不参与合并，新建事件",
+            decision.reason if decision else f"{no_merge}，新建事件",
             decision.reason_en if decision else "no category or position: new incident",
         )
     )
@@ -369,21 +393,9 @@ def _record_merge(
     # an incident founded earlier in the batch had a stand-in id when the decision was made
     reason = decision.reason.replace(f"#{decision.incident_id}", f"#{incident.id}")
     reason_en = decision.reason_en.replace(f"#{decision.incident_id}", f"#{incident.id}")
-    buffered_rows(db, "intake_incident_report").append(
-        {
-            "incident_id": incident.id,
-            "report_id": report.id,
-            "channel": p.report.channel,
-            "merged": True,
-            "distance_m": decision.distance_m,
-            "reason": reason,
-            "linked_at": now,
-        }
-    )
-
-    def step(s: Step, by: audit.Actor = actor) -> None:
-        record_pipeline_step(db, incident, s, actor=by, at=now, report_id=report.id)
-
+    _link(db, incident, report, p.report.channel, now,
+          distance_m=decision.distance_m, reason=reason)  # fmt: skip
+    step = _pipeline(db, incident, report, actor, now)
     step(p.steps[0])
     step(
         Step(
