@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import (
     JSON,
-    Connection,
     DateTime,
+    Dialect,
     Engine,
     MetaData,
-    Table,
     create_engine,
     event,
-    insert,
-    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -56,6 +53,22 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError("naive datetime given; pass an aware datetime")
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite, straight to the text SQLAlchemy's DATETIME stores there
+        (``YYYY-MM-DD HH:MM:SS.ffffff``, UTC) in one call instead of two: the two-step chain
+        was 5 % of the intake writer's time (py-spy, ``yingji bench intake``)."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given; pass an aware datetime")
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return process
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
@@ -98,30 +111,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
-
-
-_NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
-
-
-def insert_with_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows into a table with a serial ``id`` and answer their ids, in the rows' order.
-
-    On PostgreSQL the ids are drawn from the table's sequence first (one query) and the rows
-    go in by plain executemany, one statement text psycopg caches and pipelines: a multi-row
-    ``INSERT … RETURNING`` is a new, long text for every batch size, which psycopg parses anew
-    each time (its cache stops at 4 kB) — 7 % of a server's time under a surge (py-spy).
-    Elsewhere (SQLite), ``INSERT … RETURNING``. Adds ``id`` to each row on PostgreSQL.
-    """
-    if not rows:
-        return []
-    if conn.dialect.name == "postgresql":
-        ids = sorted(conn.execute(_NEXT_IDS, {"table": table.name, "n": len(rows)}).scalars())
-        for row, new_id in zip(rows, ids, strict=True):
-            row["id"] = new_id
-        conn.execute(insert(table), rows)
-        return ids
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return [row[0] for row in conn.execute(stmt, rows)]
 
 
 class Database:

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
-from yingji.core.db import insert_with_ids
+from yingji.core.bulk import insert_rows, insert_with_ids
 from yingji.intake import routing
 from yingji.intake.locks import EVENT_LOCK_KEY, advisory_lock, is_postgres
 from yingji.intake.models import Incident, IncidentReport, Routing, StreamEvent, TimelineEntry
@@ -142,8 +141,7 @@ def append_events(
         ("intake_routing", Routing),
     ):
         rows = db.info.pop(name, [])
-        if rows:
-            db.connection().execute(insert(model.__table__), rows)
+        insert_rows(db.connection(), model.__table__, rows)
     events: list[dict[str, Any]] = []
     if pending:
         if is_postgres(db):
@@ -194,6 +192,5 @@ def append_events(
     for row in db.info.pop("intake_pipeline", {}).values():
         _close_pipeline(row)
     timeline = db.info.pop("intake_timeline", [])
-    if timeline:
-        db.connection().execute(insert(TimelineEntry.__table__), timeline)
+    insert_rows(db.connection(), TimelineEntry.__table__, timeline)
     return events

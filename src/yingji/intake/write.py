@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, defer
 
 from yingji.audit import service as audit
-from yingji.core.db import insert_with_ids
+from yingji.core.bulk import insert_with_ids
 from yingji.core.errors import ApiError, conflict
 from yingji.intake import deadlines, merge, routing
 from yingji.intake.candidates import known_reports, open_candidates

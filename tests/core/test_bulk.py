@@ -1,0 +1,127 @@
+"""Bulk inserts straight to the driver store exactly what SQLAlchemy's own insert stores."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.dialects import sqlite
+
+from yingji.core.bulk import insert_rows, insert_with_ids
+from yingji.core.db import Database, JSONType, UTCDateTime
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+@pytest.fixture
+def scratch(database: Database) -> Iterator[Table]:
+    table = Table(
+        f"bulk_{uuid.uuid4().hex[:8]}",
+        MetaData(),
+        Column("id", BigId, primary_key=True, autoincrement=True),
+        Column("at", UTCDateTime, nullable=True),
+        Column("data", JSONType, nullable=False),
+        Column("flag", Boolean, nullable=False),
+        Column("score", Float, nullable=True),
+        Column("count", Integer, nullable=True),
+        Column("name", String(64), nullable=False),
+    )
+    table.create(database.engine)
+    yield table
+    table.drop(database.engine)
+
+
+def _rows(n: int) -> list[dict]:
+    east8 = timezone(timedelta(hours=8))
+    return [
+        {
+            "at": None if k % 5 == 4 else datetime(2026, 7, 1, 8, 0, k, k * 1000, tzinfo=east8),
+            "data": {"steps": [{"k": k, "名": "定位"}], "n": None} if k % 2 else [k, "x"],
+            "flag": bool(k % 3),
+            "score": None if k % 4 == 0 else k / 3,
+            "count": k,
+            "name": f"'; DROP TABLE x; -- {k} <b>",
+        }
+        for k in range(n)
+    ]
+
+
+def test_stores_what_sqlalchemy_stores(database: Database, scratch: Table) -> None:
+    columns = [c for c in scratch.columns if c.name != "id"]
+    with database.engine.begin() as conn:
+        ids = insert_with_ids(conn, scratch, _rows(7))
+        insert_rows(conn, scratch, _rows(7))
+        conn.execute(insert(scratch), _rows(7))
+    with database.engine.connect() as conn:
+        stored = conn.execute(select(scratch).order_by(scratch.c.id)).all()
+        raw = conn.execute(
+            select(*(text(f"CAST({c.name} AS TEXT)") for c in columns))
+            .select_from(scratch)
+            .order_by(scratch.c.id)
+        ).all()
+    assert [r.id for r in stored[:7]] == ids
+    assert ids == sorted(ids) and len(set(ids)) == 7
+    ours, theirs = stored[:14], stored[14:]
+    assert [r[1:] for r in ours] == [r[1:] for r in theirs] * 2
+    # byte for byte in the database too (SQLite's DATETIME text, JSON text)
+    assert raw[:7] == raw[7:14] == raw[14:]
+    assert stored[0].at == datetime(2026, 7, 1, 0, 0, 0, tzinfo=UTC)
+
+
+def test_every_column_must_be_given(database: Database, scratch: Table) -> None:
+    row = _rows(1)[0]
+    del row["score"]
+    with database.engine.begin() as conn, pytest.raises(ValueError, match="score"):
+        insert_rows(conn, scratch, [row])
+
+
+def test_a_naive_timestamp_is_refused(database: Database, scratch: Table) -> None:
+    row = _rows(1)[0] | {"at": datetime(2026, 7, 1, 8, 0)}
+    with database.engine.begin() as conn, pytest.raises(ValueError, match="naive"):
+        insert_rows(conn, scratch, [row])
+
+
+def test_nothing_is_written_when_nothing_is_given(database: Database, scratch: Table) -> None:
+    with database.engine.begin() as conn:
+        assert insert_with_ids(conn, scratch, []) == []
+        insert_rows(conn, scratch, [])
+        assert conn.execute(select(scratch)).all() == []
+
+
+ZONES = [UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-5))]
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=8)), timezone(-timedelta(hours=5))]
+        ),
+    )
+)
+def test_sqlite_timestamps_keep_sqlalchemys_text(value: datetime) -> None:
+    """UTCDateTime's one-step SQLite processor writes the text SQLAlchemy's DATETIME did."""
+    dialect = sqlite.dialect()
+    ours = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    theirs = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert ours is not None and theirs is not None
+    assert ours(value) == theirs(value.astimezone(UTC).replace(tzinfo=None))
