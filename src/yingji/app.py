@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from yingji import __version__
 from yingji.audit.views import router as audit_router
@@ -25,7 +26,7 @@ from yingji.core.errors import install_error_handlers
 from yingji.dashboard.spa import install_spa
 from yingji.dashboard.views import router as dashboard_router
 from yingji.grid.views import router as grid_router
-from yingji.intake.fastpath import ReportFastPath
+from yingji.intake.fastpath import ReportFastPath, is_report_post
 from yingji.intake.views import router as intake_router
 from yingji.org.views import router as org_router
 from yingji.resources.supplies_views import router as supplies_router
@@ -38,6 +39,20 @@ API_DESCRIPTION = """
 Yingji emergency command platform API. Every endpoint except `/healthz` and the citizen
 alarm needs a user token (`POST /api/v1/auth/token`) or an integration token.
 """
+
+
+class Platform(FastAPI):
+    """FastAPI, with ``POST /api/v1/reports`` answered before its middleware stack (see
+    :mod:`yingji.intake.fastpath`); ``report_path`` is set by :func:`create_app`."""
+
+    report_path: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.report_path is not None and is_report_post(scope):
+            scope["app"] = self  # what Starlette sets for ``request.app``
+            await self.report_path(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 GC_YOUNG_THRESHOLD = 10_000
@@ -57,7 +72,7 @@ def settle_heap() -> None:
     gc.set_threshold(max(gen0, GC_YOUNG_THRESHOLD), gen1, gen2)
 
 
-def create_app(settings: Settings | None = None, *, migrate_on_start: bool = True) -> FastAPI:
+def create_app(settings: Settings | None = None, *, migrate_on_start: bool = True) -> Platform:
     settings = settings or get_settings()
     db = Database(settings.resolved_database_url())
 
@@ -85,7 +100,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     if migrate_on_start:
         migrate.upgrade(db.engine)
 
-    app = FastAPI(
+    app = Platform(
         title="Yingji 应急指挥平台",
         version=__version__,
         description=API_DESCRIPTION,
@@ -94,7 +109,12 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     app.state.settings = settings
     app.state.db = db
     install_error_handlers(app)
-    app.add_middleware(ReportFastPath)  # inside the body limit: see yingji.intake.fastpath
+    # the report path: inside the same body limit, before everything else
+    app.report_path = BodyLimitMiddleware(
+        ReportFastPath(),
+        max_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

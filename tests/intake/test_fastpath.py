@@ -1,19 +1,17 @@
-"""The reports path is answered by ``ReportFastPath``, inside the body limit, like the route."""
+"""``POST /api/v1/reports`` is answered by ``ReportFastPath`` ahead of FastAPI's middleware
+stack and router: inside the body limit, with the route's guard and error bodies."""
 
 from __future__ import annotations
 
-from yingji.core.bodylimit import BodyLimitMiddleware
+import json
+
+from fastapi.testclient import TestClient
+
+from tests.intake.conftest import counts, report_body
 from yingji.intake import fastpath
 
 
-def test_the_fast_path_sits_inside_the_body_limit(app):
-    order = [m.cls for m in app.user_middleware]  # outermost first
-    assert order.index(BodyLimitMiddleware) < order.index(fastpath.ReportFastPath)
-
-
-def test_reports_go_through_the_fast_path_and_other_posts_do_not(
-    client, admin_headers, monkeypatch
-):
+def _counting(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
     calls: list[str] = []
     real = fastpath.accept_report
 
@@ -22,6 +20,13 @@ def test_reports_go_through_the_fast_path_and_other_posts_do_not(
         return await real(request, principal)
 
     monkeypatch.setattr(fastpath, "accept_report", counting)
+    return calls
+
+
+def test_reports_go_through_the_fast_path_and_other_posts_do_not(
+    client, admin_headers, monkeypatch
+):
+    calls = _counting(monkeypatch)
     bad = client.post("/api/v1/reports", headers=admin_headers, json={"channel": "nope"})
     assert bad.status_code == 422 and bad.json()["field"]
     assert calls == ["/api/v1/reports"]
@@ -32,6 +37,46 @@ def test_reports_go_through_the_fast_path_and_other_posts_do_not(
     assert calls == ["/api/v1/reports"]
 
 
+def test_an_oversized_report_is_refused_before_the_handler(
+    client, admin_headers, settings, spot, monkeypatch
+):
+    calls = _counting(monkeypatch)
+    _, lon, lat = spot()
+    body = json.dumps(report_body(lon, lat, extra={"blob": "x" * settings.max_body_bytes}))
+    declared = client.post("/api/v1/reports", headers=admin_headers, content=body.encode())
+    assert declared.status_code == 413 and declared.json()["code"] == "body_too_large"
+
+    def chunks():  # no Content-Length: the limit counts what arrives
+        data = body.encode()
+        for i in range(0, len(data), 65536):
+            yield data[i : i + 65536]
+
+    chunked = client.post("/api/v1/reports", headers=admin_headers, content=chunks())
+    assert chunked.status_code == 413 and chunked.json()["code"] == "body_too_large"
+    assert calls == []
+
+
+def test_an_unexpected_failure_answers_500_in_the_error_shape(
+    app, demo, admin_headers, spot, monkeypatch
+):
+    async def broken(request, principal):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    before = counts(demo)
+    _, lon, lat = spot()
+    with TestClient(app, raise_server_exceptions=False) as c:
+        monkeypatch.setattr(fastpath, "accept_report", broken)
+        r = c.post("/api/v1/reports", headers=admin_headers, json=report_body(lon, lat))
+        assert r.status_code == 500
+        out = r.json()
+        assert out["code"] == "internal_error" and out["message"] and out["message_en"]
+        assert counts(demo) == before
+        monkeypatch.undo()
+        again = c.post("/api/v1/reports", headers=admin_headers, json=report_body(lon, lat))
+        assert again.status_code == 201, again.text
+
+
 def test_other_methods_on_the_path_reach_the_router(client, admin_headers):
     resp = client.put("/api/v1/reports", headers=admin_headers, json={})
     assert resp.status_code == 405
+    assert resp.json()["code"] == "method_not_allowed"

@@ -148,6 +148,16 @@ class ZhValueError(ValueError):
         self.zh = zh
 
 
+def internal_error() -> ApiError:
+    """What a request that failed unexpectedly answers (the error itself goes to the log)."""
+    return ApiError(
+        500,
+        "internal_error",
+        "服务器内部错误，请稍后重试或联系管理员",
+        "Internal server error: try again later or contact the administrator",
+    )
+
+
 def render(exc: ApiError) -> JSONResponse:
     """The response every refusal takes: ``{code, message, message_en, field, errors}``."""
     return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
@@ -187,6 +197,11 @@ def install_error_handlers(app: FastAPI) -> None:
             errors=items,
         )
         return render(err)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+        # Starlette's server-error middleware sends this, then raises the error on to the log
+        return render(internal_error())
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
