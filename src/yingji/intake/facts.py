@@ -9,19 +9,19 @@ from datetime import datetime
 
 from yingji.intake import deadlines, grading, merge
 from yingji.intake.config import IntakeSettings
-from yingji.intake.models import Incident
+from yingji.intake.models import IncidentLike, IncidentRecord
 from yingji.intake.prepare import Prepared
 
 
 def new_incident(
     p: Prepared, settings: IntakeSettings, now: datetime, group: str | None
-) -> Incident:
-    """A new incident from the first report of an event (not yet added to the session)."""
+) -> IncidentRecord:
+    """A new incident from the first report of an event (a record, inserted by the writer)."""
     r = p.report
     trusted = r.channel in settings.trusted_channels
     path = p.category_path
     production_safety = bool(path and path.grading_rule == "production_safety")
-    incident = Incident(
+    incident = IncidentRecord(
         title=(r.title.strip() or r.text.strip()[:60])[:200],
         status="verified" if trusted else "reported",
         level=p.grade.level,
@@ -58,7 +58,7 @@ def new_incident(
     return incident
 
 
-def facts_of(incident: Incident) -> grading.Facts:
+def facts_of(incident: IncidentLike) -> grading.Facts:
     return grading.Facts(
         deaths=incident.deaths,
         missing=incident.missing,
@@ -70,7 +70,7 @@ def facts_of(incident: Incident) -> grading.Facts:
     )
 
 
-def set_facts(incident: Incident, facts: grading.Facts) -> None:
+def set_facts(incident: IncidentLike, facts: grading.Facts) -> None:
     for k, v in facts.__dict__.items():
         setattr(incident, k, v)
 
@@ -92,7 +92,7 @@ MERGED_COLUMNS = (
 
 
 def merge_facts(
-    incident: Incident, p: Prepared, now: datetime
+    incident: IncidentLike, p: Prepared, now: datetime
 ) -> tuple[str, str, list[str]] | None:
     """Fold a report into an incident: maxima of the figures, the level only rises."""
     facts = facts_of(incident).merged(p.facts)

@@ -21,7 +21,13 @@ from yingji.audit import service as audit
 from yingji.core.bulk import insert_rows, insert_with_ids
 from yingji.intake import routing
 from yingji.intake.locks import EVENT_LOCK_KEY, advisory_lock, is_postgres
-from yingji.intake.models import Incident, IncidentReport, Routing, StreamEvent, TimelineEntry
+from yingji.intake.models import (
+    IncidentLike,
+    IncidentReport,
+    Routing,
+    StreamEvent,
+    TimelineEntry,
+)
 from yingji.intake.prepare import Step
 from yingji.intake.shapes import event_payload
 
@@ -33,7 +39,7 @@ class PendingEvent:
     """A stream event to write at the end of the transaction; ``timeline`` also notes the push
     on the incident's timeline."""
 
-    incident: Incident
+    incident: IncidentLike
     type: str
     extra: dict[str, Any]
     report_id: int | None
@@ -62,7 +68,7 @@ def _step(step: Step, actor: audit.Actor) -> dict[str, Any]:
 
 def record_pipeline_step(
     db: Session,
-    incident: Incident,
+    incident: IncidentLike,
     step: Step,
     *,
     actor: audit.Actor,
@@ -104,7 +110,7 @@ def pipeline_steps(kind: str, data: dict[str, Any]) -> list[dict[str, Any]] | No
 
 def record_step(
     db: Session,
-    incident: Incident,
+    incident: IncidentLike,
     step: Step,
     *,
     actor: audit.Actor,

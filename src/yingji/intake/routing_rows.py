@@ -17,13 +17,13 @@ from yingji.intake.journal import (
     record_pipeline_step,
     record_step,
 )
-from yingji.intake.models import Incident, Routing
+from yingji.intake.models import IncidentLike, Routing
 from yingji.intake.prepare import Step
 from yingji.intake.shapes import subdistrict_ref
 
 
 def targets_for(
-    incident: Incident, org: routing.Organisation, local_force: tuple[str, str] | None
+    incident: IncidentLike, org: routing.Organisation, local_force: tuple[str, str] | None
 ) -> list[routing.Target]:
     """Whom an incident goes to (pure); the headquarters target also sets the incident's
     headquarters, so a new incident is inserted with it."""
@@ -44,7 +44,7 @@ def targets_for(
 
 
 def buffer_routes(
-    db: Session, incident: Incident, targets: list[routing.Target], at: datetime
+    db: Session, incident: IncidentLike, targets: list[routing.Target], at: datetime
 ) -> None:
     """Routing rows for ``targets``, written by ``append_events``."""
     rows = buffered_rows(db, "intake_routing")
@@ -63,7 +63,7 @@ def buffer_routes(
 
 def route_incident(
     db: Session,
-    incident: Incident,
+    incident: IncidentLike,
     org: routing.Organisation,
     local_force: tuple[str, str] | None,
     *,
@@ -92,7 +92,7 @@ def routed_step(new: list[routing.Target], duration_ms: float) -> Step:
 
 def reroute(
     db: Session,
-    incident: Incident,
+    incident: IncidentLike,
     org: routing.Organisation,
     now: datetime,
     *,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from yingji.intake import categories, routing
-from yingji.intake.models import Incident, Report, StreamEvent
+from yingji.intake.models import IncidentLike, Report, StreamEvent
 from yingji.intake.schemas import CategoryRead, NamedRef, ReportAccepted
 
 
@@ -41,7 +41,7 @@ def headquarters_ref(org: routing.Organisation, code: str | None) -> NamedRef | 
     return NamedRef(code=code, name=name)
 
 
-def subdistrict_ref(incident: Incident, org: routing.Organisation) -> NamedRef | None:
+def subdistrict_ref(incident: IncidentLike, org: routing.Organisation) -> NamedRef | None:
     code = incident.subdistrict_code
     if not code:
         return None
@@ -49,7 +49,7 @@ def subdistrict_ref(incident: Incident, org: routing.Organisation) -> NamedRef |
 
 
 def accepted(
-    report: Report, incident: Incident, org: routing.Organisation, *, replayed: bool = False
+    report: Report, incident: IncidentLike, org: routing.Organisation, *, replayed: bool = False
 ) -> ReportAccepted:
     return ReportAccepted(
         report_id=report.id,
@@ -70,7 +70,9 @@ def accepted(
     )
 
 
-def event_payload(incident: Incident, org: routing.Organisation, **extra: Any) -> dict[str, Any]:
+def event_payload(
+    incident: IncidentLike, org: routing.Organisation, **extra: Any
+) -> dict[str, Any]:
     hq, sub = incident.headquarters_code, incident.subdistrict_code
     return {
         "incident_id": incident.id,

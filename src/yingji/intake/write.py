@@ -29,7 +29,7 @@ from yingji.intake.journal import (
     record_pipeline_step,
 )
 from yingji.intake.locks import is_postgres, lock_merge_neighbourhoods
-from yingji.intake.models import Incident, Report
+from yingji.intake.models import INCIDENT_COLUMNS, Incident, IncidentLike, IncidentRecord, Report
 from yingji.intake.prepare import Prepared, Step
 from yingji.intake.routing_rows import buffer_routes, reroute, routed_step, targets_for
 from yingji.intake.schemas import ReportAccepted
@@ -59,7 +59,7 @@ class _Plan:
 
     index: int
     prepared: Prepared
-    incident: Incident
+    incident: IncidentLike
     decision: merge.MergeDecision | None
     merge_ms: float
     is_new: bool
@@ -114,7 +114,7 @@ def _write_batch(
     outcomes: list[Outcome | None] = [None] * len(items)
     plans: list[_Plan] = []
     in_batch: dict[tuple[str, str], str] = {}
-    new_incidents: list[Incident] = []
+    new_incidents: list[IncidentRecord] = []
     for index, p in enumerate(items):
         r = p.report
         key = (r.channel, r.source_id)
@@ -168,7 +168,7 @@ def _write_batch(
             plan.route_ms = round((time.perf_counter() - started) * 1000.0, 3)
     _insert_incidents(db, new_incidents)
     report_ids = _insert_reports(db, plans, now)
-    written: dict[tuple[str, str], tuple[_ReportRef, Incident]] = {}
+    written: dict[tuple[str, str], tuple[_ReportRef, IncidentLike]] = {}
     pending: list[PendingEvent] = []
     for plan, report_id in zip(plans, report_ids, strict=True):
         ref = _ReportRef(report_id, not plan.is_new)
@@ -191,17 +191,19 @@ def _write_batch(
     return [o for o in outcomes if o is not None], events
 
 
+# every column but the location facts, which merging neither reads nor changes
+_MERGE_TARGET_COLUMNS = [c for c in Incident.__table__.columns if c.name != "location"]
+
+
 def _fold_merges(db: Session, plans: list[_Plan], now: datetime) -> None:
-    """Load every stored incident the batch merges into with one query (then detached: the
+    """Load every stored incident the batch merges into with one query, as records (the
     writer updates them itself, see ``_update_merged``), then fold each report into its
     incident in arrival order."""
     wanted = {p.decision.incident_id for p in plans if p.incident is None and p.decision}
-    loaded: dict[int, Incident] = {}
+    loaded: dict[int, IncidentRecord] = {}
     if wanted:
-        stmt = select(Incident).where(Incident.id.in_(wanted)).options(defer(Incident.location))
-        loaded = {i.id: i for i in db.scalars(stmt)}
-        for incident in loaded.values():
-            db.expunge(incident)
+        stmt = select(*_MERGE_TARGET_COLUMNS).where(Incident.__table__.c.id.in_(wanted))
+        loaded = {r.id: IncidentRecord(**r._mapping) for r in db.connection().execute(stmt)}
     for plan in plans:
         if plan.is_new:
             continue
@@ -230,10 +232,10 @@ def _update_merged(db: Session, plans: list[_Plan]) -> None:
     db.connection().execute(_UPDATE_MERGED, rows)
 
 
-_INCIDENT_ATTRS = [a.key for a in Incident.__mapper__.column_attrs if a.key != "id"]
+_INCIDENT_ATTRS = [name for name in INCIDENT_COLUMNS if name != "id"]
 
 
-def _insert_incidents(db: Session, incidents: list[Incident]) -> None:
+def _insert_incidents(db: Session, incidents: list[IncidentRecord]) -> None:
     """Insert new incidents (built, never added to the session) and give them their ids."""
     if not incidents:
         return
@@ -288,7 +290,7 @@ def _insert_reports(db: Session, plans: list[_Plan], now: datetime) -> list[int]
 
 def _link(
     db: Session,
-    incident: Incident,
+    incident: IncidentLike,
     report: _ReportRef,
     channel: str,
     now: datetime,
@@ -311,7 +313,7 @@ def _link(
 
 
 def _pipeline(
-    db: Session, incident: Incident, report: _ReportRef, actor: audit.Actor, now: datetime
+    db: Session, incident: IncidentLike, report: _ReportRef, actor: audit.Actor, now: datetime
 ) -> Callable[..., None]:
     """A recorder of the report's pipeline steps, by its sender unless another actor is given."""
 
