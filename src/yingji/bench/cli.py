@@ -565,10 +565,12 @@ def bench_intake(
 
         with scratch.session() as s:
             before = intake_service.count_reports(s)
+            merged_before = intake_service.count_merged_reports(s)
         with b.servers(procs, database_url=url, bus_url=bus_url, data_dir=Path(tmp)) as srv:
             asyncio.run(intake_runs([x.port for x in srv], [x.process.pid for x in srv]))
         with scratch.session() as s:
             in_db = intake_service.count_reports(s) - before
+            merged = intake_service.count_merged_reports(s) - merged_before
 
     accepted = sum(r.accepted for r in runs)
     table = Table(title=f"yingji bench intake ({database}, {procs} process(es), "
@@ -598,6 +600,8 @@ def bench_intake(
         f"({clo:,.0f}–{chi:,.0f}); baseline (bare FastAPI, no DB) {bmed:,.0f}/s "
         f"({blo:,.0f}–{bhi:,.0f}); accepted {accepted:,}, in the database {in_db:,}: "
         + ("[green]none lost[/green]" if in_db == accepted else "[red]MISMATCH[/red]")
+        + f"; {merged:,} of them merged into an existing incident"
+        f" ({100.0 * merged / max(1, in_db):.1f} %)"
     )
 
 

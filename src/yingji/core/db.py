@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -36,6 +37,16 @@ class Base(DeclarativeBase):
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
+@lru_cache(maxsize=1024)
+def _sqlite_utc_text(value: datetime) -> str:
+    """Memoised: a batch writes its one ``now`` a dozen times per report (received, created,
+    updated, linked, routed, timeline, event). Equal instants give equal text, whatever
+    their zone, so the cache may answer for an equal key."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given; pass an aware datetime")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored as UTC and always read back timezone-aware.
 
@@ -62,11 +73,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             return super().bind_processor(dialect)
 
         def process(value: datetime | None) -> str | None:
-            if value is None:
-                return None
-            if value.tzinfo is None:
-                raise ValueError("naive datetime given; pass an aware datetime")
-            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            return None if value is None else _sqlite_utc_text(value)
 
         return process
 

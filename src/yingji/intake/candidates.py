@@ -9,7 +9,7 @@ import math
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, String, any_, bindparam, select
+from sqlalchemy import ColumnElement, Select, String, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -49,6 +49,26 @@ class Cells:
         return out
 
 
+_incident = Incident.__table__
+# built once: a statement built per batch spent more on its construction and cache key
+# than the database spent answering it (py-spy)
+_CANDIDATES = select(
+    _incident.c.id,
+    _incident.c.category_group,
+    _incident.c.category_code,
+    _incident.c.lon,
+    _incident.c.lat,
+    _incident.c.occurred_at,
+    _incident.c.status,
+).where(
+    _incident.c.merge_key.in_(bindparam("keys", expanding=True)),
+    _incident.c.occurred_at >= bindparam("earliest"),
+    _incident.c.occurred_at <= bindparam("latest"),
+)
+# status is checked in Python, not in SQL: given ``status IN (...)``, SQLite's planner
+# prefers the status index (every open incident) to the merge-key index
+
+
 def open_candidates(
     db: Session, items: list[Prepared], settings: IntakeSettings, prefix: int
 ) -> Cells:
@@ -66,39 +86,39 @@ def open_candidates(
     for p in located:
         group = p.category.code[:prefix]  # type: ignore[index]
         keys.update(merge.keys_around(group, p.lon, p.lat, settings.merge_radius_m))  # type: ignore[arg-type]
-    table = Incident.__table__
     conn = db.connection()
     ordered = sorted(keys)
     for start in range(0, len(ordered), KEYS_PER_QUERY):
-        stmt = select(
-            table.c.id,
-            table.c.category_group,
-            table.c.category_code,
-            table.c.lon,
-            table.c.lat,
-            table.c.occurred_at,
-            table.c.status,
-        ).where(
-            table.c.merge_key.in_(ordered[start : start + KEYS_PER_QUERY]),
-            table.c.occurred_at >= earliest,
-            table.c.occurred_at <= latest,
-        )
-        # status is checked here, not in SQL: given ``status IN (...)``, SQLite's planner
-        # prefers the status index (every open incident) to the merge-key index
-        for iid, group, code, lon, lat, occurred, status in conn.execute(stmt):
+        params = {
+            "keys": ordered[start : start + KEYS_PER_QUERY],
+            "earliest": earliest,
+            "latest": latest,
+        }
+        for iid, group, code, lon, lat, occurred, status in conn.execute(_CANDIDATES, params):
             if status in _OPEN:
                 cells.add(group, lon, lat, merge.Candidate(iid, code, lon, lat, occurred))
     return cells
 
 
-def _source_id_in(conn: Connection) -> ColumnElement[bool]:
-    """``source_id`` among the ``ids`` parameter: ``= ANY(array)`` on PostgreSQL, one
-    statement text however many ids (an expanding ``IN`` is a new text per count, which
-    psycopg parses anew); ``IN (...)`` elsewhere."""
-    column = Report.__table__.c.source_id
-    if conn.dialect.name == "postgresql":
-        return column == any_(bindparam("ids", type_=ARRAY(String)))
-    return column.in_(bindparam("ids", expanding=True))
+_report = Report.__table__
+
+
+def _known_statement(source_id_in: ColumnElement[bool]) -> Select[Any]:
+    return select(
+        _report.c.id,
+        _report.c.channel,
+        _report.c.source_id,
+        _report.c.body_hash,
+        _report.c.incident_id,
+        _report.c.merged,
+    ).where(_report.c.channel == bindparam("channel"), source_id_in)
+
+
+# ``source_id`` among the ``ids`` parameter: ``= ANY(array)`` on PostgreSQL, one statement
+# text however many ids (an expanding ``IN`` is a new text per count, which psycopg parses
+# anew); ``IN (...)`` elsewhere. Built once, like ``_CANDIDATES``.
+_KNOWN_ANY = _known_statement(_report.c.source_id == any_(bindparam("ids", type_=ARRAY(String))))
+_KNOWN_IN = _known_statement(_report.c.source_id.in_(bindparam("ids", expanding=True)))
 
 
 def known_reports(db: Session, items: list[Prepared]) -> dict[tuple[str, str], Any]:
@@ -111,20 +131,12 @@ def known_reports(db: Session, items: list[Prepared]) -> dict[tuple[str, str], A
     by_channel: dict[str, set[str]] = {}
     for p in items:
         by_channel.setdefault(p.report.channel, set()).add(p.report.source_id)
-    table = Report.__table__
     conn = db.connection()
+    stmt = _KNOWN_ANY if conn.dialect.name == "postgresql" else _KNOWN_IN
     known: dict[tuple[str, str], Any] = {}
     for channel, ids in sorted(by_channel.items()):
         ordered = sorted(ids)
         for start in range(0, len(ordered), KEYS_PER_QUERY):
-            stmt = select(
-                table.c.id,
-                table.c.channel,
-                table.c.source_id,
-                table.c.body_hash,
-                table.c.incident_id,
-                table.c.merged,
-            ).where(table.c.channel == channel, _source_id_in(conn))
-            params = {"ids": ordered[start : start + KEYS_PER_QUERY]}
+            params = {"channel": channel, "ids": ordered[start : start + KEYS_PER_QUERY]}
             known.update({(r.channel, r.source_id): r for r in conn.execute(stmt, params)})
     return known

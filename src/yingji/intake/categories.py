@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 CODE_RE = re.compile(r"^[1-4][0-9][A-Z0][0-9]{2}$")
@@ -106,8 +106,12 @@ def ancestors(code: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def path(code: str) -> CategoryPath | None:
-    """The code's path through the table, or None if the code or an ancestor is unknown."""
+    """The code's path through the table, or None if the code or an ancestor is unknown.
+
+    Memoised: the table is fixed and a path immutable, and a report asks for its code's path
+    half a dozen times on its way (classify, grade, route, answer, event)."""
     code = normalise(code)
     if not CODE_RE.match(code):
         return None

@@ -231,3 +231,8 @@ def last_event_id(db: Session) -> int:
 
 def count_reports(db: Session) -> int:
     return int(db.scalar(select(func.count(Report.id))) or 0)
+
+
+def count_merged_reports(db: Session) -> int:
+    """Reports that joined an existing incident (the rest founded one)."""
+    return int(db.scalar(select(func.count(Report.id)).where(Report.merged.is_(True))) or 0)

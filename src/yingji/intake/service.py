@@ -33,6 +33,7 @@ from yingji.intake.moves import (
 from yingji.intake.org_cache import ORG_CACHE_S, clear_caches, organisation
 from yingji.intake.read import (
     INCIDENT_SORT_FIELDS,
+    count_merged_reports,
     count_reports,
     get_incident,
     incident_detail,
@@ -59,6 +60,7 @@ __all__ = [
     "category_read",
     "cell_lock_key",
     "clear_caches",
+    "count_merged_reports",
     "count_reports",
     "deadline_done",
     "event_dict",

@@ -192,7 +192,9 @@ def _write_batch(
 
 
 # every column but the location facts, which merging neither reads nor changes
-_MERGE_TARGET_COLUMNS = [c for c in Incident.__table__.columns if c.name != "location"]
+_MERGE_TARGETS = select(*(c for c in Incident.__table__.columns if c.name != "location")).where(
+    Incident.__table__.c.id.in_(bindparam("ids", expanding=True))
+)
 
 
 def _fold_merges(db: Session, plans: list[_Plan], now: datetime) -> None:
@@ -202,8 +204,8 @@ def _fold_merges(db: Session, plans: list[_Plan], now: datetime) -> None:
     wanted = {p.decision.incident_id for p in plans if p.incident is None and p.decision}
     loaded: dict[int, IncidentRecord] = {}
     if wanted:
-        stmt = select(*_MERGE_TARGET_COLUMNS).where(Incident.__table__.c.id.in_(wanted))
-        loaded = {r.id: IncidentRecord(**r._mapping) for r in db.connection().execute(stmt)}
+        rows = db.connection().execute(_MERGE_TARGETS, {"ids": sorted(wanted)})
+        loaded = {r.id: IncidentRecord(**r._mapping) for r in rows}
     for plan in plans:
         if plan.is_new:
             continue
