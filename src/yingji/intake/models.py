@@ -75,7 +75,6 @@ class Incident(Base):
 
     __tablename__ = "intake_incident"
     __table_args__ = (
-        Index("ix_intake_incident_merge", "category_group", "occurred_at"),
         Index("ix_intake_incident_merge_key", "merge_key"),
         Index("ix_intake_incident_status", "status"),
         Index("ix_intake_incident_created_at", "created_at"),
