@@ -5,7 +5,7 @@ cost an update for every incident written.
 
 Revision ID: intake_0003
 Revises: intake_0002
-Create Date: 2026-11-29 13:10:00
+Create Date: 2026-11-29 12:34:00
 """
 
 from collections.abc import Sequence
