@@ -19,13 +19,15 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     insert,
     select,
     text,
+    update,
 )
 from sqlalchemy.dialects import sqlite
 
-from yingji.core.bulk import insert_rows, insert_with_ids
+from yingji.core.bulk import insert_rows, insert_with_ids, update_rows
 from yingji.core.db import Database, JSONType, UTCDateTime
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
@@ -125,3 +127,36 @@ def test_sqlite_timestamps_keep_sqlalchemys_text(value: datetime) -> None:
     theirs = DateTime().dialect_impl(dialect).bind_processor(dialect)
     assert ours is not None and theirs is not None
     assert ours(value) == theirs(value.astimezone(UTC).replace(tzinfo=None))
+
+
+def test_updates_store_what_sqlalchemy_stores(database: Database, scratch: Table) -> None:
+    """Rows k and k+3 get the same change, by ``update_rows`` and by SQLAlchemy's update."""
+    with database.engine.begin() as conn:
+        ids = insert_with_ids(conn, scratch, _rows(6))
+    later = _rows(5)[2:5]  # other values than each row had
+    changes = [
+        {"id": row_id, **{k: later[k_ % 3][k] for k in ("at", "data", "flag", "score")}}
+        for k_, row_id in enumerate(ids)
+    ]
+    with database.engine.begin() as conn:
+        update_rows(conn, scratch, changes[:3])
+        conn.execute(
+            update(scratch).where(scratch.c.id == bindparam("_id")),
+            [{"_id": c["id"], **{k: v for k, v in c.items() if k != "id"}} for c in changes[3:]],
+        )
+    updated = ("at", "data", "flag", "score")
+    with database.engine.connect() as conn:
+        raw = conn.execute(
+            select(*(text(f"CAST({c} AS TEXT)") for c in updated))
+            .select_from(scratch)
+            .order_by(scratch.c.id)
+        ).all()
+        typed = conn.execute(select(*(scratch.c[c] for c in updated)).order_by(scratch.c.id)).all()
+    assert raw[:3] == raw[3:]
+    for change, row in zip(changes, typed, strict=True):
+        assert tuple(row) == tuple(change[c] for c in updated)
+
+
+def test_an_update_needs_the_id(database: Database, scratch: Table) -> None:
+    with database.engine.begin() as conn, pytest.raises(ValueError, match="id"):
+        update_rows(conn, scratch, [{"flag": True}])

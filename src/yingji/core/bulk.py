@@ -68,6 +68,39 @@ def _statement(dialect: Dialect, table: Table, names: tuple[str, ...]) -> _State
     return _Statement(sql, copy_sql, names, tuple(processors))
 
 
+@lru_cache(maxsize=256)
+def _update_statement(dialect: Dialect, table: Table, names: tuple[str, ...]) -> _Statement:
+    """``UPDATE table SET <names but id> WHERE id = ?``, parameters in ``names`` order with
+    ``id`` moved last."""
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    columns = tuple(n for n in names if n != "id")
+    sets = ", ".join(f"{quote(n)} = {mark}" for n in columns)
+    sql = f"UPDATE {dialect.identifier_preparer.format_table(table)} SET {sets} WHERE id = {mark}"
+    ordered = (*columns, "id")
+    processors = []
+    for i, name in enumerate(ordered):
+        process = table.columns[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors.append((i, process))
+    return _Statement(sql, "", ordered, tuple(processors))
+
+
+def update_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Update rows by ``id``: each row names its ``id`` and the same columns to set."""
+    if not rows:
+        return
+    names = tuple(rows[0])
+    if "id" not in names:
+        raise ValueError(f"bulk update of {table.name} needs each row's id")
+    statement = _update_statement(conn.dialect, table, names)
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(statement.sql, statement.params(rows))
+    finally:
+        cursor.close()
+
+
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows that all name the same columns (every column but a serial ``id``).
 

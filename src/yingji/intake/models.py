@@ -7,6 +7,7 @@ client that reconnects with ``Last-Event-ID`` is replayed from the database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -137,6 +138,14 @@ class IncidentRecord:
     def __init__(self, **columns: Any) -> None:
         for name in INCIDENT_COLUMNS:
             setattr(self, name, columns.get(name))
+
+    @classmethod
+    def from_row(cls, names: tuple[str, ...], values: Sequence[Any]) -> IncidentRecord:
+        """A record of a selected row: ``values`` in ``names`` order, other columns None."""
+        record = cls()
+        for name, value in zip(names, values, strict=True):
+            setattr(record, name, value)
+        return record
 
     def __repr__(self) -> str:
         return f"IncidentRecord(id={self.id!r}, level={self.level!r}, status={self.status!r})"  # type: ignore[attr-defined]

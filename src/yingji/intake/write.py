@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, defer
 
 from yingji.audit import service as audit
-from yingji.core.bulk import insert_with_ids
+from yingji.core.bulk import insert_with_ids, update_rows
 from yingji.core.errors import ApiError, conflict
 from yingji.intake import deadlines, merge, routing
 from yingji.intake.candidates import known_reports, open_candidates
@@ -192,7 +192,8 @@ def _write_batch(
 
 
 # every column but the location facts, which merging neither reads nor changes
-_MERGE_TARGETS = select(*(c for c in Incident.__table__.columns if c.name != "location")).where(
+_MERGE_TARGET_NAMES = tuple(name for name in INCIDENT_COLUMNS if name != "location")
+_MERGE_TARGETS = select(*(Incident.__table__.c[name] for name in _MERGE_TARGET_NAMES)).where(
     Incident.__table__.c.id.in_(bindparam("ids", expanding=True))
 )
 
@@ -205,7 +206,7 @@ def _fold_merges(db: Session, plans: list[_Plan], now: datetime) -> None:
     loaded: dict[int, IncidentRecord] = {}
     if wanted:
         rows = db.connection().execute(_MERGE_TARGETS, {"ids": sorted(wanted)})
-        loaded = {r.id: IncidentRecord(**r._mapping) for r in rows}
+        loaded = {r.id: IncidentRecord.from_row(_MERGE_TARGET_NAMES, r) for r in rows}
     for plan in plans:
         if plan.is_new:
             continue
@@ -214,24 +215,15 @@ def _fold_merges(db: Session, plans: list[_Plan], now: datetime) -> None:
         plan.level_change = merge_facts(plan.incident, plan.prepared, now)
 
 
-_UPDATE_MERGED = (
-    update(Incident.__table__)
-    .where(Incident.__table__.c.id == bindparam("_id"))
-    .values({c: bindparam(c) for c in MERGED_COLUMNS})
-)
-
-
 def _update_merged(db: Session, plans: list[_Plan]) -> None:
     """Write back what merging changed, one executemany UPDATE for the batch (the ORM's
     flush of these was the writer's largest single cost, py-spy)."""
     merged = {plan.incident.id: plan.incident for plan in plans if not plan.is_new}
-    if not merged:
-        return
     rows = [
-        {"_id": iid, **{c: getattr(incident, c) for c in MERGED_COLUMNS}}
+        {"id": iid, **{c: getattr(incident, c) for c in MERGED_COLUMNS}}
         for iid, incident in merged.items()
     ]
-    db.connection().execute(_UPDATE_MERGED, rows)
+    update_rows(db.connection(), Incident.__table__, rows)
 
 
 _INCIDENT_ATTRS = [name for name in INCIDENT_COLUMNS if name != "id"]
