@@ -145,3 +145,19 @@ def test_cap_refusals_write_nothing(client, demo, token_for):
         client, demo, duty, 422, "malformed_xml", content=b"<alert><oops>",
         url="/api/v1/reports/cap", ctype="application/xml",
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ('"TITLE"', "NaN"),  # not JSON (RFC 8259)
+        ('"TITLE"', '"\\ud800"'),  # a lone surrogate: no Unicode text
+        ('"TITLE"', "[" * 2000 + "]" * 2000),  # nested beyond 1,024 levels
+        ('"TITLE"', "1e999"),  # a number no float holds
+    ],
+    ids=["nan", "lone-surrogate", "too-deep", "huge-number"],
+)
+def test_json_that_is_not_rfc_8259(client, demo, duty, place, change):
+    body = json.dumps(report_body(*place[1:], title="TITLE")).replace(*change)
+    out = _refused(client, demo, duty, 400, "malformed_json", content=body.encode())
+    assert out["field"] == "body" and out["message_en"].startswith("Malformed JSON")
