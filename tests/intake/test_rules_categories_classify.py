@@ -109,7 +109,8 @@ def test_classifier_total_on_any_text(text: str):
 
 
 _KEYWORDS = sorted(classify.default_table().by_word())
-_FILLER = [*"的了在有人路口号楼附近，。！ 3A-_小区街道", "经十路", "着火车", "泄漏气", "水上涨"]
+_FILLER = [*"的了在有人路口号楼附近，。！ 3A-_小区街道xZ9", "经十路", "着火车", "泄漏气", "水上涨"]
+_FILLER += ["fi", "re", "Flo", "od", "wild", "ire", "2.5", "heatwave"]  # Latin runs
 
 
 @settings(max_examples=200, deadline=None)
@@ -121,3 +122,16 @@ def test_keyword_tokens_match_a_full_segmentation(parts: list[str]):
     words = classify.default_table().by_word()
     full = [t for t in classify.tokens(text) if t in words]
     assert classify.keyword_tokens(text) == full
+
+
+def test_runs_of_single_latin_characters_are_one_word_as_in_jieba():
+    """jieba joins single Latin letters and digits into one word ("VVV"), so a one-letter
+    keyword is found alone ("V 着火") but not inside such a run."""
+    table = classify.load_table(
+        {"low_confidence_below": 0.6, "entries": [{"code": "21C01", "words": {"V": 2}}]}
+    )
+    for text in ("VVV着火", "V着火", "着火V", "aVb", "V9", "V V", "V.V"):
+        full = [t for t in classify.tokens(text, table) if t in table.by_word()]
+        assert classify.keyword_tokens(text, table) == full, text
+    assert classify.keyword_tokens("VVV着火", table) == []
+    assert classify.keyword_tokens("V 着火", table) == ["V"]

@@ -133,9 +133,41 @@ def keyword_tokens(text: str, table: KeywordTable | None = None) -> list[str]:
             continue
         if _BLOCK.match(block):
             if table.holds_keyword(block):
-                out += [t for t in cutter.lcut(block, HMM=False) if t in words]
+                out += _keywords_of_block(cutter, block, words)
         else:
             out += [ch for ch in block if ch in words]
+    return out
+
+
+_ENG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+def _keywords_of_block(cutter: Any, block: str, words: dict[str, Any]) -> list[str]:
+    """The keywords among jieba's words for one block: its public ``get_DAG`` and ``calc``
+    (the dictionary graph and the most probable route), walked as ``cut(HMM=False)`` walks
+    them (runs of single Latin letters or digits join into one word), keeping only keywords.
+    ``cut`` also re-split the block, matched a regular expression per word and chained
+    generators: about a third of the segmentation's time (py-spy)."""
+    route: dict[int, tuple[float, int]] = {}
+    cutter.calc(block, cutter.get_DAG(block), route)
+    out: list[str] = []
+    buf = ""
+    x, n = 0, len(block)
+    while x < n:
+        y = route[x][1] + 1
+        word = block[x:y]
+        if y - x == 1 and word in _ENG_CHARS:
+            buf += word
+        else:
+            if buf:
+                if buf in words:
+                    out.append(buf)
+                buf = ""
+            if word in words:
+                out.append(word)
+        x = y
+    if buf and buf in words:
+        out.append(buf)
     return out
 
 
