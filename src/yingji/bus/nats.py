@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Sequence
 from typing import Any
+
+import orjson
 
 from yingji.bus.hub import Event, LocalBus
 
@@ -98,8 +99,10 @@ class NatsBus(LocalBus):
         log.debug("NATS: %s", exc)
 
     async def _on_msg(self, msg: Any) -> None:
+        if not self._subscribers:  # nobody here listens: no need to read it
+            return
         try:
-            events = json.loads(msg.data)
+            events = orjson.loads(msg.data)
         except ValueError:
             return
         self._fanout(events)
@@ -120,7 +123,7 @@ class NatsBus(LocalBus):
         loop = self._loop
         if loop is None or loop.is_closed():
             return
-        data = json.dumps(list(events), ensure_ascii=False, default=str).encode()
+        data = orjson.dumps(list(events), default=str)
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
