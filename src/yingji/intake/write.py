@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import BigInteger, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, defer
 
 from yingji.audit import service as audit
@@ -193,8 +194,12 @@ def _write_batch(
 
 # every column but the location facts, which merging neither reads nor changes
 _MERGE_TARGET_NAMES = tuple(name for name in INCIDENT_COLUMNS if name != "location")
-_MERGE_TARGETS = select(*(Incident.__table__.c[name] for name in _MERGE_TARGET_NAMES)).where(
+_MERGE_TARGET_COLUMNS = [Incident.__table__.c[name] for name in _MERGE_TARGET_NAMES]
+_MERGE_TARGETS_IN = select(*_MERGE_TARGET_COLUMNS).where(
     Incident.__table__.c.id.in_(bindparam("ids", expanding=True))
+)
+_MERGE_TARGETS_ANY = select(*_MERGE_TARGET_COLUMNS).where(  # one text for psycopg to cache
+    Incident.__table__.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger)))
 )
 
 
@@ -205,7 +210,9 @@ def _fold_merges(db: Session, plans: list[_Plan], now: datetime) -> None:
     wanted = {p.decision.incident_id for p in plans if p.incident is None and p.decision}
     loaded: dict[int, IncidentRecord] = {}
     if wanted:
-        rows = db.connection().execute(_MERGE_TARGETS, {"ids": sorted(wanted)})
+        conn = db.connection()
+        stmt = _MERGE_TARGETS_ANY if conn.dialect.name == "postgresql" else _MERGE_TARGETS_IN
+        rows = conn.execute(stmt, {"ids": sorted(wanted)})
         loaded = {r.id: IncidentRecord.from_row(_MERGE_TARGET_NAMES, r) for r in rows}
     for plan in plans:
         if plan.is_new:
