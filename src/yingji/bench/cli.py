@@ -577,7 +577,8 @@ def bench_intake(
                   f"{connections} connections)")  # fmt: skip
     for col in ("case", "reports", "reports/s", "commit p50 ms", "commit p99 ms",
                 "seen p50 ms", "seen p99 ms", "seen", "failed",
-                "server CPU µs/report"):  # fmt: skip
+                "server CPU µs/report", "DB CPU µs/report",
+                "machine CPU µs/report"):  # fmt: skip
         table.add_column(col, justify="right" if col != "case" else "left")
     for r in baseline + runs:
         c, s_ = r.commit_ms(), r.seen_ms()
@@ -587,6 +588,9 @@ def bench_intake(
             f"{b.pct(s_, 0.5):.1f}" if s_ else "–", f"{b.pct(s_, 0.99):.1f}" if s_ else "–",
             f"{len(s_):,}" if r in runs else "–", f"{r.failed:,}",
             f"{r.cpu_us_per_report:,.0f}",
+            f"{r.database_cpu_us_per_report:,.0f}" if database == "postgres" and r in runs
+            else "–",
+            f"{r.machine_cpu_us_per_report:,.0f}",
         )  # fmt: skip
     console.print(table)
     full = [r.rate for r in runs if r.name.startswith("full speed")]

@@ -179,12 +179,22 @@ class Run:
     accepted: int = 0
     failed: int = 0
     server_cpu_s: float = 0.0  # CPU the server processes used during the run
+    database_cpu_s: float = 0.0  # CPU PostgreSQL's processes used (0 on SQLite)
+    machine_cpu_s: float = 0.0  # CPU the whole machine was busy: servers, client, database...
 
     @property
     def cpu_us_per_report(self) -> float:
         """Server CPU per accepted report: steadier than the rate on a machine shared with
         other work, which slows the clock but not the work done per report."""
         return self.server_cpu_s / max(1, self.accepted) * 1e6
+
+    @property
+    def database_cpu_us_per_report(self) -> float:
+        return self.database_cpu_s / max(1, self.accepted) * 1e6
+
+    @property
+    def machine_cpu_us_per_report(self) -> float:
+        return self.machine_cpu_s / max(1, self.accepted) * 1e6
 
     @property
     def rate(self) -> float:
@@ -271,6 +281,36 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy_seconds() -> float:
+    """CPU time all cores have spent busy since boot (``/proc/stat``: all but idle and iowait)."""
+    with open("/proc/stat") as f:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+            int, f.readline().split()[1:9]
+        )
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL process on this machine (by name)."""
+    out: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm") as f:
+                if f.read().strip() != "postgres":
+                    continue
+            out[int(entry)] = cpu_seconds([int(entry)])
+        except OSError:  # gone meanwhile
+            continue
+    return out
+
+
+def postgres_cpu_since(before: dict[int, float]) -> float:
+    """CPU PostgreSQL used since ``before`` (processes started meanwhile count from zero)."""
+    return sum(now - before.get(pid, 0.0) for pid, now in postgres_cpu().items())
+
+
 async def drive(
     run: Run,
     ports: list[int],
@@ -288,6 +328,8 @@ async def drive(
     await asyncio.gather(*(c.open() for c in conns))
     queue: asyncio.Queue[tuple[bytes, float]] = asyncio.Queue()
     cpu_before = cpu_seconds(pids) if pids else 0.0
+    database_before = postgres_cpu() if pids else {}
+    machine_before = machine_busy_seconds()
     run.started = time.perf_counter()
 
     async def worker(conn: Connection) -> None:
@@ -316,8 +358,10 @@ async def drive(
         queue.put_nowait((b"", 0.0))
     await asyncio.gather(*(worker(c) for c in conns))
     run.ended = time.perf_counter()
+    run.machine_cpu_s = machine_busy_seconds() - machine_before
     if pids:
         run.server_cpu_s = cpu_seconds(pids) - cpu_before
+        run.database_cpu_s = postgres_cpu_since(database_before)
     for c in conns:
         c.close()
 

@@ -1,0 +1,46 @@
+"""``yingji bench intake`` runs end to end on a small load and counts what it measures (the
+figures themselves are not tested)."""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+import pytest
+from typer.testing import CliRunner
+
+from yingji.bench import intake as b
+from yingji.cli import app
+
+
+def test_bench_intake_runs_and_loses_nothing() -> None:
+    result = CliRunner().invoke(
+        app,
+        ["bench", "intake", "--rounds", "1", "--reports-per-round", "300", "--rate", "100",
+         "--rate-seconds", "1", "--surge", "400", "--connections", "8"],
+        env={"COLUMNS": "260"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "none lost" in result.output and "merged into an existing incident" in result.output
+    for column in ("server CPU", "DB CPU", "machine CPU"):
+        assert column in result.output
+
+
+def test_machine_cpu_counts_work_done() -> None:
+    before = b.machine_busy_seconds()
+    deadline = time.process_time() + 0.3
+    while time.process_time() < deadline:
+        pass
+    assert b.machine_busy_seconds() - before >= 0.2
+
+
+def test_postgres_cpu_counts_a_query() -> None:
+    try:
+        conn = psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", connect_timeout=2)
+    except psycopg.OperationalError:
+        pytest.skip("PostgreSQL is not running here")
+    with conn:
+        before = b.postgres_cpu()
+        assert before, "PostgreSQL's processes are found by name"
+        conn.execute("SELECT count(*) FROM generate_series(1, 5000000)").fetchone()
+        assert b.postgres_cpu_since(before) > 0.1
