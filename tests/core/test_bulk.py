@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -28,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import sqlite
 
 from yingji.core.bulk import insert_rows, insert_with_ids, update_rows
-from yingji.core.db import Database, JSONType, UTCDateTime
+from yingji.core.db import Database, JSONType, UTCDateTime, postgres_driver
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
@@ -51,12 +52,22 @@ def scratch(database: Database) -> Iterator[Table]:
     table.drop(database.engine)
 
 
+def _data(k: int) -> object:
+    if k == 6:
+        return None  # JSON null, as SQLAlchemy stores it
+    return {"steps": [{"k": k, "名": "定位"}], "n": None} if k % 2 else [k, "x"]
+
+
 def _rows(n: int) -> list[dict]:
     east8 = timezone(timedelta(hours=8))
     return [
         {
             "at": None if k % 5 == 4 else datetime(2026, 7, 1, 8, 0, k, k * 1000, tzinfo=east8),
-            "data": {"steps": [{"k": k, "名": "定位"}], "n": None} if k % 2 else [k, "x"],
+            "data": None
+            if k == 6
+            else {"steps": [{"k": k, "名": "定位"}], "n": None}
+            if k % 2
+            else [k, "x"],
             "flag": bool(k % 3),
             "score": None if k % 4 == 0 else k / 3,
             "count": k,
@@ -160,3 +171,43 @@ def test_updates_store_what_sqlalchemy_stores(database: Database, scratch: Table
 def test_an_update_needs_the_id(database: Database, scratch: Table) -> None:
     with database.engine.begin() as conn, pytest.raises(ValueError, match="id"):
         update_rows(conn, scratch, [{"flag": True}])
+
+
+def test_rows_written_in_a_session_roll_back_with_it(database: Database, scratch: Table) -> None:
+    with database.session() as session:
+        insert_with_ids(session.connection(), scratch, _rows(3))
+        insert_rows(session.connection(), scratch, _rows(3))
+        assert session.execute(select(scratch)).all()
+        session.rollback()
+    with database.engine.connect() as conn:
+        assert conn.execute(select(scratch)).all() == []
+
+
+def test_rows_must_all_name_the_same_columns(database: Database, scratch: Table) -> None:
+    rows = _rows(2)
+    rows[1]["extra"] = 1
+    with database.engine.begin() as conn, pytest.raises(ValueError, match="same columns"):
+        insert_rows(conn, scratch, rows)
+
+
+def test_a_repeated_hour_keeps_both_instants() -> None:
+    """01:30 happens twice in New York on 2024-11-03 (``fold`` 0 and 1): equal to Python,
+    an hour apart in UTC, whichever is written first."""
+    dialect = sqlite.dialect()
+    process = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert process is not None
+    zone = ZoneInfo("America/New_York")
+    first = datetime(2024, 11, 3, 1, 30, tzinfo=zone)
+    second = first.replace(fold=1)
+    assert first == second
+    for a, b in ((first, second), (second, first)):
+        assert process(a) != process(b)
+    assert process(first) == "2024-11-03 05:30:00.000000"
+    assert process(second) == "2024-11-03 06:30:00.000000"
+
+
+def test_postgres_urls_get_the_platforms_driver() -> None:
+    assert postgres_driver("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert postgres_driver("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert postgres_driver("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert postgres_driver("sqlite:///x.db") == "sqlite:///x.db"

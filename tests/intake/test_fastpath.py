@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.intake.conftest import counts, report_body
@@ -74,6 +75,26 @@ def test_an_unexpected_failure_answers_500_in_the_error_shape(
         monkeypatch.undo()
         again = c.post("/api/v1/reports", headers=admin_headers, json=report_body(lon, lat))
         assert again.status_code == 201, again.text
+
+
+def test_an_unexpected_failure_reaches_the_server_log(app, admin_headers, spot, monkeypatch):
+    """After the 500 the error is raised on, so the server logs it (as Starlette does)."""
+
+    async def broken(request, principal):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    _, lon, lat = spot()
+    with TestClient(app) as c:
+        monkeypatch.setattr(fastpath, "accept_report", broken)
+        with pytest.raises(RuntimeError, match="boom"):
+            c.post("/api/v1/reports", headers=admin_headers, json=report_body(lon, lat))
+
+
+def test_the_path_is_found_behind_a_proxy_prefix() -> None:
+    scope = {"type": "http", "method": "POST", "path": "/yj/api/v1/reports", "root_path": "/yj"}
+    assert fastpath.is_report_post(scope)
+    assert not fastpath.is_report_post({**scope, "path": "/yj/api/v1/reports:batch"})
+    assert not fastpath.is_report_post({**scope, "method": "PUT"})
 
 
 def test_other_methods_on_the_path_reach_the_router(client, admin_headers):

@@ -161,3 +161,11 @@ def test_json_that_is_not_rfc_8259(client, demo, duty, place, change):
     body = json.dumps(report_body(*place[1:], title="TITLE")).replace(*change)
     out = _refused(client, demo, duty, 400, "malformed_json", content=body.encode())
     assert out["field"] == "body" and out["message_en"].startswith("Malformed JSON")
+
+
+def test_a_byte_order_mark_is_ignored(client, duty, spot):
+    """RFC 8259 lets a parser ignore a leading BOM, as Windows tools often write one."""
+    _, lon, lat = spot()
+    body = b"\xef\xbb\xbf" + json.dumps(report_body(lon, lat)).encode()
+    r = client.post(URL, content=body, headers={**duty, "Content-Type": "application/json"})
+    assert r.status_code == 201, r.text

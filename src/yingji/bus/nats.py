@@ -123,7 +123,7 @@ class NatsBus(LocalBus):
         loop = self._loop
         if loop is None or loop.is_closed():
             return
-        data = orjson.dumps(list(events), default=str)
+        data = orjson.dumps(list(events), default=str, option=orjson.OPT_NON_STR_KEYS)
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:

@@ -31,16 +31,17 @@ class _Statement:
     names: tuple[str, ...]
     processors: tuple[tuple[int, Processor], ...]  # (position, processor) where one is needed
 
-    def params(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]] | list[list[Any]]:
-        names, processors = self.names, self.processors
-        if not processors:
-            return [tuple([row[n] for n in names]) for row in rows]
+    def params(self, rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
+        """Each row's values in column order, through the columns' processors (None too, as
+        SQLAlchemy does: a JSON column stores ``null`` for it)."""
+        names, processors, width = self.names, self.processors, len(self.names)
         out = []
         for row in rows:
+            if len(row) != width:
+                raise ValueError(f"bulk rows must all name the same columns: {sorted(row)}")
             values = [row[n] for n in names]
             for i, process in processors:
-                if values[i] is not None:
-                    values[i] = process(values[i])
+                values[i] = process(values[i])
             out.append(values)
         return out
 
@@ -94,11 +95,19 @@ def update_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     if "id" not in names:
         raise ValueError(f"bulk update of {table.name} needs each row's id")
     statement = _update_statement(conn.dialect, table, names)
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = _cursor(conn)
     try:
         cursor.executemany(statement.sql, statement.params(rows))
     finally:
         cursor.close()
+
+
+def _cursor(conn: Connection) -> Any:
+    """A cursor of the driver connection under ``conn`` (in its transaction): sqlite3's, or
+    psycopg 3's, whose ``copy`` the PostgreSQL path uses."""
+    if conn.dialect.name == "postgresql" and conn.dialect.driver != "psycopg":
+        raise RuntimeError(f"PostgreSQL needs the psycopg driver, not {conn.dialect.driver}")
+    return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -110,7 +119,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     if not rows:
         return
     statement = _statement(conn.dialect, table, tuple(rows[0]))
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = _cursor(conn)
     try:
         if conn.dialect.name == "postgresql":
             with cursor.copy(statement.copy_sql) as copy:
@@ -141,7 +150,7 @@ def insert_with_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) 
         insert_rows(conn, table, rows)
         return ids
     statement = _statement(conn.dialect, table, tuple(rows[0]))
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = _cursor(conn)
     try:
         out = []
         for values in statement.params(rows):

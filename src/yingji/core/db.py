@@ -37,14 +37,19 @@ class Base(DeclarativeBase):
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
-@lru_cache(maxsize=1024)
 def _sqlite_utc_text(value: datetime) -> str:
-    """Memoised: a batch writes its one ``now`` a dozen times per report (received, created,
-    updated, linked, routed, timeline, event). Equal instants give equal text, whatever
-    their zone, so the cache may answer for an equal key."""
     if value.tzinfo is None:
         raise ValueError("naive datetime given; pass an aware datetime")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return _utc_text(value.astimezone(UTC))
+
+
+@lru_cache(maxsize=1024)
+def _utc_text(value: datetime) -> str:
+    """Memoised on the UTC instant: a batch writes its one ``now`` a dozen times per report
+    (received, created, updated, linked, routed, timeline, event). Keyed after conversion,
+    because two local times equal to Python can be an hour apart (``fold`` in a repeated
+    hour of a clock change)."""
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -117,7 +122,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    return create_engine(postgres_driver(url), **kwargs)
+
+
+def postgres_driver(url: str) -> str:
+    """A PostgreSQL URL with the platform's driver, psycopg 3 (``postgresql://`` and
+    ``postgres://`` alone would mean psycopg2, which is not installed)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
 
 
 class Database:

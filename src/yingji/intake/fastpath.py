@@ -9,6 +9,8 @@ the body-size limit, so an oversized report is still refused before it is read):
 ``accept_report`` the route uses, with the same guard and the same error bodies, and an
 unexpected error answered 500 in the platform's error shape and raised on to the server's
 log, as Starlette's server-error middleware does. Everything else goes the usual way.
+The price: FastAPI's own telemetry middleware (OpenTelemetry, when a provider is set up)
+does not see this path.
 """
 
 from __future__ import annotations
@@ -23,7 +25,14 @@ REPORTS_PATH = "/api/v1/reports"
 
 
 def is_report_post(scope: Scope) -> bool:
-    return scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == REPORTS_PATH
+    """The report path, also behind a proxy that mounts the platform under a prefix (the
+    server's ``root_path``, which ``scope["path"]`` includes, as Starlette's router sees it)."""
+    if scope["type"] != "http" or scope["method"] != "POST":
+        return False
+    path, root = scope["path"], scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return path == REPORTS_PATH
 
 
 class ReportFastPath:

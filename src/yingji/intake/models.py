@@ -121,6 +121,7 @@ class Incident(Base):
 
 
 INCIDENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in Incident.__table__.columns)
+_INCIDENT_COLUMN_SET = frozenset(INCIDENT_COLUMNS)
 
 
 class IncidentRecord:
@@ -136,6 +137,8 @@ class IncidentRecord:
     __slots__ = INCIDENT_COLUMNS
 
     def __init__(self, **columns: Any) -> None:
+        if unknown := columns.keys() - _INCIDENT_COLUMN_SET:
+            raise TypeError(f"IncidentRecord has no column {', '.join(sorted(unknown))}")
         for name in INCIDENT_COLUMNS:
             setattr(self, name, columns.get(name))
 

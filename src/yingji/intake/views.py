@@ -97,13 +97,17 @@ def _sender(principal: Principal) -> Sender:
 
 
 JSON_MEDIA = "application/json"
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def _parse_json(raw: bytes) -> Any:
-    """The body as JSON (RFC 8259: UTF-8, no NaN or Infinity, no lone surrogates, nesting
+    """The body as JSON (RFC 8259: UTF-8, a leading byte-order mark ignored, no NaN or
+    Infinity, no lone surrogates, nesting
     within 1,024 levels), by orjson: a tenth of ``json.loads``'s time (2.4 % of a server's
     time per report, py-spy). The values are the same Python objects, so a report's
     canonical hash does not change."""
+    if raw.startswith(UTF8_BOM):  # allowed by RFC 8259 §8.1, and json.loads skipped it
+        raw = raw[len(UTF8_BOM) :]
     try:
         return orjson.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:

@@ -98,7 +98,10 @@ class IntakeWriter:
                 if not j.future.done():
                     j.future.set_result(outcome)
             if events:
-                self.bus.publish(events)
+                try:
+                    self.bus.publish(events)
+                except Exception:  # committed already; the streams catch up from the table
+                    log.exception("publishing %d intake events failed", len(events))
 
     def _write(self, items: list[Prepared]) -> tuple[list[service.Outcome], list[dict[str, Any]]]:
         """One transaction for the batch; on failure, one per report."""
