@@ -9,10 +9,10 @@ import math
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, any_, bindparam, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from yingji.core.db import among
 from yingji.intake import lifecycle, merge
 from yingji.intake.config import IntakeSettings
 from yingji.intake.models import Incident, Report
@@ -52,10 +52,12 @@ class Cells:
 _incident = Incident.__table__
 
 
-# built once: a statement built per batch spent more on its construction and cache key
-# than the database spent answering it (py-spy)
-def _candidates_statement(merge_key_in: ColumnElement[bool]) -> Select[Any]:
-    return select(
+# built once (a statement built per batch spent more on its construction and cache key than
+# the database spent answering it, py-spy); status is checked in Python, not in SQL: given
+# ``status IN (...)``, SQLite's planner prefers the status index (every open incident) to
+# the merge-key index
+_CANDIDATES = among(
+    lambda merge_key_among: select(
         _incident.c.id,
         _incident.c.category_group,
         _incident.c.category_code,
@@ -64,21 +66,13 @@ def _candidates_statement(merge_key_in: ColumnElement[bool]) -> Select[Any]:
         _incident.c.occurred_at,
         _incident.c.status,
     ).where(
-        merge_key_in,
+        merge_key_among,
         _incident.c.occurred_at >= bindparam("earliest"),
         _incident.c.occurred_at <= bindparam("latest"),
-    )
-
-
-# ``= ANY(array)`` on PostgreSQL (one statement text, which psycopg caches: an expanding
-# ``IN`` of hundreds of keys was a new long text per batch, converted anew each time, 7 % of
-# a server's time on PostgreSQL, py-spy); ``IN (...)`` elsewhere
-_CANDIDATES_ANY = _candidates_statement(
-    _incident.c.merge_key == any_(bindparam("keys", type_=ARRAY(String)))
+    ),
+    _incident.c.merge_key,
+    "keys",
 )
-_CANDIDATES_IN = _candidates_statement(_incident.c.merge_key.in_(bindparam("keys", expanding=True)))
-# status is checked in Python, not in SQL: given ``status IN (...)``, SQLite's planner
-# prefers the status index (every open incident) to the merge-key index
 
 
 def open_candidates(
@@ -99,7 +93,7 @@ def open_candidates(
         group = p.category.code[:prefix]  # type: ignore[index]
         keys.update(merge.keys_around(group, p.lon, p.lat, settings.merge_radius_m))  # type: ignore[arg-type]
     conn = db.connection()
-    stmt = _CANDIDATES_ANY if conn.dialect.name == "postgresql" else _CANDIDATES_IN
+    stmt = _CANDIDATES.on(conn)
     ordered = sorted(keys)
     for start in range(0, len(ordered), KEYS_PER_QUERY):
         params = {
@@ -116,22 +110,19 @@ def open_candidates(
 _report = Report.__table__
 
 
-def _known_statement(source_id_in: ColumnElement[bool]) -> Select[Any]:
-    return select(
+# one statement per channel, ``source_id`` among the ids (the unique index serves it)
+_KNOWN = among(
+    lambda source_id_among: select(
         _report.c.id,
         _report.c.channel,
         _report.c.source_id,
         _report.c.body_hash,
         _report.c.incident_id,
         _report.c.merged,
-    ).where(_report.c.channel == bindparam("channel"), source_id_in)
-
-
-# ``source_id`` among the ``ids`` parameter: ``= ANY(array)`` on PostgreSQL, one statement
-# text however many ids (an expanding ``IN`` is a new text per count, which psycopg parses
-# anew); ``IN (...)`` elsewhere. Built once, like the candidates' statements.
-_KNOWN_ANY = _known_statement(_report.c.source_id == any_(bindparam("ids", type_=ARRAY(String))))
-_KNOWN_IN = _known_statement(_report.c.source_id.in_(bindparam("ids", expanding=True)))
+    ).where(_report.c.channel == bindparam("channel"), source_id_among),
+    _report.c.source_id,
+    "ids",
+)
 
 
 def known_reports(db: Session, items: list[Prepared]) -> dict[tuple[str, str], Any]:
@@ -145,7 +136,7 @@ def known_reports(db: Session, items: list[Prepared]) -> dict[tuple[str, str], A
     for p in items:
         by_channel.setdefault(p.report.channel, set()).add(p.report.source_id)
     conn = db.connection()
-    stmt = _KNOWN_ANY if conn.dialect.name == "postgresql" else _KNOWN_IN
+    stmt = _KNOWN.on(conn)
     known: dict[tuple[str, str], Any] = {}
     for channel, ids in sorted(by_channel.items()):
         ordered = sorted(ids)

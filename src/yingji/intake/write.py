@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, any_, bindparam, select
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import BigInteger, select
+from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
 from yingji.core.bulk import insert_with_ids, update_rows
+from yingji.core.db import among
 from yingji.core.errors import ApiError, conflict
 from yingji.intake import deadlines, merge, routing
 from yingji.intake.candidates import known_reports, open_candidates
@@ -111,6 +111,10 @@ def _write_batch(
     if is_postgres(db):
         lock_merge_neighbourhoods(db, items, settings, prefix)
     known = known_reports(db, items)
+    # the incidents of replayed reports, for their answers: one query for the batch
+    replayed = _load_incidents(
+        db, {prior.incident_id for prior in known.values() if prior.incident_id is not None}
+    )
     cells = open_candidates(db, items, settings, prefix)
     outcomes: list[Outcome | None] = [None] * len(items)
     plans: list[_Plan] = []
@@ -124,8 +128,7 @@ def _write_batch(
             if prior.body_hash != p.body_hash:
                 outcomes[index] = Outcome(409, error=_reused(r))
             else:
-                incident = db.get(Incident, prior.incident_id, options=[defer(Incident.location)])
-                assert incident is not None
+                incident = replayed[prior.incident_id]
                 outcomes[index] = Outcome(
                     200, accepted(_ReportRef(prior.id, prior.merged), incident, org, replayed=True)
                 )
@@ -192,28 +195,32 @@ def _write_batch(
     return [o for o in outcomes if o is not None], events
 
 
-# every column but the location facts, which merging neither reads nor changes
-_MERGE_TARGET_NAMES = tuple(name for name in INCIDENT_COLUMNS if name != "location")
-_MERGE_TARGET_COLUMNS = [Incident.__table__.c[name] for name in _MERGE_TARGET_NAMES]
-_MERGE_TARGETS_IN = select(*_MERGE_TARGET_COLUMNS).where(
-    Incident.__table__.c.id.in_(bindparam("ids", expanding=True))
+# every column but the location facts, which neither merging nor an answer reads
+_LOADED_NAMES = tuple(name for name in INCIDENT_COLUMNS if name != "location")
+_INCIDENTS_BY_ID = among(
+    lambda id_among: select(*(Incident.__table__.c[name] for name in _LOADED_NAMES)).where(
+        id_among
+    ),
+    Incident.__table__.c.id,
+    "ids",
+    BigInteger,
 )
-_MERGE_TARGETS_ANY = select(*_MERGE_TARGET_COLUMNS).where(  # one text for psycopg to cache
-    Incident.__table__.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger)))
-)
+
+
+def _load_incidents(db: Session, ids: set[int]) -> dict[int, IncidentRecord]:
+    """Stored incidents as records (the writer updates them itself, ``_update_merged``)."""
+    if not ids:
+        return {}
+    conn = db.connection()
+    rows = conn.execute(_INCIDENTS_BY_ID.on(conn), {"ids": sorted(ids)})
+    return {r.id: IncidentRecord.from_row(_LOADED_NAMES, r) for r in rows}
 
 
 def _fold_merges(db: Session, plans: list[_Plan], now: datetime) -> None:
-    """Load every stored incident the batch merges into with one query, as records (the
-    writer updates them itself, see ``_update_merged``), then fold each report into its
-    incident in arrival order."""
+    """Load every stored incident the batch merges into with one query, then fold each
+    report into its incident in arrival order."""
     wanted = {p.decision.incident_id for p in plans if p.incident is None and p.decision}
-    loaded: dict[int, IncidentRecord] = {}
-    if wanted:
-        conn = db.connection()
-        stmt = _MERGE_TARGETS_ANY if conn.dialect.name == "postgresql" else _MERGE_TARGETS_IN
-        rows = conn.execute(stmt, {"ids": sorted(wanted)})
-        loaded = {r.id: IncidentRecord.from_row(_MERGE_TARGET_NAMES, r) for r in rows}
+    loaded = _load_incidents(db, wanted)  # type: ignore[arg-type]
     for plan in plans:
         if plan.is_new:
             continue
