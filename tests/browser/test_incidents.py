@@ -80,6 +80,9 @@ def test_a_report_appears_live_and_is_verified_in_the_incident_room(new_page, li
     room.locator("[data-test=to-verified]").click()
     expect(room.locator("[data-test=incident-status]")).to_have_text("已核实")
     expect(entries).to_have_count(before + 1)
+    # settled before the picture: the room's buttons done, the applicable plans matched
+    expect(room.locator("[data-test=actions] .is-loading")).to_have_count(0)
+    expect(room.locator("[data-test=suggested-plan]").first).to_be_visible()
     screenshot(page, "incident-room")
 
     # Verified: it leaves the queue, and stays on the map.

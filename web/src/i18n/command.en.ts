@@ -27,6 +27,7 @@ const en: typeof zh = {
     noneActive: 'No plan activated yet',
     suggested: 'Plans that apply',
     noneSuggested: 'No plan applies',
+    matching: 'Finding the plans that apply…',
     activate: 'Activate',
     confirm: 'Activate "{plan}" at {level}? Every party gets its tasks at once.',
     done: 'Plan activated: {n} tasks assigned',

@@ -25,6 +25,7 @@ export default {
     noneActive: '尚未启动预案',
     suggested: '适用预案',
     noneSuggested: '没有适用的预案',
+    matching: '正在查找适用预案…',
     activate: '启动预案',
     confirm: '启动《{plan}》{level}？将立即向各方下达任务。',
     done: '预案已启动，下达任务 {n} 项',
