@@ -8,7 +8,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from yingji.intake.prepare import canonical_hash
+from yingji.intake.prepare import canonical_hash, canonical_text
 from yingji.intake.views import _parse_json
 
 scalars = (
@@ -33,3 +33,30 @@ def test_same_objects_and_hash_as_json_loads(payload, ascii_only) -> None:
     assert canonical_hash(ours) == canonical_hash(json.loads(raw))
     # the same types too (1 stays int, 1.0 stays float): the hash text depends on them
     assert json.dumps(ours, sort_keys=True) == json.dumps(json.loads(raw), sort_keys=True)
+
+
+def _as_stored_hashes_define_it(payload) -> bytes:
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@given(st.dictionaries(st.text(), documents, max_size=8))
+def test_the_canonical_text_is_json_dumps_byte_for_byte(payload) -> None:
+    """Stored body hashes were made with ``json.dumps``: the faster text must not move one
+    byte, or every retry of an old report would be refused as a reused id."""
+    assert canonical_text(payload) == _as_stored_hashes_define_it(payload)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_every_float_is_written_as_json_dumps_writes_it(value: float) -> None:
+    payload = {"direct_loss_cny": value, "extra": [value, {"x": -value}]}
+    assert canonical_text(payload) == _as_stored_hashes_define_it(payload)
+
+
+def test_where_orjson_differs_json_dumps_writes_it() -> None:
+    for payload in (
+        {"v": 1e-05},  # orjson: 0.00001
+        {"v": 2.5e-07},  # orjson: 2.5e-7
+        {"v": 2**64},  # beyond orjson's integers
+        {"b": 1e16, "a": '\x1f\u2028"\\/', "中": "文"},
+    ):
+        assert canonical_text(payload) == _as_stored_hashes_define_it(payload), payload

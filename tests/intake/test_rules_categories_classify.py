@@ -135,3 +135,42 @@ def test_runs_of_single_latin_characters_are_one_word_as_in_jieba():
         assert classify.keyword_tokens(text, table) == full, text
     assert classify.keyword_tokens("VVV着火", table) == []
     assert classify.keyword_tokens("V 着火", table) == ["V"]
+
+
+def _jiebas_route(block: str) -> list[int]:
+    tokenizer = classify._cutter(classify.default_table())
+    route: dict[int, tuple[float, int]] = {}
+    tokenizer.calc(block, tokenizer.get_DAG(block), route)
+    return [route[k][1] for k in range(len(block))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(_KEYWORDS + _FILLER) | st.text(min_size=1, max_size=3),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_the_route_is_jiebas_own(parts: list[str]):
+    """The fused graph-and-route pass ends every word where jieba's ``get_DAG`` + ``calc``
+    end it, for keywords, fillers, rare and unknown characters alike."""
+    block = "".join(parts)
+    assert classify._route(classify._cutter(classify.default_table()), block) == _jiebas_route(
+        block
+    )
+
+
+def test_the_route_follows_words_added_to_the_dictionary():
+    """Adding a table's words changes jieba's total and every probability: the cached
+    logarithms are dropped and the route is jieba's again."""
+    word, text = "桥洞漫溢险", "商场桥洞漫溢险了"  # a word no other test adds
+    tokenizer = classify._cutter(classify.default_table())
+    assert word not in tokenizer.FREQ
+    before = classify._route(tokenizer, text)
+    table = classify.load_table(
+        {"low_confidence_below": 0.6, "entries": [{"code": "21D04", "words": {word: 2}}]}
+    )
+    after = classify._route(classify._cutter(table), text)
+    assert after == _jiebas_route(text)
+    assert before[2] != 6 and after[2] == 6  # 桥洞漫溢险 is one word now
