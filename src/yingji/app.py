@@ -19,7 +19,7 @@ from yingji.command.duty_views import router as duty_router
 from yingji.command.views import router as command_router
 from yingji.command.warnings.views import router as warnings_router
 from yingji.config import Settings, get_settings
-from yingji.core import migrate
+from yingji.core import checkpoint, migrate
 from yingji.core.bodylimit import BodyLimitMiddleware
 from yingji.core.db import Database
 from yingji.core.errors import install_error_handlers
@@ -81,6 +81,9 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         from yingji.bus import make_bus
         from yingji.intake.runtime import IntakeRuntime
 
+        app.state.checkpointer = checkpoint.start_for(
+            app.state.db.engine, settings.sqlite_checkpoint_interval_s
+        )
         bus = make_bus(settings.bus_url)
         await bus.start()
         app.state.bus = bus
@@ -95,6 +98,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         await app.state.command.stop()
         await app.state.intake.stop()
         await bus.stop()
+        if app.state.checkpointer is not None:
+            app.state.checkpointer.stop()
         app.state.db.dispose()
 
     if migrate_on_start:

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1 * 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024
     locate_max_distance_m: float = Field(default=200.0, gt=0)
+    # SQLite: how often a server copies the write-ahead log into the file (0: commits do)
+    sqlite_checkpoint_interval_s: float = Field(default=0.5, ge=0)
     cors_origins: list[str] = []
     log_level: str = "info"
     # Base map tiles of the dashboard (XYZ template: OpenStreetMap-style, Tianditu, AMap...).
