@@ -156,6 +156,29 @@ def test_replay_is_idempotent_and_a_reused_source_id_conflicts(client, token_for
     assert counts(demo) == before
 
 
+def test_a_source_id_is_the_senders_own_per_channel(client, token_for, spot, demo):
+    """Two channels may use the same ``source_id`` for different reports: a batch holding
+    a replay on one channel and a new report under the same id on another answers the first
+    as a replay and takes the second (the replay lookup asks for both lists at once)."""
+    _, lon, lat = spot()
+    headers = token_for("duty_officer")
+    stored = report_body(lon, lat, channel="public")
+    assert client.post(URL, json=stored, headers=headers).status_code == 201
+    same_id_elsewhere = report_body(lon, lat, channel="grid", source_id=stored["source_id"])
+    r = client.post(
+        "/api/v1/reports:batch",
+        json={"reports": [stored, same_id_elsewhere]},
+        headers=token_for("admin"),
+    )
+    assert r.status_code == 200, r.text
+    replay, new = r.json()["items"]
+    assert replay["status"] == 200 and replay["result"]["replayed"] is True
+    assert new["status"] == 201 and new["result"]["report_id"] != replay["result"]["report_id"]
+    with demo.session() as s:
+        kept = s.scalars(select(Report.channel).where(Report.source_id == stored["source_id"]))
+        assert sorted(kept) == ["grid", "public"]
+
+
 def test_trusted_notice_skips_screening(client, token_for, spot):
     _, lon, lat = spot()
     r = client.post(

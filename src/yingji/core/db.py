@@ -161,16 +161,17 @@ class Among(Generic[S]):
 
 
 def among(
-    build: Callable[[ColumnElement[bool]], S],
-    column: ColumnElement[Any],
-    param: str,
-    item_type: Any = String,
+    build: Callable[..., S],
+    *lists: tuple[ColumnElement[Any], str] | tuple[ColumnElement[Any], str, Any],
 ) -> Among[S]:
-    """``build(condition)`` for both forms of ``column`` among the list ``param``."""
-    return Among(
-        build(column == any_(bindparam(param, type_=ARRAY(item_type)))),
-        build(column.in_(bindparam(param, expanding=True))),
-    )
+    """``build(condition, ...)`` for both forms of each ``(column, param[, item type])``
+    given: ``column`` among the list ``param`` (of strings unless a type is given)."""
+    any_array, in_list = [], []
+    for column, param, *item_type in lists:
+        array = ARRAY(item_type[0] if item_type else String)
+        any_array.append(column == any_(bindparam(param, type_=array)))
+        in_list.append(column.in_(bindparam(param, expanding=True)))
+    return Among(build(*any_array), build(*in_list))
 
 
 class Database:

@@ -70,8 +70,7 @@ _CANDIDATES = among(
         _incident.c.occurred_at >= bindparam("earliest"),
         _incident.c.occurred_at <= bindparam("latest"),
     ),
-    _incident.c.merge_key,
-    "keys",
+    (_incident.c.merge_key, "keys"),
 )
 
 
@@ -110,37 +109,41 @@ def open_candidates(
 _report = Report.__table__
 
 
-# one statement per channel, ``source_id`` among the ids (the unique index serves it)
+# one statement for the batch: channel among its channels, source_id among its ids (the
+# unique index on both serves it, one lookup per pair of the two lists)
 _KNOWN = among(
-    lambda source_id_among: select(
+    lambda channel_among, source_id_among: select(
         _report.c.id,
         _report.c.channel,
         _report.c.source_id,
         _report.c.body_hash,
         _report.c.incident_id,
         _report.c.merged,
-    ).where(_report.c.channel == bindparam("channel"), source_id_among),
-    _report.c.source_id,
-    "ids",
+    ).where(channel_among, source_id_among),
+    (_report.c.channel, "channels"),
+    (_report.c.source_id, "ids"),
 )
 
 
 def known_reports(db: Session, items: list[Prepared]) -> dict[tuple[str, str], Any]:
     """Reports already stored under the batch's (channel, source_id) keys: replays.
 
-    One query per channel with ``source_id IN (...)``: the unique index on (channel,
-    source_id) serves it on every database, which a row-value ``IN`` does not on SQLite
-    (it scanned the whole report table, a cost growing with every report ever taken).
+    ``channel IN (...) AND source_id IN (...)``: the unique index on (channel, source_id)
+    serves it on every database, which a row-value ``IN`` does not on SQLite (it scanned
+    the whole report table, a cost growing with every report ever taken). A stored report
+    under another of the batch's channels is left out here. One query for the batch, not
+    one per channel: the statements, not the lookups, were the cost (py-spy).
     """
-    by_channel: dict[str, set[str]] = {}
-    for p in items:
-        by_channel.setdefault(p.report.channel, set()).add(p.report.source_id)
+    wanted = {(p.report.channel, p.report.source_id) for p in items}
+    channels = sorted({channel for channel, _ in wanted})
+    ids = sorted({source_id for _, source_id in wanted})
     conn = db.connection()
     stmt = _KNOWN.on(conn)
     known: dict[tuple[str, str], Any] = {}
-    for channel, ids in sorted(by_channel.items()):
-        ordered = sorted(ids)
-        for start in range(0, len(ordered), KEYS_PER_QUERY):
-            params = {"channel": channel, "ids": ordered[start : start + KEYS_PER_QUERY]}
-            known.update({(r.channel, r.source_id): r for r in conn.execute(stmt, params)})
+    step = KEYS_PER_QUERY - len(channels)
+    for start in range(0, len(ids), step):
+        params = {"channels": channels, "ids": ids[start : start + step]}
+        for r in conn.execute(stmt, params):
+            if (r.channel, r.source_id) in wanted:
+                known[(r.channel, r.source_id)] = r
     return known

@@ -201,9 +201,7 @@ _INCIDENTS_BY_ID = among(
     lambda id_among: select(*(Incident.__table__.c[name] for name in _LOADED_NAMES)).where(
         id_among
     ),
-    Incident.__table__.c.id,
-    "ids",
-    BigInteger,
+    (Incident.__table__.c.id, "ids", BigInteger),
 )
 
 
