@@ -46,3 +46,16 @@ def test_postgres_cpu_counts_a_query() -> None:
     with psycopg.connect(url.render_as_string(hide_password=False), connect_timeout=5) as conn:
         conn.execute("SELECT count(*) FROM generate_series(1, 5000000)").fetchone()
         assert b.postgres_cpu_since(before) > 0.1
+
+
+def test_bench_pipeline_runs_the_servers_work_in_process() -> None:
+    """Every report goes through prepare and a committed batch: the merged count is what
+    the writer answered, so a pipeline that stopped writing would show none."""
+    result = CliRunner().invoke(
+        app, ["bench", "pipeline", "--reports", "400", "--rounds", "1", "--batch", "16"],
+        env={"COLUMNS": "260"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "pipeline CPU median" in result.output and "baseline parse + validate" in result.output
+    merged = int(result.output.split("│")[-2].split("(")[0].replace(",", "").strip())
+    assert 0 < merged < 400

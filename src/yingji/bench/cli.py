@@ -459,6 +459,58 @@ def bench_timers(
     )
 
 
+@bench_app.command("pipeline")
+def bench_pipeline(
+    database: str = typer.Option(
+        "sqlite", help="数据库 / database: sqlite (temp file) or postgres (new database)"
+    ),
+    reports: int = typer.Option(6000, min=100, help="每轮报告数 / reports per round"),
+    batch: int = typer.Option(32, min=1, help="每批报告数 / reports per writer batch"),
+    rounds: int = typer.Option(3, min=1, help="轮数（每轮新库）/ rounds, each on a fresh DB"),
+    pg_admin_url: str = typer.Option(
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        help="建库用的 PostgreSQL 连接 / PostgreSQL URL to create databases from",
+    ),
+    seed: int = typer.Option(7, help="随机种子 / seed"),
+) -> None:
+    """The intake pipeline's CPU per report in this process, without HTTP: steadier than
+    ``bench intake`` for comparing two versions (run each, alternating)."""
+    from yingji.bench.intake import summary
+    from yingji.bench.pipeline import run_pipeline
+
+    if database not in ("sqlite", "postgres"):
+        console.print(f"[red]未知数据库 / unknown database: {database}[/red]")
+        raise typer.Exit(2)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=console,
+    ) as progress:  # fmt: skip
+        step = progress.add_task("pipeline", total=rounds)
+        results = run_pipeline(
+            database=database, pg_admin_url=pg_admin_url, reports=reports, batch=batch,
+            rounds=rounds, seed=seed, on_step=lambda: progress.advance(step),
+        )  # fmt: skip
+    table = Table(title=f"yingji bench pipeline ({database}, {reports:,} reports, "
+                  f"batches of {batch})")  # fmt: skip
+    for col in ("round", "baseline: parse + validate µs", "prepare µs", "write µs",
+                "pipeline µs/report", "merged"):  # fmt: skip
+        table.add_column(col, justify="right")
+    for i, r in enumerate(results, 1):
+        table.add_row(str(i), f"{r.baseline_us:,.0f}", f"{r.prepare_us:,.0f}",
+                      f"{r.write_us:,.0f}", f"{r.total_us:,.0f}",
+                      f"{r.merged:,} ({100.0 * r.merged / r.reports:.1f} %)")  # fmt: skip
+    console.print(table)
+    tmed, tlo, thi = summary([r.total_us for r in results])
+    pmed, _, _ = summary([r.prepare_us for r in results])
+    wmed, _, _ = summary([r.write_us for r in results])
+    bmed, _, _ = summary([r.baseline_us for r in results])
+    console.print(
+        f"{datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}; pipeline CPU "
+        f"median {tmed:,.0f} µs/report ({tlo:,.0f}–{thi:,.0f}): prepare {pmed:,.0f}, write "
+        f"{wmed:,.0f}; baseline parse + validate {bmed:,.0f} µs/report"
+    )
+
+
 @bench_app.command("intake")
 def bench_intake(
     database: str = typer.Option(
