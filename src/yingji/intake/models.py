@@ -76,7 +76,8 @@ class Incident(Base):
 
     __tablename__ = "intake_incident"
     __table_args__ = (
-        Index("ix_intake_incident_merge_key", "merge_key"),
+        # merge candidates: a cell's incidents within the merge window, a range of this index
+        Index("ix_intake_incident_merge_key_time", "merge_key", "occurred_at"),
         Index("ix_intake_incident_status", "status"),
         Index("ix_intake_incident_created_at", "created_at"),
     )
