@@ -139,3 +139,20 @@ def test_two_reports_that_could_merge_always_share_a_lock(lon, lat, bearing, fra
         return
     shared = set(lock_keys("21C", lon, lat, radius)) & set(lock_keys("21C", *other, radius))
     assert shared
+
+
+def test_pending_due_at_is_the_earliest_report_not_made():
+    from datetime import UTC, datetime
+
+    from yingji.intake.deadlines import deadlines as clocks
+    from yingji.intake.deadlines import pending_due_at
+
+    known = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
+    stored = [d.as_dict() for d in clocks(known, "III")]
+    county, city, province = (d.due_at for d in clocks(known, "III"))
+    assert pending_due_at(stored, []) == county
+    assert pending_due_at(stored, ["county"]) == city
+    assert pending_due_at(stored, {"county", "city"}) == province
+    assert pending_due_at(stored, ["city"]) == county  # out of order: still the earliest
+    assert pending_due_at(stored, ["county", "city", "province"]) is None
+    assert pending_due_at([], []) is None

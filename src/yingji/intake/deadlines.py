@@ -70,3 +70,10 @@ def overdue(items: list[Deadline], *, done: set[str], now: datetime) -> list[Dea
 def next_due(items: list[Deadline], *, done: set[str]) -> Deadline | None:
     pending = [d for d in items if d.step not in done]
     return pending[0] if pending else None
+
+
+def pending_due_at(stored: list[dict[str, str]], done: list[str] | set[str]) -> datetime | None:
+    """When the earliest report not yet made falls due, from an incident's stored deadlines
+    (``Deadline.as_dict``); None when every report is made or none is required."""
+    dues = [datetime.fromisoformat(d["due_at"]) for d in stored if d["step"] not in done]
+    return min(dues) if dues else None

@@ -55,7 +55,16 @@ def new_incident(
         overdue=False,
     )
     set_facts(incident, p.facts)
+    sync_deadline_due(incident)
     return incident
+
+
+def sync_deadline_due(incident: IncidentLike) -> None:
+    """Keep ``deadline_due_at`` in step with the deadlines and the reports made: call it
+    wherever either changes."""
+    incident.deadline_due_at = deadlines.pending_due_at(
+        incident.deadlines or [], incident.deadlines_done or []
+    )
 
 
 def facts_of(incident: IncidentLike) -> grading.Facts:
@@ -87,6 +96,7 @@ MERGED_COLUMNS = (
     "updated_at",
     "level",
     "deadlines",
+    "deadline_due_at",
     "headquarters_code",
 )
 
@@ -116,4 +126,5 @@ def merge_facts(
         incident.deadlines = [
             d.as_dict() for d in deadlines.deadlines(incident.created_at, new_level)
         ]
+        sync_deadline_due(incident)
     return old, new_level, regraded.reasons

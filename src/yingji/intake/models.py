@@ -119,6 +119,9 @@ class Incident(Base):
     deadlines: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, nullable=False, default=list)
     deadlines_done: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
     overdue: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # when the earliest statutory report not yet made falls due (``facts.sync_deadline_due``):
+    # the overdue check reads only incidents past it, through this index
+    deadline_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
 
 
 INCIDENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in Incident.__table__.columns)
