@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
@@ -79,28 +80,29 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from yingji.bus import make_bus
+        from yingji.command.runtime import CommandRuntime
         from yingji.intake.runtime import IntakeRuntime
 
-        app.state.checkpointer = checkpoint.start_for(
-            app.state.db.engine, settings.sqlite_checkpoint_interval_s
-        )
-        bus = make_bus(settings.bus_url)
-        await bus.start()
-        app.state.bus = bus
-        app.state.intake = IntakeRuntime(app.state.db, bus)
-        await app.state.intake.start()
-        from yingji.command.runtime import CommandRuntime
-
-        app.state.command = CommandRuntime(app.state.db, bus)
-        await app.state.command.start()
-        settle_heap()
-        yield
-        await app.state.command.stop()
-        await app.state.intake.stop()
-        await bus.stop()
-        if app.state.checkpointer is not None:
-            app.state.checkpointer.stop()
-        app.state.db.dispose()
+        async with AsyncExitStack() as stack:  # what started is stopped, in reverse order
+            stack.callback(app.state.db.dispose)
+            checkpointer = checkpoint.start_for(
+                app.state.db.engine, settings.sqlite_checkpoint_interval_s
+            )
+            app.state.checkpointer = checkpointer
+            if checkpointer is not None:
+                stack.push_async_callback(asyncio.to_thread, checkpointer.stop)
+            bus = make_bus(settings.bus_url)
+            await bus.start()
+            stack.push_async_callback(bus.stop)
+            app.state.bus = bus
+            app.state.intake = IntakeRuntime(app.state.db, bus)
+            stack.push_async_callback(app.state.intake.stop)  # also stops a half-started one
+            await app.state.intake.start()
+            app.state.command = CommandRuntime(app.state.db, bus)
+            stack.push_async_callback(app.state.command.stop)
+            await app.state.command.start()
+            settle_heap()
+            yield
 
     if migrate_on_start:
         migrate.upgrade(db.engine)

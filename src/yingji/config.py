@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,8 +24,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1 * 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024
     locate_max_distance_m: float = Field(default=200.0, gt=0)
-    # SQLite: how often a server copies the write-ahead log into the file (0: commits do)
+    # SQLite: how often a server copies the write-ahead log into the file; 0 leaves it to
+    # the commits, past 10,000 pages (below 0.05 s the thread would only spin)
     sqlite_checkpoint_interval_s: float = Field(default=0.5, ge=0)
+
+    @field_validator("sqlite_checkpoint_interval_s")
+    @classmethod
+    def _checkpoint_interval(cls, value: float) -> float:
+        if 0 < value < 0.05:
+            raise ValueError("0 (off) or at least 0.05 s")
+        return value
+
     cors_origins: list[str] = []
     log_level: str = "info"
     # Base map tiles of the dashboard (XYZ template: OpenStreetMap-style, Tianditu, AMap...).

@@ -117,9 +117,10 @@ def test_the_server_runs_it_while_it_serves(tmp_path: Path) -> None:
     assert os.path.exists(tmp_path / "yingji.db")
 
 
-def test_the_database_class_keeps_the_default_path_unchanged(tmp_path: Path) -> None:
-    """Tools that open the database without a server (demo load, migrations) still get
-    their log checkpointed by commits, past the backstop, and on closing."""
+def test_tools_without_a_server_checkpoint_past_the_backstop(tmp_path: Path) -> None:
+    """Tools that open the database without a server (demo load, migrations) have no
+    checkpointer thread: their commits copy the log past the backstop (and SQLite does on
+    the last close)."""
     db = Database(f"sqlite:///{tmp_path / 't.db'}")
     with db.engine.connect() as conn:
         pages = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()

@@ -29,6 +29,8 @@ def test_upgrade_fills_the_due_time_of_existing_incidents(tmp_path):
         {"title": "county made", "ps": 1, "deadlines": [county, city], "done": ["county"]},
         {"title": "all made", "ps": 1, "deadlines": [county, city], "done": ["county", "city"]},
         {"title": "no clocks", "ps": 0, "deadlines": [], "done": []},
+        {"title": "flagged", "ps": 1, "deadlines": [county, city], "done": [], "overdue": 1},
+        {"title": "closed", "ps": 1, "deadlines": [county, city], "done": [], "status": "closed"},
     ]
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -39,12 +41,13 @@ def test_upgrade_fills_the_due_time_of_existing_incidents(tmp_path):
                 " grading_rule, category_confidence, category_source, low_confidence,"
                 " occurred_at, created_at, updated_at, last_report_at, address, location,"
                 " report_count, channels, trusted, production_safety, deadlines,"
-                " deadlines_done, overdue) VALUES (:title, 'reported', 'IV', 1,"
+                " deadlines_done, overdue) VALUES (:title, :status, 'IV', 1,"
                 " 'production_safety', 0, 'none', 0, :t, :t, :t, :t, '', '{}', 1, '[]', 0, :ps,"
-                " :deadlines, :done, 0)"
+                " :deadlines, :done, :overdue)"
             ),
-            [{**r, "t": "2026-11-29 03:00:00", "deadlines": json.dumps(r["deadlines"]),
-              "done": json.dumps(r["done"])} for r in rows],
+            [{"status": "reported", "overdue": 0, **r, "t": "2026-11-29 03:00:00",
+              "deadlines": json.dumps(r["deadlines"]), "done": json.dumps(r["done"])}
+             for r in rows],
         )  # fmt: skip
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -60,4 +63,48 @@ def test_upgrade_fills_the_due_time_of_existing_incidents(tmp_path):
         "county made": as_stored["county made"].replace(tzinfo=None).isoformat(" ", "microseconds"),
         "all made": None,
         "no clocks": None,
+        "flagged": None,
+        "closed": None,
     }
+
+
+def test_down_to_intake_0003_and_up_again_keeps_the_rows(tmp_path):
+    """Both revisions undo cleanly on SQLite with foreign keys on and reports pointing at
+    the incidents (recreating the table would break those keys)."""
+    from yingji.core.db import make_engine
+
+    url = f"sqlite:///{tmp_path / 'round.db'}"
+    engine = make_engine(url)  # the platform's connections: foreign keys on
+    cfg = alembic_config(url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "heads")
+        conn.execute(
+            text(
+                "INSERT INTO intake_incident (id, title, status, level, needs_assessment,"
+                " grading_rule, category_confidence, category_source, low_confidence,"
+                " occurred_at, created_at, updated_at, last_report_at, address, location,"
+                " report_count, channels, trusted, production_safety, deadlines,"
+                " deadlines_done, overdue) VALUES (7, 'kept', 'reported', 'IV', 1, 'general', 0,"
+                " 'none', 0, :t, :t, :t, :t, '', '{}', 1, '[]', 0, 0, '[]', '[]', 0)"
+            ),
+            {"t": "2026-11-29 03:00:00"},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO intake_routing (incident_id, target_type, target_code, target_name,"
+                " reason, routed_at) VALUES (7, 'headquarters', 'HQ-FIRE', '', '', :t)"
+            ),
+            {"t": "2026-11-29 03:00:00"},
+        )
+    for target in ("intake_0003", "heads"):
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            if target == "heads":
+                command.upgrade(cfg, target)
+            else:
+                command.downgrade(cfg, target)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT title FROM intake_incident")).scalars().all() == ["kept"]
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    engine.dispose()

@@ -8,7 +8,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from yingji.intake.prepare import canonical_hash, canonical_text
+from yingji.intake.canonical import canonical_hash, canonical_text
 from yingji.intake.views import _parse_json
 
 scalars = (
@@ -60,3 +60,26 @@ def test_where_orjson_differs_json_dumps_writes_it() -> None:
         {"b": 1e16, "a": '\x1f\u2028"\\/', "中": "文"},
     ):
         assert canonical_text(payload) == _as_stored_hashes_define_it(payload), payload
+
+
+def test_this_orjson_writes_the_sentinel_floats_as_json_dumps() -> None:
+    """orjson before 3.11.7 wrote 1e16 as ``1e16``: with such a version the fast path is off
+    (and pyproject asks for 3.11.7 or later)."""
+    from yingji.intake import canonical
+
+    assert canonical._orjson_agrees() and canonical._FAST
+
+
+def test_text_that_merely_looks_like_an_exponent_keeps_the_fast_path() -> None:
+    """Only numbers trigger the fallback: 'e-' inside strings (e-mail, a UUID) does not."""
+    import orjson
+
+    from yingji.intake import canonical
+
+    text = orjson.dumps(
+        {"text": "one-way e-mail 0.00001", "source_id": "3fe-4b1e-0.0000"},
+        option=orjson.OPT_SORT_KEYS,
+    )
+    assert canonical._ORJSON_MAY_DIFFER.search(text) is None
+    for number in (b'{"a":1e-7}', b'{"a":[0.00001]}', b'{"a":[1,-2.5e-8]}', b'{"a":-0.00009}'):
+        assert canonical._ORJSON_MAY_DIFFER.search(number) is not None, number

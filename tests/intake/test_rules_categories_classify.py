@@ -166,11 +166,13 @@ def test_the_route_follows_words_added_to_the_dictionary():
     logarithms are dropped and the route is jieba's again."""
     word, text = "桥洞漫溢险", "商场桥洞漫溢险了"  # a word no other test adds
     tokenizer = classify._cutter(classify.default_table())
-    assert word not in tokenizer.FREQ
     before = classify._route(tokenizer, text)
+    if word not in tokenizer.FREQ:  # (not yet added by an earlier run in this process)
+        assert before[2] != 6
     table = classify.load_table(
         {"low_confidence_below": 0.6, "entries": [{"code": "21D04", "words": {word: 2}}]}
     )
     after = classify._route(classify._cutter(table), text)
+    assert getattr(tokenizer, classify._LOG_P)[0] == tokenizer.total  # the cache moved on
     assert after == _jiebas_route(text)
-    assert before[2] != 6 and after[2] == 6  # 桥洞漫溢险 is one word now
+    assert after[2] == 6  # 桥洞漫溢险 is one word now

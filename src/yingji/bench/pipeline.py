@@ -22,6 +22,7 @@ from yingji.app import settle_heap
 from yingji.bench.demo_load import fresh_database
 from yingji.bench.intake import make_bodies
 from yingji.bench.locate import random_positions
+from yingji.core.db import Database
 from yingji.demo.load import load_demo
 from yingji.grid import service as grid
 from yingji.intake import classify, service
@@ -69,7 +70,7 @@ def run_pipeline(
     return out
 
 
-def _one_round(db, bodies: list[bytes], batch: int) -> PipelineRound:  # type: ignore[no-untyped-def]
+def _one_round(db: Database, bodies: list[bytes], batch: int) -> PipelineRound:
     classify.warm_up()
     grid.locate_index(db)
     settings = get_intake_settings()

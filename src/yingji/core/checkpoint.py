@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -24,7 +25,7 @@ from sqlalchemy import Engine
 log = logging.getLogger(__name__)
 
 BACKSTOP_PAGES = 10_000  # ~40 MB of log at SQLite's 4 KiB pages
-DEFAULT_INTERVAL_S = 0.5
+FAILURE_LOG_EVERY_S = 60.0  # a failing checkpoint is logged at most this often
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def sqlite_file(engine: Engine) -> str | None:
 class WalCheckpointer:
     """Checkpoints one SQLite file's log every ``interval_s`` until stopped."""
 
-    def __init__(self, path: str, interval_s: float = DEFAULT_INTERVAL_S) -> None:
+    def __init__(self, path: str, interval_s: float) -> None:
         self.path = path
         self.interval_s = interval_s
         self.last: CheckpointResult | None = None
@@ -66,11 +67,15 @@ class WalCheckpointer:
         self._thread.start()
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        """Stop after the checkpoint under way, if any."""
+        """Stop after the checkpoint under way, if any (blocks: from async code, call it in
+        a worker thread)."""
         if self._thread is None:
             return
         self._stop.set()
         self._thread.join(timeout_s)
+        if self._thread.is_alive():  # kept, so ``running`` tells the truth
+            log.warning("SQLite checkpoint of %s still running after %.0f s", self.path, timeout_s)
+            return
         self._thread = None
 
     @property
@@ -79,13 +84,16 @@ class WalCheckpointer:
 
     def _run(self) -> None:
         conn = sqlite3.connect(self.path, check_same_thread=False)
+        logged_at = -FAILURE_LOG_EVERY_S
         try:
             while not self._stop.wait(self.interval_s):
                 try:
                     self.last = checkpoint(conn)
                     self.runs += 1
                 except sqlite3.Error:  # a locked or vanished file: try again next time
-                    log.warning("SQLite checkpoint of %s failed", self.path, exc_info=True)
+                    if time.monotonic() - logged_at >= FAILURE_LOG_EVERY_S:
+                        logged_at = time.monotonic()
+                        log.warning("SQLite checkpoint of %s failed", self.path, exc_info=True)
         finally:
             conn.close()
 

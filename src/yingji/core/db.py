@@ -147,7 +147,8 @@ S = TypeVar("S", bound=Executable)
 
 @dataclass(frozen=True)
 class Among(Generic[S]):
-    """One statement in two forms for "a column among a list parameter", built once:
+    """One statement in two forms for "a column among a list parameter" (one or more such
+    conditions), built once:
     ``= ANY(:param)`` with an array on PostgreSQL — one statement text whatever the list's
     length, which psycopg caches (an expanding ``IN`` of hundreds of values was a new long
     text per call, parsed anew: 7 % of a server's time, py-spy) — and an expanding

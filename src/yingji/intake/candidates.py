@@ -140,10 +140,11 @@ def known_reports(db: Session, items: list[Prepared]) -> dict[tuple[str, str], A
     conn = db.connection()
     stmt = _KNOWN.on(conn)
     known: dict[tuple[str, str], Any] = {}
-    step = KEYS_PER_QUERY - len(channels)
+    step = max(1, KEYS_PER_QUERY - len(channels))
     for start in range(0, len(ids), step):
         params = {"channels": channels, "ids": ids[start : start + step]}
         for r in conn.execute(stmt, params):
+            # a stored (other channel, one of the ids) pair is no replay of this batch's
             if (r.channel, r.source_id) in wanted:
                 known[(r.channel, r.source_id)] = r
     return known

@@ -164,8 +164,7 @@ def _keywords_of_block(cutter: Any, block: str, words: dict[str, Any]) -> list[s
     return out
 
 
-# log(freq) - log(total) per word, for one dictionary total (adding a word changes it)
-_log_probabilities: dict[int, dict[str, float]] = {}
+_LOG_P = "_yingji_log_probabilities"  # on the tokenizer: (its total, log(freq) - log(total))
 
 
 def _route(cutter: Any, block: str) -> list[int]:
@@ -176,14 +175,15 @@ def _route(cutter: Any, block: str) -> list[int]:
     (``log(freq) - log(total)``, then the rest of the route added) and the same tie-break
     (the later end), so the route is jieba's, bit for bit (a property test compares them).
     Building the graph's lists and a tuple per candidate was two thirds of the
-    classifier's time; the logarithms are kept per word until a word is added."""
+    classifier's time; the logarithms are kept on the tokenizer per word, until a word is
+    added to it."""
     freq: dict[str, int] = cutter.FREQ
     total = cutter.total
-    cached = _log_probabilities.get(total)
-    if cached is None:  # a new table's words were added: start afresh, drop the old ones
-        cached = {}
-        _log_probabilities.clear()
-        _log_probabilities[total] = cached
+    kept = getattr(cutter, _LOG_P, None)
+    if kept is None or kept[0] != total:  # words were added: every probability moved
+        kept = (total, {})
+        setattr(cutter, _LOG_P, kept)
+    cached: dict[str, float] = kept[1]  # at most one entry per dictionary word
     log_total = log(total)
     n = len(block)
     best = [0.0] * (n + 1)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from yingji.intake import deadlines, grading, merge
+from yingji.intake import deadlines, grading, lifecycle, merge
 from yingji.intake.config import IntakeSettings
 from yingji.intake.models import IncidentLike, IncidentRecord
 from yingji.intake.prepare import Prepared
@@ -60,10 +60,15 @@ def new_incident(
 
 
 def sync_deadline_due(incident: IncidentLike) -> None:
-    """Keep ``deadline_due_at`` in step with the deadlines and the reports made: call it
-    wherever either changes."""
-    incident.deadline_due_at = deadlines.pending_due_at(
-        incident.deadlines or [], incident.deadlines_done or []
+    """Set when the overdue check must next look at the incident: its earliest report not
+    yet made, or never (None) once every report is made, the incident is flagged overdue
+    or has ended. Call it wherever the deadlines, the reports made, the overdue flag or the
+    status change, so nothing the check need not read stays in its index range."""
+    watch = not incident.overdue and incident.status not in lifecycle.TERMINAL
+    incident.deadline_due_at = (
+        deadlines.pending_due_at(incident.deadlines or [], incident.deadlines_done or [])
+        if watch
+        else None
     )
 
 

@@ -8,16 +8,12 @@ push — runs in the writer (:mod:`yingji.intake.writer`).
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import orjson
 from sqlalchemy.orm import Session
 
 from yingji.core.db import Database
@@ -26,6 +22,7 @@ from yingji.geo.transform import Crs
 from yingji.grid import service as grid_service
 from yingji.grid.locate import GridIndex
 from yingji.intake import categories, classify, grading
+from yingji.intake.canonical import canonical_hash
 from yingji.intake.schemas import CHANNEL_NAMES, ReportIn
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -69,32 +66,6 @@ class Prepared:
     facts: grading.Facts
     grade: grading.Grade
     steps: list[Step]
-
-
-def canonical_text(payload: dict[str, Any]) -> bytes:
-    """The report's canonical JSON, as stored hashes define it: ``json.dumps`` with sorted
-    keys, no ASCII escaping and no spaces, in UTF-8.
-
-    orjson writes the very same bytes (keys in code-point order, the same escapes, the same
-    shortest floats) five times as fast, except for floats below 1e-4 (``0.00001`` where
-    ``json.dumps`` writes ``1e-05``, ``1e-7`` for ``1e-07``); where its text holds either
-    form, or it refuses the value (integers beyond 64 bits), ``json.dumps`` writes it. A
-    property test holds the two to the same bytes for any JSON document."""
-    try:
-        text = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
-    except TypeError:
-        text = b"e-"
-    if _ORJSON_MAY_DIFFER.search(text) is None:
-        return text
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-_ORJSON_MAY_DIFFER = re.compile(rb"e-|0\.0000")
-
-
-def canonical_hash(payload: dict[str, Any]) -> str:
-    """sha256 of the report's canonical JSON: the same body hashes alike however it is spaced."""
-    return hashlib.sha256(canonical_text(payload)).hexdigest()
 
 
 def _ms(started: float) -> float:

@@ -38,6 +38,9 @@ class IntakeRuntime:
             with self.database.session() as db:
                 grid_service.locate_index(db)
                 service.organisation(db)
+                if repaired := service.watch_unwatched_deadlines(db):
+                    log.info("%d incidents' reporting deadlines watched again", repaired)
+                db.commit()
         except Exception:  # an empty or unmigrated database: built on first use instead
             log.debug("intake warm-up skipped", exc_info=True)
 

@@ -29,6 +29,7 @@ from yingji.intake.moves import (
     raise_level,
     register_close_check,
     transition,
+    watch_unwatched_deadlines,
 )
 from yingji.intake.org_cache import ORG_CACHE_S, clear_caches, organisation
 from yingji.intake.read import (
@@ -77,5 +78,6 @@ __all__ = [
     "read_events",
     "register_close_check",
     "transition",
+    "watch_unwatched_deadlines",
     "write_batch",
 ]

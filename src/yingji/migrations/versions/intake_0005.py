@@ -1,7 +1,8 @@
-"""intake: incidents carry when their earliest pending statutory report falls due, indexed
+"""intake: incidents carry when the overdue check must next look at them, indexed
 
 The overdue check loaded every open production-safety incident twice a minute to compare
-its deadlines with the clock; it now reads only those past ``deadline_due_at``.
+its deadlines with the clock; it now reads only those past ``deadline_due_at``: the earliest
+statutory report not yet made, for open incidents not yet flagged overdue.
 
 Revision ID: intake_0005
 Revises: intake_0004
@@ -37,6 +38,8 @@ def upgrade() -> None:
         "intake_incident",
         sa.column("id", sa.Integer),
         sa.column("production_safety", sa.Boolean),
+        sa.column("overdue", sa.Boolean),
+        sa.column("status", sa.String),
         sa.column("deadlines", yingji.core.db.JSONType),
         sa.column("deadlines_done", yingji.core.db.JSONType),
         sa.column("deadline_due_at", yingji.core.db.UTCDateTime(timezone=True)),
@@ -44,7 +47,9 @@ def upgrade() -> None:
     conn = op.get_bind()
     rows = conn.execute(
         sa.select(incident.c.id, incident.c.deadlines, incident.c.deadlines_done).where(
-            incident.c.production_safety.is_(True)
+            incident.c.production_safety.is_(True),
+            incident.c.overdue.is_(False),
+            incident.c.status.not_in(["closed", "false_alarm"]),
         )
     ).all()
     values = [
@@ -63,5 +68,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_intake_incident_deadline_due_at", table_name="intake_incident")
-    with op.batch_alter_table("intake_incident") as batch:
+    # a plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): recreating the table, batch mode's
+    # way, would break the foreign keys other tables hold to it
+    with op.batch_alter_table("intake_incident", recreate="never") as batch:
         batch.drop_column("deadline_due_at")
