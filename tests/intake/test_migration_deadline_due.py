@@ -11,6 +11,24 @@ from sqlalchemy import create_engine, text
 
 from yingji.core.migrate import alembic_config
 
+# an incident row as written before intake_0005 (production-safety unless ps=0)
+_INSERT_INCIDENT = text(
+    "INSERT INTO intake_incident (id, title, status, level, needs_assessment, grading_rule,"
+    " category_confidence, category_source, low_confidence, occurred_at, created_at,"
+    " updated_at, last_report_at, address, location, report_count, channels, trusted,"
+    " production_safety, deadlines, deadlines_done, overdue) VALUES (:id, :title, :status,"
+    " 'IV', 1, 'production_safety', 0, 'none', 0, :t, :t, :t, :t, '', '{}', 1, '[]', 0, :ps,"
+    " :deadlines, :done, :overdue)"
+)
+
+
+def _incident(**row: object) -> dict[str, object]:
+    defaults = {"id": None, "status": "reported", "overdue": 0, "ps": 1, "deadlines": [],
+                "done": [], "t": "2026-11-29 03:00:00"}  # fmt: skip
+    out: dict[str, object] = {**defaults, **row}
+    out["deadlines"], out["done"] = json.dumps(out["deadlines"]), json.dumps(out["done"])
+    return out
+
 
 def test_upgrade_fills_the_due_time_of_existing_incidents(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
@@ -35,20 +53,7 @@ def test_upgrade_fills_the_due_time_of_existing_incidents(tmp_path):
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "intake_0004")
-        conn.execute(
-            text(
-                "INSERT INTO intake_incident (title, status, level, needs_assessment,"
-                " grading_rule, category_confidence, category_source, low_confidence,"
-                " occurred_at, created_at, updated_at, last_report_at, address, location,"
-                " report_count, channels, trusted, production_safety, deadlines,"
-                " deadlines_done, overdue) VALUES (:title, :status, 'IV', 1,"
-                " 'production_safety', 0, 'none', 0, :t, :t, :t, :t, '', '{}', 1, '[]', 0, :ps,"
-                " :deadlines, :done, :overdue)"
-            ),
-            [{"status": "reported", "overdue": 0, **r, "t": "2026-11-29 03:00:00",
-              "deadlines": json.dumps(r["deadlines"]), "done": json.dumps(r["done"])}
-             for r in rows],
-        )  # fmt: skip
+        conn.execute(_INSERT_INCIDENT, [_incident(**r) for r in rows])
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "heads")
@@ -79,17 +84,7 @@ def test_down_to_intake_0003_and_up_again_keeps_the_rows(tmp_path):
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "heads")
-        conn.execute(
-            text(
-                "INSERT INTO intake_incident (id, title, status, level, needs_assessment,"
-                " grading_rule, category_confidence, category_source, low_confidence,"
-                " occurred_at, created_at, updated_at, last_report_at, address, location,"
-                " report_count, channels, trusted, production_safety, deadlines,"
-                " deadlines_done, overdue) VALUES (7, 'kept', 'reported', 'IV', 1, 'general', 0,"
-                " 'none', 0, :t, :t, :t, :t, '', '{}', 1, '[]', 0, 0, '[]', '[]', 0)"
-            ),
-            {"t": "2026-11-29 03:00:00"},
-        )
+        conn.execute(_INSERT_INCIDENT, _incident(id=7, title="kept", ps=0))
         conn.execute(
             text(
                 "INSERT INTO intake_routing (incident_id, target_type, target_code, target_name,"

@@ -17,6 +17,14 @@ from rich.table import Table
 bench_app = typer.Typer(help="性能测试 / benchmarks", no_args_is_help=True)
 # Benchmark tables are read from logs and pasted into docs: never wrap them to a narrow pipe.
 console = Console(width=160)
+# the scratch database most benchmarks take: the same two options everywhere
+DATABASE_OPTION = typer.Option(
+    "sqlite", help="数据库 / database: sqlite (temp file) or postgres (new database)"
+)
+PG_ADMIN_OPTION = typer.Option(
+    "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+    help="建库用的 PostgreSQL 连接 / PostgreSQL URL to create databases from",
+)
 
 
 @bench_app.command("locate")
@@ -178,13 +186,8 @@ def bench_dashboard(
 def bench_ledger(
     rounds: int = typer.Option(5, min=1, help="轮数 / rounds"),
     demo_seed: int = typer.Option(20200326, help="演示街区种子 / demo district seed"),
-    database: str = typer.Option(
-        "sqlite", help="数据库 / database: sqlite (temp file) or postgres (new database)"
-    ),
-    pg_admin_url: str = typer.Option(
-        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-        help="建库用的 PostgreSQL 连接 / PostgreSQL URL to create databases from",
-    ),
+    database: str = DATABASE_OPTION,
+    pg_admin_url: str = PG_ADMIN_OPTION,
 ) -> None:
     """Grid ledger export and import of all the demo district's points (.xlsx and GeoJSON).
 
@@ -229,13 +232,8 @@ def bench_demo(
     rounds: int = typer.Option(5, min=1, help="轮数 / rounds"),
     baseline_rounds: int = typer.Option(3, min=0, help="基线轮数 / baseline rounds"),
     seed: int = typer.Option(20200326, help="演示街区种子 / demo district seed"),
-    database: str = typer.Option(
-        "sqlite", help="数据库 / database: sqlite (temp file) or postgres (new database)"
-    ),
-    pg_admin_url: str = typer.Option(
-        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-        help="建库用的 PostgreSQL 连接 / PostgreSQL URL to create databases from",
-    ),
+    database: str = DATABASE_OPTION,
+    pg_admin_url: str = PG_ADMIN_OPTION,
 ) -> None:
     """Seconds to load the demo district into an empty database (target < 10 s on SQLite)."""
     from yingji.bench.demo_load import run
@@ -461,16 +459,11 @@ def bench_timers(
 
 @bench_app.command("pipeline")
 def bench_pipeline(
-    database: str = typer.Option(
-        "sqlite", help="数据库 / database: sqlite (temp file) or postgres (new database)"
-    ),
+    database: str = DATABASE_OPTION,
     reports: int = typer.Option(6000, min=100, help="每轮报告数 / reports per round"),
     batch: int = typer.Option(32, min=1, help="每批报告数 / reports per writer batch"),
     rounds: int = typer.Option(3, min=1, help="轮数（每轮新库）/ rounds, each on a fresh DB"),
-    pg_admin_url: str = typer.Option(
-        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-        help="建库用的 PostgreSQL 连接 / PostgreSQL URL to create databases from",
-    ),
+    pg_admin_url: str = PG_ADMIN_OPTION,
     seed: int = typer.Option(7, help="随机种子 / seed"),
 ) -> None:
     """The intake pipeline's CPU per report in this process, without HTTP: steadier than
@@ -513,9 +506,7 @@ def bench_pipeline(
 
 @bench_app.command("intake")
 def bench_intake(
-    database: str = typer.Option(
-        "sqlite", help="数据库 / database: sqlite (temp file) or postgres (new database)"
-    ),
+    database: str = DATABASE_OPTION,
     processes: int = typer.Option(0, min=0, help="服务进程数（0 = SQLite 1、PostgreSQL 2）"),
     rounds: int = typer.Option(3, min=1, help="满速轮数 / full-speed rounds"),
     reports_per_round: int = typer.Option(10000, min=100, help="每轮报告数 / reports per round"),
@@ -524,10 +515,7 @@ def bench_intake(
     rate_seconds: float = typer.Option(10.0, min=1.0, help="定速轮时长（秒）"),
     surge: int = typer.Option(100000, min=0, help="洪峰报告数（0 = 不测）/ surge size"),
     nats_url: str = typer.Option("nats://127.0.0.1:4222", help="多进程时的 NATS 地址"),
-    pg_admin_url: str = typer.Option(
-        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-        help="建库用的 PostgreSQL 连接 / PostgreSQL URL to create databases from",
-    ),
+    pg_admin_url: str = PG_ADMIN_OPTION,
     seed: int = typer.Option(7, help="随机种子 / seed"),
 ) -> None:
     """Reports per second and latency, sent → committed → seen on the live stream."""
