@@ -30,6 +30,9 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="监听地址 / bind address"),
     port: int = typer.Option(8000, help="端口 / port"),
     workers: int = typer.Option(1, help="进程数 / worker processes"),
+    access_log: bool = typer.Option(
+        True, "--access-log/--no-access-log", help="逐请求访问日志 / a log line per request"
+    ),
 ) -> None:
     """Serve the platform (API, dashboard, timers)."""
     import uvicorn
@@ -46,6 +49,7 @@ def serve(
         workers=workers,
         log_level=get_settings().log_level,
         proxy_headers=True,
+        access_log=access_log,
     )
 
 

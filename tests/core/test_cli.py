@@ -46,3 +46,16 @@ def test_scoped_user_needs_a_known_scope(cli_env, monkeypatch):
         app, ["user", "add", "op", "--role", "subdistrict_operator", "--scope", "nowhere"]
     )
     assert result.exit_code == 1
+
+
+def test_serve_can_leave_out_the_access_log(cli_env, monkeypatch):
+    """On a flood day a log line per report is work the server can skip (the intake bench
+    runs its servers so); by default every request is logged."""
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app_path, **kw: calls.append(kw))
+    for args in (["serve"], ["serve", "--no-access-log"]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+    assert [c["access_log"] for c in calls] == [True, False]
