@@ -157,8 +157,8 @@ class Among(Generic[S]):
       time, py-spy);
     - SQLite: ``IN (SELECT value FROM json_each(:param))`` with the list as JSON, which the
       planner answers from the column's index like a list of values (an expanding ``IN``
-      was rendered anew per call: at small batches the replay and candidate lookups were
-      a sixth of the writer's time);
+      was rendered anew per call: the candidate lookup of a batch of 32 reports, 288
+      merge keys, took 244 µs that way and takes 83 µs so);
     - anything else: an expanding ``IN (...)``."""
 
     any_array: S
