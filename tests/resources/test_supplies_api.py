@@ -8,6 +8,14 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 
 from tests.resources.conftest import SUPPLIES, stock_of
+from yingji.core.db import utcnow
+from yingji.resources.rules import local_date
+
+
+def china_today() -> date:
+    """The day the server counts expiry in (China's calendar day, ``rules.local_date``):
+    between 16:00 and 24:00 UTC it is already tomorrow there."""
+    return local_date(utcnow())
 
 
 def test_catalogue_lists_items_with_major_class_and_category(
@@ -48,7 +56,7 @@ def test_receive_take_allocate_return_write_off_keep_the_balance(
     client: TestClient, admin_headers, new_warehouse, receive
 ) -> None:
     wh = new_warehouse()
-    today = date.today()
+    today = china_today()
     r1 = receive(
         wh["id"],
         "LIFEJACKET",
@@ -399,7 +407,7 @@ def test_alerts_report_low_stock_and_coming_expiry(
     client, admin_headers, new_warehouse, receive
 ) -> None:
     wh = new_warehouse()
-    today = date.today()
+    today = china_today()
     receive(wh["id"], "FIRSTAID", 3, "A1", expiry_date=str(today + timedelta(days=10)))
     receive(wh["id"], "RADIO", 50, "R1")
     client.put(
@@ -471,7 +479,7 @@ def test_expired_stock_is_not_allocated_only_written_off(
     client, admin_headers, new_warehouse, receive
 ) -> None:
     wh = new_warehouse()
-    today = date.today()
+    today = china_today()
     receive(
         wh["id"],
         "DISINFECT",
