@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     @classmethod
     def _checkpoint_interval(cls, value: float) -> float:
         if 0 < value < 0.05:
-            raise ValueError("0 (off) or at least 0.05 s")
+            raise ValueError("须为 0（关闭）或不小于 0.05 秒 / 0 (off) or at least 0.05 s")
         return value
 
     cors_origins: list[str] = []

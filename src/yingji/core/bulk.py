@@ -60,13 +60,19 @@ def _statement(dialect: Dialect, table: Table, names: tuple[str, ...]) -> _State
     name = dialect.identifier_preparer.format_table(table)
     sql = f"INSERT INTO {name} ({columns}) VALUES ({', '.join([mark] * len(names))})"
     copy_sql = f"COPY {name} ({columns}) FROM STDIN"
-    processors = []
+    return _Statement(sql, copy_sql, names, _processors(dialect, table, names))
+
+
+def _processors(
+    dialect: Dialect, table: Table, names: tuple[str, ...]
+) -> tuple[tuple[int, Processor], ...]:
+    """(position, the column type's own bind processor) for each column that has one."""
+    out = []
     for i, name in enumerate(names):
-        type_ = table.columns[name].type
-        process = type_.dialect_impl(dialect).bind_processor(dialect)
+        process = table.columns[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
-            processors.append((i, process))
-    return _Statement(sql, copy_sql, names, tuple(processors))
+            out.append((i, process))
+    return tuple(out)
 
 
 @lru_cache(maxsize=256)
@@ -79,12 +85,7 @@ def _update_statement(dialect: Dialect, table: Table, names: tuple[str, ...]) ->
     sets = ", ".join(f"{quote(n)} = {mark}" for n in columns)
     sql = f"UPDATE {dialect.identifier_preparer.format_table(table)} SET {sets} WHERE id = {mark}"
     ordered = (*columns, "id")
-    processors = []
-    for i, name in enumerate(ordered):
-        process = table.columns[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            processors.append((i, process))
-    return _Statement(sql, "", ordered, tuple(processors))
+    return _Statement(sql, "", ordered, _processors(dialect, table, ordered))
 
 
 def update_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:

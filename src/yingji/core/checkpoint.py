@@ -3,13 +3,13 @@
 In WAL mode every commit appends to the log, and by default the connection whose commit
 takes the log past 1,000 pages copies it back into the database file there and then
 (a checkpoint). In the intake that connection is the writer's: every few hundred reports
-one batch also paid for the copy, and the reports waiting on that batch saw it as
-latency — the p99 at 1,000 reports/s halved without it (``yingji bench intake``). Here a
-thread with its own connection runs a ``PASSIVE`` checkpoint twice a second; ``PASSIVE``
-never blocks a writer or a reader and copies what no open reader still needs. The stdlib
-driver leaves the GIL while SQLite works, so the copy runs on another core beside the
-request loop. Writers still checkpoint themselves past :data:`BACKSTOP_PAGES`
-(:func:`yingji.core.db.make_engine`), should this thread fall behind or be stopped.
+one batch also paid for the copy — a few megabytes — and the reports waiting on that batch
+saw it as latency. Here a thread with its own connection runs a ``PASSIVE`` checkpoint twice
+a second; ``PASSIVE`` never blocks a writer or a reader and copies what no open reader
+still needs. The stdlib driver leaves the GIL while SQLite works, so the copy runs on
+another core beside the request loop. Writers still checkpoint themselves past
+:data:`BACKSTOP_PAGES` (set on every connection by :mod:`yingji.core.db`), should this
+thread fall behind or be stopped.
 """
 
 from __future__ import annotations

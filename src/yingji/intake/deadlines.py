@@ -72,8 +72,16 @@ def next_due(items: list[Deadline], *, done: set[str]) -> Deadline | None:
     return pending[0] if pending else None
 
 
+def from_stored(stored: list[dict[str, str]]) -> list[Deadline]:
+    """An incident's deadlines as stored (``Deadline.as_dict``), in order."""
+    return [
+        Deadline(d["step"], d["authority"], d["authority_en"], datetime.fromisoformat(d["due_at"]))
+        for d in stored
+    ]
+
+
 def pending_due_at(stored: list[dict[str, str]], done: list[str] | set[str]) -> datetime | None:
-    """When the earliest report not yet made falls due, from an incident's stored deadlines
-    (``Deadline.as_dict``); None when every report is made or none is required."""
-    dues = [datetime.fromisoformat(d["due_at"]) for d in stored if d["step"] not in done]
-    return min(dues) if dues else None
+    """When the next report not yet made falls due (each step falls due after the one
+    before); None when every report is made or none is required."""
+    pending = next_due(from_stored(stored), done=set(done))
+    return pending.due_at if pending else None

@@ -223,29 +223,29 @@ def deadline_done(
 
 
 def _overdue(incident: Incident, now: datetime) -> list[deadlines.Deadline]:
-    items = [
-        deadlines.Deadline(
-            d["step"], d["authority"], d["authority_en"], datetime.fromisoformat(d["due_at"])
-        )
-        for d in incident.deadlines
-    ]
+    items = deadlines.from_stored(incident.deadlines)
     return deadlines.overdue(items, done=set(incident.deadlines_done), now=now)
 
 
 def watch_unwatched_deadlines(db: Session) -> int:
     """Give a due time to open production-safety incidents that lack one: written by a
     version before the column (a process still running during an upgrade). Run at start;
-    returns how many were given one."""
-    stmt = select(Incident).where(
-        Incident.deadline_due_at.is_(None),
+    returns how many were given one. The missing due time is looked for among the open
+    incidents' rows, not through its own index, where nearly every incident ever written
+    has none (those without clocks)."""
+    watched = select(Incident.id, Incident.deadline_due_at).where(
         Incident.production_safety.is_(True),
         Incident.overdue.is_(False),
         Incident.status.in_(lifecycle.OPEN),
     )
+    ids = [iid for iid, due in db.execute(watched) if due is None]
     repaired = 0
-    for incident in db.scalars(stmt):
-        sync_deadline_due(incident)
-        repaired += incident.deadline_due_at is not None
+    for start in range(0, len(ids), 900):
+        for incident in db.scalars(
+            select(Incident).where(Incident.id.in_(ids[start : start + 900]))
+        ):
+            sync_deadline_due(incident)
+            repaired += incident.deadline_due_at is not None
     return repaired
 
 
