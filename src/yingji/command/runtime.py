@@ -8,8 +8,8 @@ from typing import Any
 
 from yingji.bus import LocalBus
 from yingji.command import clock, timers
+from yingji.command.activation import service as activation_service
 from yingji.command.config import get_command_settings
-from yingji.command.tasks import service as tasks
 from yingji.core.db import Database
 
 log = logging.getLogger("yingji.command")
@@ -34,7 +34,7 @@ class CommandRuntime:
 
     def _sync_levels(self, now: datetime) -> list[dict[str, Any]]:
         with self.database.session() as db:
-            events = tasks.sync_levels(db, now=now)
+            events = activation_service.sync_levels(db, now=now)
             db.commit()
         return events
 
