@@ -14,7 +14,6 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from yingji import __version__
-from yingji.audit.views import router as audit_router
 from yingji.auth.views import router as auth_router
 from yingji.command.duty_views import router as duty_router
 from yingji.command.views import router as command_router
@@ -29,9 +28,10 @@ from yingji.dashboard.views import router as dashboard_router
 from yingji.grid.views import router as grid_router
 from yingji.intake.fastpath import ReportFastPath, is_report_post
 from yingji.intake.views import router as intake_router
-from yingji.org.views import router as org_router
 from yingji.resources.supplies_views import router as supplies_router
 from yingji.resources.views import router as resources_router
+from yingji.views.audit import router as audit_router
+from yingji.views.org import router as org_router
 
 API_DESCRIPTION = """
 应急指挥平台 API。除 `/healthz` 与市民一键报警外，所有接口都需要登录令牌或集成令牌。
