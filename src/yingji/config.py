@@ -37,9 +37,10 @@ class Settings(BaseSettings):
     # The audit log is kept at least 6 months (网络安全法 第二十一条: 留存相关的网络日志不少于
     # 六个月); 184 days covers the longest six calendar months.
     audit_retention_days: int = Field(default=365, ge=184)
-    # Content-Security-Policy: more hosts the dashboard's images may come from (besides the
-    # configured tile hosts), e.g. a video platform's snapshot server.
-    csp_extra_img_hosts: list[str] = []
+    # Content-Security-Policy: origins the dashboard may play camera streams and snapshots
+    # from (a video platform's HLS server), e.g. ["https://video.example.gov.cn"]; the
+    # tile hosts of the configured base map are added by themselves.
+    csp_media_hosts: list[str] = []
     max_body_bytes: int = 1 * 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024
     locate_max_distance_m: float = Field(default=200.0, gt=0)
