@@ -129,9 +129,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         else None
     )
     app.security_headers = SecurityHeaders(
-        policy=content_security_policy(
-            basemap.tile_origins(map_config), settings.csp_media_hosts
-        )
+        policy=content_security_policy(basemap.tile_origins(map_config), settings.csp_media_hosts)
     )
     if settings.cors_origins:  # closed unless configured: no CORS headers at all
         app.add_middleware(
