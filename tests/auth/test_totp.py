@@ -100,6 +100,7 @@ def test_a_required_role_enrols_at_login_then_logs_in_with_codes(
     secret = enrolment.json()["secret"]
     uri = enrolment.json()["otpauth_uri"]
     assert uri.startswith("otpauth://totp/") and f"secret={secret}" in uri and name in uri
+    assert enrolment.json()["qr_svg"].startswith("data:image/svg+xml")
 
     wrong = client.post("/api/v1/auth/totp/confirm", json={"code": "000000"}, headers=enrol_headers)
     if wrong.status_code != 422:  # 000000 could be the right code once in a million

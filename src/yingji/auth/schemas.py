@@ -37,6 +37,7 @@ class PasswordChange(BaseModel):
 class TotpEnrolment(BaseModel):
     secret: str = Field(description="Base32 密钥，手动输入用 / for typing in by hand")
     otpauth_uri: str = Field(description="otpauth://totp/... 供二维码 / for the QR code")
+    qr_svg: str = Field(description="二维码（SVG data URI）/ the QR code as an SVG data URI")
 
 
 class TotpCode(BaseModel):

@@ -7,7 +7,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yingji.auth import service, sessions
+from yingji.auth import service, sessions, totp
 from yingji.auth.models import IntegrationToken, User
 from yingji.auth.permissions import ADMIN, AUTHENTICATED, Caller, enrolling_user, signed_in_user
 from yingji.auth.principal import Principal
@@ -112,7 +112,7 @@ def totp_enrol(
         db, caller.user, issuer=request.app.state.settings.totp_issuer
     )
     db.commit()
-    return TotpEnrolment(secret=secret, otpauth_uri=uri)
+    return TotpEnrolment(secret=secret, otpauth_uri=uri, qr_svg=totp.qr_data_uri(uri))
 
 
 @router.post("/auth/totp/confirm", response_model=TotpConfirmed)
