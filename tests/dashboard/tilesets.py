@@ -11,15 +11,11 @@ from pathlib import Path
 def png(rgb: tuple[int, int, int], size: int = 256, mark: bool = True) -> bytes:
     """A plain PNG of one colour with a darker frame (tile edges show in a screenshot)."""
     r, g, b = rgb
-    edge = (max(r - 60, 0), max(g - 60, 0), max(b - 60, 0))
-    rows = []
-    for yy in range(size):
-        row = bytearray([0])
-        for xx in range(size):
-            on_edge = mark and (xx < 2 or yy < 2)
-            row += bytes(edge if on_edge else (r, g, b))
-        rows.append(bytes(row))
-    raw = b"".join(rows)
+    fill = bytes((r, g, b))
+    edge = bytes((max(r - 60, 0), max(g - 60, 0), max(b - 60, 0)))
+    framed = b"\x00" + edge * size
+    plain = b"\x00" + (edge * 2 + fill * (size - 2) if mark else fill * size)
+    raw = (framed * 2 if mark else plain * 2) + plain * (size - 2)
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (
