@@ -26,6 +26,7 @@ def offline_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     count = write_mbtiles(mbtiles, tiles_around(*CENTRE, range(10, 16), radius=6))
     assert count > 500
     env = {"YINGJI_MAP_BASEMAP": "offline", "YINGJI_MAP_TILES_DIR": str(mbtiles)}
+    (root / "server").mkdir()
     with live.live_server(root / "server", extra_env=env) as server:
         yield server.url
 
@@ -54,10 +55,10 @@ def test_the_map_draws_over_offline_tiles_the_platform_serves(chromium, offline_
         the_map = page.locator("[data-test=map]")
         expect(the_map).to_have_attribute("data-ready", "true")
         expect(the_map).to_have_attribute("data-basemap", "offline")
-        tiles = page.locator("img.yj-basemap")
+        tiles = page.locator(".yj-basemap img.leaflet-tile")
         expect(tiles.first).to_be_visible()
         page.wait_for_function(
-            "() => { const t = [...document.querySelectorAll('img.yj-basemap')];"
+            "() => { const t = [...document.querySelectorAll('.yj-basemap img.leaflet-tile')];"
             " return t.length > 4 && t.every(i => i.complete); }"
         )
         loaded = tiles.evaluate_all("ts => ts.map(t => [t.src, t.naturalWidth])")
