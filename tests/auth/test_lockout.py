@@ -3,11 +3,9 @@ in the platform's error shape with Retry-After; every process on the database ag
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from tests.auth.helpers import app_with, client_from, new_user
+from tests.auth.helpers import Clock, app_with, client_from, new_user
 
 RIGHT = "right-horse-battery"
 FAST = {
@@ -15,10 +13,17 @@ FAST = {
     "login_account_lockout_after": 4,
     "login_address_delay_after": 50,
     "login_address_lockout_after": 100,
-    "login_max_delay_s": 1,
-    "login_lockout_s": 2,
-    "login_window_s": 60,
+    "login_max_delay_s": 30,
+    "login_lockout_s": 600,
+    "login_window_s": 3600,
 }
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    c = Clock()
+    monkeypatch.setattr("yingji.auth.views.utcnow", c)
+    return c
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +41,9 @@ def _audit(client, admin_headers, **query):
     ).json()["items"]
 
 
-def test_account_slows_down_then_locks_then_opens_again(fast_app, demo, client, admin_headers):
+def test_account_slows_down_then_locks_then_opens_again(
+    fast_app, demo, client, admin_headers, clock
+):
     name = new_user(demo)
     c = client_from(fast_app)
     assert _login(c, name, "wrong-1").status_code == 401
@@ -47,17 +54,21 @@ def test_account_slows_down_then_locks_then_opens_again(fast_app, demo, client, 
     assert slow.headers["Retry-After"] == "1"
     body = slow.json()
     assert body["code"] == "login_throttled" and "秒" in body["message"] and body["message_en"]
-    time.sleep(1.1)
-    assert _login(c, name, "wrong-3").status_code == 401
-    time.sleep(1.1)
+    clock.advance(1)
+    assert _login(c, name, "wrong-3").status_code == 401  # three: 2 s now
+    clock.advance(1)
+    assert _login(c, name, RIGHT).headers["Retry-After"] == "1"
+    clock.advance(1)
     assert _login(c, name, "wrong-4").status_code == 401  # the fourth locks
     locked = _login(c, name, RIGHT)
     assert locked.status_code == 429 and locked.json()["code"] == "login_locked"
-    assert locked.headers["Retry-After"] == "2"
-    time.sleep(2.1)
+    assert locked.headers["Retry-After"] == "600"
+    clock.advance(599)
+    assert _login(c, name, RIGHT).headers["Retry-After"] == "1"
+    clock.advance(1)
     ok = _login(c, name, RIGHT)
     assert ok.status_code == 200, ok.text
-    # the success forgave the account: a new failure does not lock at once
+    # the success forgave the account: a new failure does not hold it back
     assert _login(c, name, "wrong-5").status_code == 401
     assert _login(c, name, RIGHT).status_code == 200
 
@@ -71,7 +82,7 @@ def test_account_slows_down_then_locks_then_opens_again(fast_app, demo, client, 
     assert len(logins) == 2
 
 
-def test_a_client_address_is_limited_across_accounts(settings, demo, client, admin_headers):
+def test_a_client_address_is_limited_across_accounts(settings, demo, client, admin_headers, clock):
     application = app_with(
         settings,
         demo,
@@ -83,9 +94,9 @@ def test_a_client_address_is_limited_across_accounts(settings, demo, client, adm
     assert _login(c, "nobody-3-x", "guess").status_code == 429
     # another address is not held back
     assert _login(client_from(application, "192.0.2.78"), "nobody-9-x", "guess").status_code == 401
-    time.sleep(1.1)
+    clock.advance(1)
     assert _login(c, "nobody-4-x", "guess").status_code == 401
-    time.sleep(1.1)
+    clock.advance(2)
     assert _login(c, "nobody-5-x", "guess").status_code == 401  # fifth: address locked
     name = new_user(demo)
     refused = _login(c, name, RIGHT)
@@ -94,7 +105,7 @@ def test_a_client_address_is_limited_across_accounts(settings, demo, client, adm
     assert [e["object_type"] for e in lockouts] == ["login_address"]
 
 
-def test_two_processes_on_one_database_count_the_same_failures(settings, demo):
+def test_two_processes_on_one_database_count_the_same_failures(settings, demo, clock):
     """Failures counted by one server process hold back an attempt on another."""
     first = client_from(app_with(settings, demo, **FAST))
     second = client_from(app_with(settings, demo, **FAST))

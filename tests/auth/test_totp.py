@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pyotp
 import pytest
 
-from tests.auth.helpers import app_with, client_from, new_user
+from tests.auth.helpers import Clock, app_with, client_from, new_user
 from yingji.audit.service import SYSTEM
 from yingji.auth import service as auth
 from yingji.auth import totp
@@ -171,7 +171,8 @@ def test_only_an_admin_sets_the_policy(client, token_for):
     assert resp.status_code == 403
 
 
-def test_wrong_codes_count_as_failed_logins(settings, demo):
+def test_wrong_codes_count_as_failed_logins(settings, demo, monkeypatch):
+    monkeypatch.setattr("yingji.auth.views.utcnow", Clock())  # held still: no second passes
     c = client_from(app_with(settings, demo, login_account_delay_after=2, login_max_delay_s=30))
     name = new_user(demo)
     token = _login(c, name).json()["access_token"]
