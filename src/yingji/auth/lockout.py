@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from yingji.audit import service as audit
 from yingji.auth import throttle
@@ -38,7 +38,9 @@ def address_limits(settings: Settings) -> throttle.Limits:
     )
 
 
-def _failures(db: Session, column, key: str, now: datetime, window_s: int) -> list[datetime]:  # type: ignore[no-untyped-def]  # column: an InstrumentedAttribute of LoginFailure
+def _failures(
+    db: Session, column: InstrumentedAttribute[str], key: str, now: datetime, window_s: int
+) -> list[datetime]:
     since = now - timedelta(seconds=window_s)
     rows = db.scalars(
         select(LoginFailure.at)
