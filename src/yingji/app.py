@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -23,7 +24,10 @@ from yingji.core import checkpoint, migrate
 from yingji.core.bodylimit import BodyLimitMiddleware
 from yingji.core.db import Database
 from yingji.core.errors import install_error_handlers
+from yingji.core.headers import SecurityHeaders, content_security_policy
+from yingji.dashboard import basemap
 from yingji.dashboard.spa import install_spa
+from yingji.dashboard.tiles import open_store
 from yingji.dashboard.views import router as dashboard_router
 from yingji.grid.views import router as grid_router
 from yingji.intake.fastpath import ReportFastPath, is_report_post
@@ -47,8 +51,11 @@ class Platform(FastAPI):
     :mod:`yingji.intake.fastpath`); ``report_path`` is set by :func:`create_app`."""
 
     report_path: ASGIApp | None = None
+    security_headers: SecurityHeaders | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.security_headers is not None and scope["type"] == "http":
+            send = self.security_headers.wrap(scope, send)
         if self.report_path is not None and is_report_post(scope):
             scope["app"] = self  # what Starlette sets for ``request.app``
             await self.report_path(scope, receive, send)
@@ -115,6 +122,23 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     )
     app.state.settings = settings
     app.state.db = db
+    map_config = basemap.map_config(settings)  # refuses Tianditu without its key at start
+    app.state.tiles = (
+        open_store(settings.map_tiles_dir)
+        if settings.map_basemap == "offline" and settings.map_tiles_dir is not None
+        else None
+    )
+    app.security_headers = SecurityHeaders(
+        policy=content_security_policy(basemap.tile_origins(map_config), settings.csp_media_hosts)
+    )
+    if settings.cors_origins:  # closed unless configured: no CORS headers at all
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
     install_error_handlers(app)
     # the report path: inside the same body limit, before everything else
     app.report_path = BodyLimitMiddleware(

@@ -15,6 +15,8 @@ db_app = typer.Typer(help="数据库 / database", no_args_is_help=True)
 user_app = typer.Typer(help="账号 / accounts", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+audit_app = typer.Typer(help="审计日志 / audit log", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 app.add_typer(bench_app, name="bench")
 console = Console()
 
@@ -161,6 +163,27 @@ def user_add(
             console.print(f"[red]{exc.message}[/red] / {exc.message_en}")
             raise typer.Exit(1) from None
         console.print(f"[green]已创建 / created[/green] {user.username} ({user.role})")
+    database.dispose()
+
+
+@audit_app.command("purge")
+def audit_purge() -> None:
+    """Delete audit rows older than YINGJI_AUDIT_RETENTION_DAYS (never younger than 184 days,
+    网络安全法 第二十一条); the purge itself is audited. Run it daily from cron or a timer."""
+    from yingji.audit import retention
+    from yingji.audit.service import SYSTEM
+    from yingji.core import migrate
+    from yingji.core.db import utcnow
+
+    database = _database()
+    migrate.upgrade(database.engine)
+    days = get_settings().audit_retention_days
+    with database.session() as session:
+        done = retention.purge(session, now=utcnow(), retention_days=days, actor=SYSTEM)
+        session.commit()
+    console.print(
+        f"已删除 / deleted {done.deleted} 条早于 / rows older than {done.cutoff:%Y-%m-%d %H:%M} UTC"
+    )
     database.dispose()
 
 

@@ -20,7 +20,27 @@ class Settings(BaseSettings):
     database_url: str = ""
     bus_url: str = ""
     secret_key: str = ""
-    access_token_ttl_s: int = 12 * 3600
+    access_token_ttl_s: int = Field(default=12 * 3600, ge=60, le=30 * 24 * 3600)
+    # Failed logins (see ``auth/throttle.py``): after ``*_delay_after`` failures inside the
+    # window each further attempt waits 1, 2, 4 ... s (at most ``login_max_delay_s``) after
+    # the last failure; after ``*_lockout_after`` the account or client address is locked
+    # for ``login_lockout_s``. Counted in the database, so every process agrees.
+    login_window_s: int = Field(default=15 * 60, ge=1)
+    login_account_delay_after: int = Field(default=3, ge=1)
+    login_account_lockout_after: int = Field(default=10, ge=1)
+    login_address_delay_after: int = Field(default=20, ge=1)
+    login_address_lockout_after: int = Field(default=100, ge=1)
+    login_max_delay_s: int = Field(default=60, ge=1)
+    login_lockout_s: int = Field(default=15 * 60, ge=1)
+    # Two-factor login: the issuer shown in the authenticator app (RFC 6238 otpauth URI).
+    totp_issuer: str = "Yingji 应急指挥平台"
+    # The audit log is kept at least 6 months (网络安全法 第二十一条: 留存相关的网络日志不少于
+    # 六个月); 184 days covers the longest six calendar months.
+    audit_retention_days: int = Field(default=365, ge=184)
+    # Content-Security-Policy: origins the dashboard may play camera streams and snapshots
+    # from (a video platform's HLS server), e.g. ["https://video.example.gov.cn"]; the
+    # tile hosts of the configured base map are added by themselves.
+    csp_media_hosts: list[str] = []
     max_body_bytes: int = 1 * 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024
     locate_max_distance_m: float = Field(default=200.0, gt=0)
@@ -45,6 +65,12 @@ class Settings(BaseSettings):
     map_tiles_attribution: str = ""
     map_tiles_crs: Literal["wgs84", "gcj02"] = "wgs84"  # AMap/Tencent tiles are GCJ-02
     map_tiles_max_zoom: int = Field(default=18, ge=1, le=22)
+    # A named base map instead of the templates above: "tianditu" (needs the key; WGS-84 /
+    # CGCS2000, vec_w + cva_w), "amap" (GCJ-02), or "offline" (the platform serves tiles
+    # from ``map_tiles_dir``: an XYZ directory {z}/{x}/{y}.png or an .mbtiles file).
+    map_basemap: Literal["", "tianditu", "amap", "offline"] = ""
+    map_tianditu_key: str = ""
+    map_tiles_dir: Path | None = None
     # Built dashboard files; empty means the package's own ``dashboard/static``.
     dashboard_dir: Path | None = None
 

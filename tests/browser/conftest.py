@@ -88,6 +88,7 @@ def new_page(chromium, live_server: LiveServer) -> Iterator[Callable[..., object
     """
     contexts = []
     outside: list[str] = []
+    refused: list[str] = []  # what the Content-Security-Policy blocked
 
     def make(locale: str | None = None) -> object:
         context = chromium.new_context(viewport={"width": 1440, "height": 900})
@@ -102,12 +103,17 @@ def new_page(chromium, live_server: LiveServer) -> Iterator[Callable[..., object
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(20_000)
+        page.on(
+            "console",
+            lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+        )
         return page
 
     yield make
     for context in contexts:
         context.close()
     assert not outside, f"requests to outside hosts: {outside[:5]}"
+    assert not refused, f"blocked by the Content-Security-Policy: {refused[:3]}"
 
 
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from yingji.auth.models import User
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
 from yingji.auth.service import cached_principal, resolve_bearer, unauthorized
+from yingji.auth.sessions import is_revoked
 from yingji.core.deps import get_db
 from yingji.core.errors import forbidden
+from yingji.core.security import ACCESS, ENROL, decode_access_token
 
 _bearer = HTTPBearer(auto_error=False, description="用户令牌或集成令牌 / user or integration token")
 
@@ -30,6 +35,53 @@ def current_principal(
     if principal is None:
         raise unauthorized()
     return principal
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A user and the claims of the token they came with (logout, enrolment)."""
+
+    user: User
+    claims: dict[str, Any]
+    token: str
+
+
+def _caller(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    db: Session,
+    typs: tuple[str, ...],
+) -> Caller:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise unauthorized()
+    secret = request.app.state.settings.resolved_secret_key()
+    for typ in typs:
+        claims = decode_access_token(credentials.credentials, secret, typ=typ)
+        if claims is None or is_revoked(db, str(claims["jti"])):
+            continue
+        subject = str(claims.get("sub", ""))
+        user = db.get(User, int(subject)) if subject.isdigit() else None
+        if user is not None and user.is_active:
+            return Caller(user=user, claims=claims, token=credentials.credentials)
+    raise unauthorized()
+
+
+def signed_in_user(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    db: Session = Depends(get_db),
+) -> Caller:
+    """A user with a full token (not an integration token)."""
+    return _caller(request, credentials, db, (ACCESS,))
+
+
+def enrolling_user(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    db: Session = Depends(get_db),
+) -> Caller:
+    """A user with a full token or with the enrolment-only token a login gave them."""
+    return _caller(request, credentials, db, (ACCESS, ENROL))
 
 
 def principal_on_own_session(request: Request) -> Principal:

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
-from yingji.auth.models import IntegrationToken, User
+from yingji.auth import passwords
+from yingji.auth.models import IntegrationToken, RevokedToken, User
 from yingji.auth.principal import Principal
 from yingji.auth.roles import ROLE_SCOPE, Role, ScopeType
 from yingji.core.errors import ApiError, conflict, invalid
@@ -71,8 +72,7 @@ def create_user(
 ) -> User:
     if db.scalar(select(User.id).where(User.username == username)) is not None:
         raise conflict("username_taken", f"用户名已存在：{username}", f"Username taken: {username}")
-    if len(password) < 8:
-        raise invalid("password", "密码至少 8 位", "Password needs at least 8 characters")
+    check_password(password, username)
     scope_type = validate_scope(role, scope_code, known_scope_codes)
     user = User(
         username=username,
@@ -94,6 +94,25 @@ def create_user(
         after=audit.snapshot(user, exclude=("password_hash",)),
     )
     return user
+
+
+def check_password(password: str, username: str) -> None:
+    """Refuse a new password that breaks the policy (:mod:`yingji.auth.passwords`)."""
+    found = passwords.problem(password, username)
+    if found is not None:
+        code, zh, en = found
+        raise invalid("password", zh, en, code=code)
+
+
+def change_password(db: Session, user: User, *, current: str, new: str, actor: audit.Actor) -> None:
+    """A user's own change: the current password first, the new one under the policy."""
+    if not verify_password(user.password_hash, current):
+        raise invalid(
+            "current_password", "当前密码错误", "Current password is wrong", code="bad_password"
+        )
+    check_password(new, user.username)
+    user.password_hash = hash_password(new)
+    audit.record(db, actor=actor, action="change_password", object_type="user", object_id=user.id)
 
 
 def authenticate(db: Session, username: str, password: str) -> User | None:
@@ -199,12 +218,22 @@ class _PrincipalCache:
         with self._lock:
             self._items.clear()
 
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
 
 _cache = _PrincipalCache()
 
 
 def clear_principal_cache() -> None:
     _cache.clear()
+
+
+def forget_token(token: str) -> None:
+    """Drop one token from this process's cache (logout). Other processes' caches hold a
+    resolved token for at most ``_PrincipalCache.ttl_s`` (10 s) before asking the database."""
+    _cache.forget(token)
 
 
 def cached_principal(token: str) -> Principal | None:
@@ -234,7 +263,7 @@ def resolve_bearer(db: Session, token: str, secret: str) -> Principal | None:
             )
     else:
         claims = decode_access_token(token, secret)
-        if claims is not None:
+        if claims is not None and db.get(RevokedToken, str(claims["jti"])) is None:
             subject = str(claims.get("sub", ""))
             user = db.get(User, int(subject)) if subject.isdigit() else None
             if user is not None and user.is_active:

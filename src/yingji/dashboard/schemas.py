@@ -16,6 +16,12 @@ class TileLayerConfig(BaseModel):
 
 
 class MapConfig(BaseModel):
+    source: Literal["none", "custom", "tianditu", "amap", "offline"] = Field(
+        default="none",
+        description=(
+            "底图来源：天地图、高德（GCJ-02）、平台自带离线瓦片、自定义 XYZ 或无 / base map source"
+        ),
+    )
     base: TileLayerConfig | None = Field(
         description="底图；为空时只显示矢量图层 / base tiles; none: vector layers only"
     )

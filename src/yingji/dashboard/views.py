@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -17,10 +18,10 @@ from yingji.config import Settings
 from yingji.core.db import utcnow
 from yingji.core.deps import get_db, get_settings_dep
 from yingji.core.downloads import XLSX_MEDIA_TYPE, content_disposition
-from yingji.core.errors import invalid
+from yingji.core.errors import invalid, not_found
 from yingji.core.pagination import sort_param
-from yingji.dashboard import service, stats
-from yingji.dashboard.schemas import DashboardConfig, Features, MapConfig, TileLayerConfig
+from yingji.dashboard import basemap, service, stats, tiles
+from yingji.dashboard.schemas import DashboardConfig, Features
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard 指挥大屏"])
 
@@ -35,16 +36,6 @@ INCIDENT_READ = allow(
     Role.grid_worker,
     Role.viewer,
 )
-
-
-def _tiles(url: str, settings: Settings) -> TileLayerConfig | None:
-    if not url:
-        return None
-    return TileLayerConfig(
-        url=url,
-        subdomains=settings.map_tiles_subdomains,
-        attribution=settings.map_tiles_attribution,
-    )
 
 
 @router.get("/config", response_model=DashboardConfig)
@@ -64,12 +55,38 @@ def get_config(
             resources="/api/v1/resources/nearby" in paths,
             command="/api/v1/plans" in paths,
         ),
-        map=MapConfig(
-            base=_tiles(settings.map_tiles_url, settings),
-            labels=_tiles(settings.map_tiles_labels_url, settings),
-            crs=settings.map_tiles_crs,
-            max_zoom=settings.map_tiles_max_zoom,
-        ),
+        map=basemap.map_config(settings),
+    )
+
+
+_NO_TILE = not_found("瓦片", "Tile")
+
+
+@router.get(
+    "/tiles/{z}/{x}/{y}",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}}},
+        404: {"description": "无此瓦片或未配置离线底图 / no such tile, or no offline base map"},
+    },
+)
+def get_tile(
+    request: Request,
+    z: int = PathParam(ge=0, le=24),
+    x: int = PathParam(ge=0, le=2**24),
+    y: int = PathParam(ge=0, le=2**24),
+) -> Response:
+    """离线底图瓦片: one tile of the offline base map (``YINGJI_MAP_BASEMAP=offline``). No
+    token: the browser's image requests carry none, and a base map holds nothing the
+    platform's own data would reveal."""
+    store = getattr(request.app.state, "tiles", None)
+    if store is None or not tiles.in_range(z, x, y):
+        raise _NO_TILE
+    tile = store.get(z, x, y)
+    if tile is None:
+        raise _NO_TILE
+    return Response(
+        tile.body, media_type=tile.media_type, headers={"Cache-Control": "public, max-age=86400"}
     )
 
 

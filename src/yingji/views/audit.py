@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
-from yingji.audit import service
+from yingji.audit import retention, service
 from yingji.auth.permissions import ADMIN
 from yingji.auth.principal import Principal
+from yingji.core.db import utcnow
 from yingji.core.deps import get_db
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 
@@ -61,4 +62,26 @@ def list_audit(
         total=total,
         limit=params.limit,
         offset=params.offset,
+    )
+
+
+class PurgeResult(BaseModel):
+    deleted: int
+    older_than: datetime
+    retention_days: int
+
+
+@router.post("/audit/purge", response_model=PurgeResult)
+def purge_audit(
+    request: Request, principal: Principal = Depends(ADMIN), db: Session = Depends(get_db)
+) -> PurgeResult:
+    """删除超过留存期限的审计记录: rows past retention (at least 184 days, 网络安全法
+    第二十一条) are deleted, and the purge itself is audited."""
+    days = request.app.state.settings.audit_retention_days
+    done = retention.purge(db, now=utcnow(), retention_days=days, actor=principal.actor)
+    db.commit()
+    return PurgeResult(
+        deleted=done.deleted,
+        older_than=done.cutoff,
+        retention_days=max(days, retention.RETENTION_FLOOR_DAYS),
     )

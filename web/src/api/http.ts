@@ -60,6 +60,8 @@ export interface RequestOptions {
   text?: boolean
   signal?: AbortSignal
   auth?: boolean
+  /** A token other than the signed-in one (the enrolment-only token of a login). */
+  token?: string
 }
 
 function buildUrl(path: string, query?: Query): string {
@@ -72,7 +74,7 @@ function buildUrl(path: string, query?: Query): string {
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' }
-  const token = getToken()
+  const token = options.token ?? getToken()
   if (options.auth !== false && token) headers.Authorization = `Bearer ${token}`
   let body: BodyInit | undefined
   if (options.json !== undefined) {
@@ -116,7 +118,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   } catch {
     // not JSON (a proxy's error page): fall back to the generic text below
   }
-  if (response.status === 401 && options.auth !== false && onUnauthorized) onUnauthorized()
+  if (response.status === 401 && options.auth !== false && !options.token && onUnauthorized) onUnauthorized()
   throw new ApiError(
     response.status,
     payload.code ?? 'error',

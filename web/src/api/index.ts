@@ -11,6 +11,22 @@ import type {
   Subdistrict,
 } from './types'
 
+export interface TokenAnswer {
+  access_token: string
+  expires_in: number
+  totp_enrolment_required?: boolean
+}
+export interface TotpEnrolment {
+  secret: string
+  otpauth_uri: string
+  qr_svg: string
+}
+export interface TotpConfirmed {
+  recovery_codes: string[]
+  access_token: string | null
+  expires_in: number | null
+}
+
 const PAGE_LIMIT = 5000 // the API's largest page
 
 /** Every item of a paged list, page after page (one request for a district's grid). */
@@ -24,11 +40,15 @@ async function all<T>(path: string): Promise<T[]> {
 }
 
 export const api = {
-  login: (username: string, password: string) =>
-    request<{ access_token: string; expires_in: number }>('/api/v1/auth/token', {
-      form: { username, password },
+  login: (username: string, password: string, otp?: string) =>
+    request<TokenAnswer>('/api/v1/auth/token', {
+      form: otp ? { username, password, otp } : { username, password },
       auth: false,
     }),
+  logout: () => request<{ revoked: boolean; expires_at: string }>('/api/v1/auth/logout', { method: 'POST' }),
+  totpEnrol: (token: string) => request<TotpEnrolment>('/api/v1/auth/totp/enrol', { method: 'POST', token }),
+  totpConfirm: (token: string, code: string) =>
+    request<TotpConfirmed>('/api/v1/auth/totp/confirm', { json: { code }, token }),
   me: () => request<Me>('/api/v1/auth/me'),
   config: () => request<DashboardConfig>('/api/v1/dashboard/config'),
   outline: () => request<OutlineFeature>('/api/v1/dashboard/outline'),

@@ -28,7 +28,13 @@ export interface TileLayerConfig {
 
 export interface DashboardConfig {
   version: string
-  map: { base: TileLayerConfig | null; labels: TileLayerConfig | null; crs: 'wgs84' | 'gcj02'; max_zoom: number }
+  map: {
+    source?: 'none' | 'custom' | 'tianditu' | 'amap' | 'offline'
+    base: TileLayerConfig | null
+    labels: TileLayerConfig | null
+    crs: 'wgs84' | 'gcj02'
+    max_zoom: number
+  }
   features: { incidents: boolean; stream: boolean; stats: boolean; resources?: boolean; command?: boolean }
 }
 

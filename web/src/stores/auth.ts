@@ -15,11 +15,32 @@ export const useAuthStore = defineStore('auth', () => {
   const displayName = computed(() => me.value?.display_name || me.value?.username || '')
   const roleLabel = computed(() => (me.value ? pick(me.value.role_label, me.value.role_label_en) : ''))
 
-  async function login(username: string, password: string): Promise<void> {
-    const answer = await api.login(username, password)
-    token.value = answer.access_token
-    setToken(answer.access_token)
+  /**
+   * Sign in. Answers 'ok' when signed in, or the enrolment-only token when the role needs a
+   * second factor this account has not set up yet (the login page then enrols it). A code
+   * is asked for by the API's `otp_required` error, which the caller shows as a code field.
+   */
+  async function login(username: string, password: string, otp?: string): Promise<'ok' | { enrol: string }> {
+    const answer = await api.login(username, password, otp)
+    if (answer.totp_enrolment_required) return { enrol: answer.access_token }
+    await signIn(answer.access_token)
+    return 'ok'
+  }
+
+  async function signIn(access: string): Promise<void> {
+    token.value = access
+    setToken(access)
     await load()
+  }
+
+  /** Sign out on the server too: the token is revoked there, then forgotten here. */
+  async function signOut(): Promise<void> {
+    try {
+      if (token.value) await api.logout()
+    } catch {
+      // already expired or revoked: nothing left to end on the server
+    }
+    logout()
   }
 
   /** Who am I and how is the map set up; called once per page load after sign-in. */
@@ -36,5 +57,5 @@ export const useAuthStore = defineStore('auth', () => {
     setToken(null)
   }
 
-  return { token, me, config, isSignedIn, displayName, roleLabel, login, load, logout }
+  return { token, me, config, isSignedIn, displayName, roleLabel, login, signIn, signOut, load, logout }
 })
