@@ -6,10 +6,12 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Literal
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -54,6 +56,14 @@ class Platform(FastAPI):
             await self.report_path(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
+
+
+class Health(BaseModel):
+    """Liveness: ``ok`` with the database reachable, ``degraded`` (503) without it."""
+
+    status: Literal["ok", "degraded"]
+    database: bool
+    version: str
 
 
 GC_YOUNG_THRESHOLD = 10_000
@@ -143,7 +153,12 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     ):
         app.include_router(router)
 
-    @app.get("/healthz", tags=["health 健康检查"])
+    @app.get(
+        "/healthz",
+        tags=["health 健康检查"],
+        response_model=Health,
+        responses={503: {"model": Health, "description": "数据库不可达 / database unreachable"}},
+    )
     def healthz() -> JSONResponse:
         """Liveness and database reachability; needs no login."""
         try:

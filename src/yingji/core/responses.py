@@ -75,6 +75,16 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def content(
+    media_type: str, description: str, *, binary: bool = True
+) -> dict[int | str, dict[str, Any]]:
+    """``responses={...}`` for a 200 that is not JSON: a file, an XML document, a stream."""
+    schema: dict[str, Any] = {"type": "string"}
+    if binary:
+        schema["format"] = "binary"
+    return {200: {"description": description, "content": {media_type: {"schema": schema}}}}
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 RAISES_ATTR = "__yingji_raises__"

@@ -630,5 +630,92 @@ class NearbyRead(BaseModel):
     results: dict[str, list[dict[str, Any]]]
 
 
+# --- the dashboard's summary, map layers, supplies categories ---------------------------------
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TeamKindCount(_Shape):
+    total: int
+    by_status: dict[str, int]
+    members: int
+
+
+class ExpertCounts(_Shape):
+    total: int
+    by_availability: dict[str, int]
+    by_specialty: dict[str, int]
+
+
+class StationCounts(_Shape):
+    total: int
+    vehicles: dict[str, int] = Field(description="车辆按类型计数 / vehicles by kind")
+
+
+class VideoCounts(_Shape):
+    total: int
+    by_status: dict[str, int]
+
+
+class SuppliesCounts(_Shape):
+    warehouses: int
+    low_stock: int
+    expiring: int
+    pending_requests: int
+
+
+class ResourcesSummary(_Shape):
+    """The resources at a glance: teams by kind, experts, stations, cameras, supplies alerts."""
+
+    teams: dict[str, TeamKindCount]
+    experts: ExpertCounts
+    stations: StationCounts
+    videos: VideoCounts
+    supplies: SuppliesCounts
+
+
+class PointGeometry(_Shape):
+    type: Literal["Point"]
+    coordinates: tuple[float, float] = Field(description="[经度, 纬度] WGS-84 / [lon, lat]")
+
+
+class LayerProperties(BaseModel):
+    """``layer`` names the layer; the other keys are those the nearby search shows."""
+
+    model_config = ConfigDict(extra="allow")
+    layer: str
+    kind: str
+    id: int
+    code: str
+    name: str
+
+
+class LayerFeature(_Shape):
+    type: Literal["Feature"]
+    id: str = Field(description="kind:id")
+    geometry: PointGeometry
+    properties: LayerProperties
+
+
+class MapLayers(_Shape):
+    """A GeoJSON FeatureCollection (RFC 7946) of every resource of the kinds asked for."""
+
+    type: Literal["FeatureCollection"]
+    features: list[LayerFeature]
+
+
+class NamedCode(_Shape):
+    code: str
+    name: str
+    name_en: str
+
+
+class SupplyCategories(_Shape):
+    categories: list[NamedCode] = Field(description="储备类别 / reserve categories")
+    major_classes: list[NamedCode] = Field(description="GB/T 38565-2020 大类 / major classes")
+
+
 def _cols(row: Any) -> dict[str, Any]:
     return {c.key: getattr(row, c.key) for c in row.__table__.columns}
