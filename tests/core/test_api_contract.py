@@ -85,10 +85,8 @@ def _walk(func: Callable[..., Any], seen: set[Any]) -> set[int]:
         return set()
     scope = {**getattr(func, "__globals__", {})}
     if func.__closure__:
-        scope.update(
-            {n: c.cell_contents for n, c in zip(func.__code__.co_freevars, func.__closure__, strict=True)
-             if _cell_ok(c)}
-        )  # fmt: skip
+        cells = zip(func.__code__.co_freevars, func.__closure__, strict=True)
+        scope.update({name: c.cell_contents for name, c in cells if _cell_ok(c)})
     codes: set[int] = set()
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
