@@ -26,6 +26,7 @@ from yingji.core import checkpoint, migrate
 from yingji.core.bodylimit import BodyLimitMiddleware
 from yingji.core.db import Database
 from yingji.core.errors import install_error_handlers
+from yingji.core.responses import install_body_schemas
 from yingji.dashboard.spa import install_spa
 from yingji.dashboard.views import router as dashboard_router
 from yingji.grid.views import router as grid_router
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     app.state.settings = settings
     app.state.db = db
     install_error_handlers(app)
+    install_body_schemas(app)
     # the report path: inside the same body limit, before everything else
     app.report_path = BodyLimitMiddleware(
         ReportFastPath(),

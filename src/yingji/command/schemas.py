@@ -205,6 +205,12 @@ class _Stored(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class _Doc(_Stored):
+    """Stored whole (a model's full dump): every key is there, defaults too."""
+
+    model_config = ConfigDict(extra="allow", json_schema_serialization_defaults_required=True)
+
+
 class LeadRead(_Stored):
     type: str
     code: str | None = None
@@ -431,7 +437,7 @@ class Measured(_Out):
     per_party: list[PartyMeasure]
 
 
-class LessonRead(_Stored):
+class LessonRead(_Doc):
     text: str
     plan_id: int | None = None
 
@@ -462,16 +468,16 @@ class ReviewRead(_Out):
     revisions: list[RevisionRead]
 
 
-class CircleRead(_Out):
+class WarningCircleRead(_Out):
     lon: float
     lat: float
     radius_m: float
 
 
-class AreaRead(_Out):
+class WarningAreaRead(_Out):
     """A circle or a polygon of [lon, lat] points, in WGS-84."""
 
-    circle: CircleRead | None = None
+    circle: WarningCircleRead | None = None
     polygon: list[tuple[float, float]] | None = None
 
 
@@ -494,7 +500,7 @@ class WarningRead(_Out):
     description: str
     instruction: str
     area_desc: str
-    area: AreaRead
+    area: WarningAreaRead
     category_code: str | None
     issued_at: datetime
     updated_at: datetime
@@ -559,7 +565,7 @@ class DutySessionRead(_Out):
     )
 
 
-class PlanResourceDoc(_Stored):
+class PlanResourceDoc(_Doc):
     kind: str
     name: str
     skill: str | None = None
@@ -568,7 +574,7 @@ class PlanResourceDoc(_Stored):
     unit: str | None = None
 
 
-class PlanActionDoc(_Stored):
+class PlanActionDoc(_Doc):
     title: str
     detail: str = ""
     deadline_min: int
@@ -577,43 +583,43 @@ class PlanActionDoc(_Stored):
     notify: list[str] = Field(default_factory=list)
 
 
-class PlanPartyDoc(_Stored):
+class PlanPartyDoc(_Doc):
     type: PartyType
     code: str | None = None
     specialty: str | None = None
     actions: list[PlanActionDoc]
 
 
-class PlanLevelDoc(_Stored):
+class PlanLevelDoc(_Doc):
     level: Level
     name: str = ""
     lead: LeadRead
     parties: list[PlanPartyDoc] = Field(default_factory=list)
 
 
-class PlanConditionDoc(_Stored):
+class PlanConditionDoc(_Doc):
     fact: str
     op: str = ">="
     value: int | float | str
     label: str
 
 
-class AppliesToDoc(_Stored):
+class AppliesToDoc(_Doc):
     categories: list[str]
     levels: list[Level]
 
 
-class ActivationDoc(_Stored):
+class ActivationDoc(_Doc):
     conditions: list[PlanConditionDoc] = Field(default_factory=list)
     note: str = ""
 
 
-class EscalationDoc(_Stored):
+class EscalationDoc(_Doc):
     office_after_min: int
     committee_after_min: int
 
 
-class PlanDocumentRead(_Stored):
+class PlanDocumentRead(_Doc):
     """A plan document as stored (the same as its YAML; validated on the way in by
     :class:`yingji.command.plans.document.PlanDocument`)."""
 

@@ -20,11 +20,12 @@ from yingji.core.db import Database, utcnow
 from yingji.core.deps import get_db
 from yingji.core.errors import ApiError, forbidden, invalid, validation_items
 from yingji.core.pagination import Page, PageParams, page_params, paginate, sort_param
-from yingji.core.responses import TypedRoute, content, errors
+from yingji.core.responses import TypedRoute, content, errors, json_body
 from yingji.intake import cap, service, stream
 from yingji.intake.prepare import Prepared, Sender, prepare
 from yingji.intake.runtime import IntakeRuntime
 from yingji.intake.schemas import (
+    BatchIn,
     BatchItem,
     BatchResult,
     DeadlineDoneIn,
@@ -173,12 +174,7 @@ def _prepare(
         **errors(400, 409, 413, 422),
     },
     # the body is read by ``accept_report`` itself (and by the fast path), not by FastAPI
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReportIn"}}},
-        }
-    },
+    openapi_extra=json_body(ReportIn, "一条报告 / one report"),
 )
 async def post_report(
     request: Request,
@@ -209,7 +205,12 @@ async def accept_report(request: Request, principal: Principal) -> Response:
     )
 
 
-@router.post("/reports:batch", response_model=BatchResult, responses=errors(400, 422))
+@router.post(
+    "/reports:batch",
+    response_model=BatchResult,
+    responses=errors(400, 413, 422),
+    openapi_extra=json_body(BatchIn, "至多 1,000 条报告 / up to 1,000 reports"),
+)
 async def post_reports_batch(
     request: Request,
     principal: Principal = Depends(report_principal),
