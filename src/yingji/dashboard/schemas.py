@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from yingji.intake.schemas import Channel, Level
+
 
 class TileLayerConfig(BaseModel):
     """One XYZ tile source as Leaflet takes it."""
@@ -99,13 +101,16 @@ class BoardRef(_Out):
     name: str
 
 
+IncidentStatus = Literal["reported", "verified", "responding", "controlled", "closed", "false_alarm"]
+
+
 class BoardIncident(_Out):
     """An open incident as the live board draws it (intake's field names, fewer fields)."""
 
     id: int
     title: str
-    status: str
-    level: str | None
+    status: IncidentStatus
+    level: Level
     needs_assessment: bool
     category: BoardCategory
     occurred_at: str
@@ -117,7 +122,7 @@ class BoardIncident(_Out):
     subdistrict: BoardRef | None
     headquarters: BoardRef | None
     report_count: int
-    channels: list[str]
+    channels: list[Channel]
     overdue: bool
 
 

@@ -2673,10 +2673,16 @@ export interface components {
             id: number;
             /** Title */
             title: string;
-            /** Status */
-            status: string;
-            /** Level */
-            level: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "reported" | "verified" | "responding" | "controlled" | "closed" | "false_alarm";
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "I" | "II" | "III" | "IV";
             /** Needs Assessment */
             needs_assessment: boolean;
             category: components["schemas"]["BoardCategory"];
@@ -2697,7 +2703,7 @@ export interface components {
             /** Report Count */
             report_count: number;
             /** Channels */
-            channels: string[];
+            channels: ("notice" | "grid" | "public" | "internet" | "alarm" | "sensor" | "cap")[];
             /** Overdue */
             overdue: boolean;
         };
