@@ -54,6 +54,9 @@ class ErrorItem(BaseModel):
     code: str = Field(description="机器可读的错误码 / machine-readable code")
     message: str = Field(description="中文说明 / message in Chinese")
     message_en: str = Field(description="英文说明 / message in English")
+    line: int | None = Field(
+        default=None, description="预案 YAML 的行号（若有）/ a plan YAML's line, where known"
+    )
 
 
 class ErrorBody(BaseModel):

@@ -101,7 +101,9 @@ class BoardRef(_Out):
     name: str
 
 
-IncidentStatus = Literal["reported", "verified", "responding", "controlled", "closed", "false_alarm"]
+IncidentStatus = Literal[
+    "reported", "verified", "responding", "controlled", "closed", "false_alarm"
+]
 
 
 class BoardIncident(_Out):

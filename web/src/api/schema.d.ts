@@ -2978,6 +2978,23 @@ export interface components {
              */
             unit?: string;
         };
+        /** EquipmentRead */
+        EquipmentRead: {
+            /** Name */
+            name: string;
+            /**
+             * Quantity
+             * @default 1
+             */
+            quantity: number;
+            /**
+             * Unit
+             * @default
+             */
+            unit: string;
+        } & {
+            [key: string]: unknown;
+        };
         /**
          * ErrorBody
          * @description The platform's one error shape: ``{code, message, message_en, field, errors}``.
@@ -3034,6 +3051,11 @@ export interface components {
              * @description 英文说明 / message in English
              */
             message_en: string;
+            /**
+             * Line
+             * @description 预案 YAML 的行号（若有）/ a plan YAML's line, where known
+             */
+            line?: number | null;
         };
         /** EscalationDoc */
         EscalationDoc: {
@@ -3680,8 +3702,11 @@ export interface components {
          * @description ``layer`` names the layer; the other keys are those the nearby search shows.
          */
         LayerProperties: {
-            /** Layer */
-            layer: string;
+            /**
+             * Layer
+             * @enum {string}
+             */
+            layer: "teams" | "experts" | "warehouses" | "stations" | "videos";
             /** Kind */
             kind: string;
             /** Id */
@@ -4193,10 +4218,29 @@ export interface components {
             };
             /** Results */
             results: {
-                [key: string]: {
-                    [key: string]: unknown;
-                }[];
+                [key: string]: components["schemas"]["NearbyRow"][];
             };
+        };
+        /**
+         * NearbyRow
+         * @description One resource near the point: what the index keeps of it, with its distance; the other
+         *     keys are its kind's own (skills, phone, ``stock`` of the item asked for, ``sees_point``).
+         */
+        NearbyRow: {
+            /** Id */
+            id: number;
+            /** Distance M */
+            distance_m: number;
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+        } & {
+            [key: string]: unknown;
         };
         /** OnDutyRead */
         OnDutyRead: {
@@ -5453,6 +5497,20 @@ export interface components {
             /** Phone */
             phone: string;
         };
+        /** StationMemberRead */
+        StationMemberRead: {
+            /** Name */
+            name: string;
+            /**
+             * Role
+             * @default 队员
+             */
+            role: string;
+            /** Phone */
+            phone: string;
+        } & {
+            [key: string]: unknown;
+        };
         /** StationRead */
         StationRead: {
             /** Id */
@@ -5474,17 +5532,11 @@ export interface components {
             /** Duty Phone */
             duty_phone: string;
             /** Members */
-            members: {
-                [key: string]: unknown;
-            }[];
+            members: components["schemas"]["StationMemberRead"][];
             /** Vehicles */
-            vehicles: {
-                [key: string]: unknown;
-            }[];
+            vehicles: components["schemas"]["VehicleRead"][];
             /** Equipment */
-            equipment: {
-                [key: string]: unknown;
-            }[];
+            equipment: components["schemas"]["EquipmentRead"][];
             /** Facilities */
             facilities: string[];
             /**
@@ -5901,9 +5953,7 @@ export interface components {
             /** Skills */
             skills: string[];
             /** Equipment */
-            equipment: {
-                [key: string]: unknown;
-            }[];
+            equipment: components["schemas"]["EquipmentRead"][];
             /** Leader Name */
             leader_name: string;
             /** Leader Phone */
@@ -6132,6 +6182,23 @@ export interface components {
              */
             count?: number;
         };
+        /** VehicleRead */
+        VehicleRead: {
+            /** Kind */
+            kind: string;
+            /**
+             * Plate
+             * @default
+             */
+            plate: string;
+            /**
+             * Count
+             * @default 1
+             */
+            count: number;
+        } & {
+            [key: string]: unknown;
+        };
         /** VideoCounts */
         VideoCounts: {
             /** Total */
@@ -6194,14 +6261,20 @@ export interface components {
             lat: number;
             /** Subdistrict Code */
             subdistrict_code: string;
-            /** Stream Kind */
-            stream_kind: string;
+            /**
+             * Stream Kind
+             * @enum {string}
+             */
+            stream_kind: "hls" | "rtsp" | "snapshot";
             /** Stream Url */
             stream_url: string;
             /** View Range M */
             view_range_m: number;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "online" | "offline" | "fault";
             /** Status Checked At */
             status_checked_at: string | null;
         };
