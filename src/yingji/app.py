@@ -6,11 +6,13 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Literal
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -25,6 +27,7 @@ from yingji.core.bodylimit import BodyLimitMiddleware
 from yingji.core.db import Database
 from yingji.core.errors import install_error_handlers
 from yingji.core.headers import SecurityHeaders, content_security_policy
+from yingji.core.responses import install_body_schemas
 from yingji.dashboard import basemap
 from yingji.dashboard.spa import install_spa
 from yingji.dashboard.tiles import open_store
@@ -61,6 +64,14 @@ class Platform(FastAPI):
             await self.report_path(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
+
+
+class Health(BaseModel):
+    """Liveness: ``ok`` with the database reachable, ``degraded`` (503) without it."""
+
+    status: Literal["ok", "degraded"]
+    database: bool
+    version: str
 
 
 GC_YOUNG_THRESHOLD = 10_000
@@ -140,6 +151,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
             max_age=600,
         )
     install_error_handlers(app)
+    install_body_schemas(app)
     # the report path: inside the same body limit, before everything else
     app.report_path = BodyLimitMiddleware(
         ReportFastPath(),
@@ -167,7 +179,12 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     ):
         app.include_router(router)
 
-    @app.get("/healthz", tags=["health 健康检查"])
+    @app.get(
+        "/healthz",
+        tags=["health 健康检查"],
+        response_model=Health,
+        responses={503: {"model": Health, "description": "数据库不可达 / database unreachable"}},
+    )
     def healthz() -> JSONResponse:
         """Liveness and database reachability; needs no login."""
         try:

@@ -17,11 +17,13 @@ from yingji.auth.service import cached_principal, resolve_bearer, unauthorized
 from yingji.auth.sessions import is_revoked
 from yingji.core.deps import get_db
 from yingji.core.errors import forbidden
+from yingji.core.responses import raises
 from yingji.core.security import ACCESS, ENROL, decode_access_token
 
 _bearer = HTTPBearer(auto_error=False, description="用户令牌或集成令牌 / user or integration token")
 
 
+@raises(401)
 def current_principal(
     request: Request,
     credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
@@ -66,6 +68,7 @@ def _caller(
     raise unauthorized()
 
 
+@raises(401)
 def signed_in_user(
     request: Request,
     credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
@@ -75,6 +78,7 @@ def signed_in_user(
     return _caller(request, credentials, db, (ACCESS,))
 
 
+@raises(401)
 def enrolling_user(
     request: Request,
     credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
@@ -128,7 +132,7 @@ def allow_own_session(
         raise forbidden()
 
     guard.__name__ = f"allow_own_session_{'_'.join(sorted(r.value for r in allowed))}"
-    return guard
+    return raises(401, 403)(guard)
 
 
 def allow(
@@ -147,7 +151,7 @@ def allow(
         raise forbidden()
 
     guard.__name__ = f"allow_{'_'.join(sorted(r.value for r in allowed))}"
-    return guard
+    return raises(403)(guard)
 
 
 EVERYONE = tuple(Role)

@@ -31,10 +31,11 @@ from yingji.core.db import utcnow
 from yingji.core.deps import get_db
 from yingji.core.errors import ApiError, not_found
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute, errors
 from yingji.core.security import ENROL
 from yingji.org import service as org
 
-router = APIRouter(prefix="/api/v1", tags=["auth 账号"])
+router = APIRouter(prefix="/api/v1", tags=["auth 账号"], route_class=TypedRoute)
 
 
 def client_address(request: Request) -> str:
@@ -43,7 +44,7 @@ def client_address(request: Request) -> str:
     return request.client.host[:64] if request.client else "unknown"
 
 
-@router.post("/auth/token", response_model=TokenResponse)
+@router.post("/auth/token", response_model=TokenResponse, responses=errors(401, 429))
 def login(
     request: Request,
     form: OAuth2PasswordRequestForm = Depends(),
@@ -103,7 +104,7 @@ def change_password(
     return _me(db, caller.user)
 
 
-@router.post("/auth/totp/enrol", response_model=TotpEnrolment)
+@router.post("/auth/totp/enrol", response_model=TotpEnrolment, responses=errors(409))
 def totp_enrol(
     request: Request, caller: Caller = Depends(enrolling_user), db: Session = Depends(get_db)
 ) -> TotpEnrolment:
@@ -115,7 +116,7 @@ def totp_enrol(
     return TotpEnrolment(secret=secret, otpauth_uri=uri, qr_svg=totp.qr_data_uri(uri))
 
 
-@router.post("/auth/totp/confirm", response_model=TotpConfirmed)
+@router.post("/auth/totp/confirm", response_model=TotpConfirmed, responses=errors(409))
 def totp_confirm(
     request: Request,
     body: TotpCode,
@@ -159,7 +160,7 @@ def put_policy(
     return AuthPolicy(totp_required_roles=sorted(roles))
 
 
-@router.delete("/users/{user_id}/totp", response_model=UserRead)
+@router.delete("/users/{user_id}/totp", response_model=UserRead, responses=errors(404))
 def reset_totp(
     user_id: int = Path(ge=1, le=2**63 - 1),
     principal: Principal = Depends(ADMIN),
@@ -186,7 +187,7 @@ def _me(db: Session, user: User) -> Me:
     )
 
 
-@router.get("/auth/me", response_model=Me)
+@router.get("/auth/me", response_model=Me, responses=errors(404))
 def me(principal: Principal = Depends(AUTHENTICATED), db: Session = Depends(get_db)) -> Me:
     user = db.get(User, principal.id)
     if user is None:
@@ -209,7 +210,7 @@ def list_users(
     )
 
 
-@router.post("/users", response_model=UserRead, status_code=201)
+@router.post("/users", response_model=UserRead, status_code=201, responses=errors(409))
 def create_user(
     body: UserCreate, principal: Principal = Depends(ADMIN), db: Session = Depends(get_db)
 ) -> UserRead:
@@ -262,7 +263,9 @@ def create_token(
     )
 
 
-@router.delete("/integration-tokens/{token_id}", response_model=IntegrationTokenRead)
+@router.delete(
+    "/integration-tokens/{token_id}", response_model=IntegrationTokenRead, responses=errors(404)
+)
 def revoke_token(
     token_id: int, principal: Principal = Depends(ADMIN), db: Session = Depends(get_db)
 ) -> IntegrationTokenRead:

@@ -20,10 +20,17 @@ from yingji.core.deps import get_db, get_settings_dep
 from yingji.core.downloads import XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import invalid, not_found
 from yingji.core.pagination import sort_param
+from yingji.core.responses import TypedRoute, content, errors
 from yingji.dashboard import basemap, service, stats, tiles
-from yingji.dashboard.schemas import DashboardConfig, Features
+from yingji.dashboard.schemas import (
+    DashboardConfig,
+    DistrictOutline,
+    Features,
+    IncidentStats,
+    OpenIncidents,
+)
 
-router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard 指挥大屏"])
+router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard 指挥大屏"], route_class=TypedRoute)
 
 # Who reads incidents: the same roles as intake's incident list.
 INCIDENT_READ = allow(
@@ -66,8 +73,14 @@ _NO_TILE = not_found("瓦片", "Tile")
     "/tiles/{z}/{x}/{y}",
     response_class=Response,
     responses={
-        200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}}},
-        404: {"description": "无此瓦片或未配置离线底图 / no such tile, or no offline base map"},
+        200: {
+            "description": "离线底图瓦片 / an offline base-map tile",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in ("image/png", "image/jpeg", "image/webp")
+            },
+        },
+        **errors(404),
     },
 )
 def get_tile(
@@ -90,7 +103,7 @@ def get_tile(
     )
 
 
-@router.get("/outline")
+@router.get("/outline", response_model=DistrictOutline, response_model_exclude_unset=True)
 def get_outline(
     principal: Principal = Depends(AUTHENTICATED), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
@@ -98,7 +111,7 @@ def get_outline(
     return service.district_outline(db, territory=principal.territory())
 
 
-@router.get("/stats")
+@router.get("/stats", response_model=IncidentStats, response_model_exclude_unset=True)
 def get_stats(
     days: int = Query(30, ge=1, le=366, description="统计天数 / days counted"),
     principal: Principal = Depends(INCIDENT_READ),
@@ -109,7 +122,12 @@ def get_stats(
     return service.incident_stats(db, territory=principal.territory(), days=days, now=utcnow())
 
 
-@router.get("/open-incidents")
+@router.get(
+    "/open-incidents",
+    response_model=OpenIncidents,
+    response_model_exclude_unset=True,
+    responses=errors(422),
+)
 def get_open_incidents(
     principal: Principal = Depends(INCIDENT_READ), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
@@ -130,7 +148,9 @@ def _list(value: str | None, field: str, allowed: frozenset[str]) -> list[str] |
 
 
 @router.get(
-    "/incidents.xlsx", response_class=Response, responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}}
+    "/incidents.xlsx",
+    response_class=Response,
+    responses=content(XLSX_MEDIA_TYPE, "事件清单 Excel / the incident list"),
 )
 def export_incidents(
     status: str | None = Query(None, description="状态，可逗号分隔"),

@@ -16,6 +16,7 @@ from yingji.core.deps import get_db
 from yingji.core.downloads import XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import ApiError, forbidden
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute, content, errors
 from yingji.resources import access, ledgers, rules, sharing, supplies
 from yingji.resources.catalogue import CATEGORIES, MAJOR_CLASSES
 from yingji.resources.deps import serial_db
@@ -41,6 +42,7 @@ from yingji.resources.schemas import (
     ShareRequestIn,
     ShareRequestRead,
     StockLine,
+    SupplyCategories,
     TakeIn,
     TargetIn,
     TargetRead,
@@ -51,7 +53,9 @@ from yingji.resources.schemas import (
     WarehouseUpdate,
 )
 
-router = APIRouter(prefix="/api/v1/resources/supplies", tags=["resources 应急物资"])
+router = APIRouter(
+    prefix="/api/v1/resources/supplies", tags=["resources 应急物资"], route_class=TypedRoute
+)
 READ = allow(*access.READERS)
 ADMIN = allow(Role.admin)
 WRITERS = allow(Role.admin, Role.department_operator, Role.subdistrict_operator)
@@ -68,7 +72,7 @@ def _item(i: SupplyItem) -> ItemRead:
     )  # fmt: skip
 
 
-@router.get("/categories")
+@router.get("/categories", response_model=SupplyCategories, response_model_exclude_unset=True)
 def categories(_: Principal = Depends(READ)) -> dict[str, list[dict[str, object]]]:
     """Reserve categories (local) and the GB/T 38565-2020 major classes."""
     return {
@@ -96,7 +100,7 @@ def list_items(
     )
 
 
-@router.put("/items/{code}", response_model=ItemRead)
+@router.put("/items/{code}", response_model=ItemRead, responses=errors(409))
 def save_item(
     code: str, body: ItemWrite, principal: Principal = Depends(ADMIN), db: Session = Depends(get_db)
 ) -> ItemRead:
@@ -201,7 +205,7 @@ def list_warehouses(
     return Page(items=items, total=total, limit=params.limit, offset=params.offset)
 
 
-@router.post("/warehouses", response_model=WarehouseRead, status_code=201)
+@router.post("/warehouses", response_model=WarehouseRead, status_code=201, responses=errors(409))
 def create_warehouse(
     body: WarehouseCreate, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> WarehouseRead:
@@ -213,7 +217,7 @@ def create_warehouse(
     return _warehouse(db, wh, principal, with_stock=False, now=utcnow())
 
 
-@router.get("/warehouses/{warehouse_id}", response_model=WarehouseRead)
+@router.get("/warehouses/{warehouse_id}", response_model=WarehouseRead, responses=errors(404))
 def get_warehouse(
     warehouse_id: int, principal: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> WarehouseRead:
@@ -221,7 +225,7 @@ def get_warehouse(
     return _warehouse(db, wh, principal, with_stock=True, now=utcnow())
 
 
-@router.patch("/warehouses/{warehouse_id}", response_model=WarehouseRead)
+@router.patch("/warehouses/{warehouse_id}", response_model=WarehouseRead, responses=errors(404))
 def update_warehouse(
     warehouse_id: int,
     body: WarehouseUpdate,
@@ -236,7 +240,9 @@ def update_warehouse(
     return _warehouse(db, wh, principal, with_stock=True, now=utcnow())
 
 
-@router.get("/warehouses/{warehouse_id}/batches", response_model=Page[BatchRead])
+@router.get(
+    "/warehouses/{warehouse_id}/batches", response_model=Page[BatchRead], responses=errors(404)
+)
 def list_batches(
     warehouse_id: int,
     item: str | None = Query(None, max_length=32),
@@ -255,7 +261,7 @@ def list_batches(
     )
 
 
-@router.get("/movements", response_model=Page[MovementRead])
+@router.get("/movements", response_model=Page[MovementRead], responses=errors(404))
 def list_movements(
     warehouse_id: int | None = Query(None),
     item: str | None = Query(None, max_length=32),
@@ -296,7 +302,12 @@ def _writable(
     return wh
 
 
-@router.post("/warehouses/{warehouse_id}/receipts", response_model=MovementRead, status_code=201)
+@router.post(
+    "/warehouses/{warehouse_id}/receipts",
+    response_model=MovementRead,
+    status_code=201,
+    responses=errors(404, 409),
+)
 def receive(
     warehouse_id: int,
     body: ReceiveIn,
@@ -316,7 +327,10 @@ def receive(
 
 
 @router.post(
-    "/warehouses/{warehouse_id}/takings", response_model=list[MovementRead], status_code=201
+    "/warehouses/{warehouse_id}/takings",
+    response_model=list[MovementRead],
+    status_code=201,
+    responses=errors(404, 409),
 )
 def take(
     warehouse_id: int,
@@ -339,7 +353,10 @@ def take(
 
 
 @router.post(
-    "/warehouses/{warehouse_id}/transfers", response_model=list[MovementRead], status_code=201
+    "/warehouses/{warehouse_id}/transfers",
+    response_model=list[MovementRead],
+    status_code=201,
+    responses=errors(404, 409),
 )
 def transfer(
     warehouse_id: int,
@@ -364,7 +381,7 @@ def transfer(
     return [MovementRead.of(m) for m in moved]
 
 
-@router.post("/returns", response_model=MovementRead, status_code=201)
+@router.post("/returns", response_model=MovementRead, status_code=201, responses=errors(404))
 def give_back(
     body: ReturnIn, principal: Principal = Depends(WRITERS), db: Session = Depends(serial_db)
 ) -> MovementRead:
@@ -378,7 +395,7 @@ def give_back(
     return MovementRead.of(movement)
 
 
-@router.put("/warehouses/{warehouse_id}/thresholds", status_code=204)
+@router.put("/warehouses/{warehouse_id}/thresholds", status_code=204, responses=errors(404))
 def set_threshold(
     warehouse_id: int,
     body: ThresholdIn,
@@ -395,7 +412,7 @@ def set_threshold(
     return Response(status_code=204)
 
 
-@router.get("/alerts", response_model=AlertsRead)
+@router.get("/alerts", response_model=AlertsRead, responses=errors(404))
 def alerts(
     within_days: int = Query(30, ge=0, le=3650, description="多少天内到期 / expiring within"),
     warehouse_id: int | None = Query(None),
@@ -449,7 +466,7 @@ def _require_planner(principal: Principal) -> None:
         )
 
 
-@router.put("/reserve/targets", status_code=204)
+@router.put("/reserve/targets", status_code=204, responses=errors(404))
 def set_target(
     body: TargetIn, principal: Principal = Depends(PLANNERS), db: Session = Depends(get_db)
 ) -> Response:
@@ -517,7 +534,7 @@ def gap_report(
 # --- shared use -----------------------------------------------------------------------------
 
 
-@router.post("/requests", response_model=ShareRequestRead, status_code=201)
+@router.post("/requests", response_model=ShareRequestRead, status_code=201, responses=errors(404))
 def create_request(
     body: ShareRequestIn, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> ShareRequestRead:
@@ -551,7 +568,9 @@ def list_requests(
     )
 
 
-@router.post("/requests/{request_id}/decision", response_model=DecisionRead)
+@router.post(
+    "/requests/{request_id}/decision", response_model=DecisionRead, responses=errors(404, 409)
+)
 def decide(
     request_id: int,
     body: DecisionIn,
@@ -570,7 +589,9 @@ def decide(
     )
 
 
-@router.post("/requests/{request_id}/cancel", response_model=ShareRequestRead)
+@router.post(
+    "/requests/{request_id}/cancel", response_model=ShareRequestRead, responses=errors(404, 409)
+)
 def cancel(
     request_id: int, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> ShareRequestRead:
@@ -585,7 +606,11 @@ def cancel(
 # --- Excel ledgers --------------------------------------------------------------------------
 
 
-@router.get("/ledger.xlsx")
+@router.get(
+    "/ledger.xlsx",
+    response_class=Response,
+    responses={**content(XLSX_MEDIA_TYPE, "物资台账 Excel / the supplies ledger"), **errors(404)},
+)
 def export_ledger(
     warehouse_id: int | None = Query(None, description="空则导出可见的全部仓库"),
     principal: Principal = Depends(READ),
@@ -608,7 +633,7 @@ def export_ledger(
     )
 
 
-@router.post("/ledger/import", response_model=ImportResult, status_code=201)
+@router.post("/ledger/import", response_model=ImportResult, status_code=201, responses=errors(409))
 async def import_ledger(
     file: UploadFile = File(..., description="入库单 .xlsx（列同导出的库存台账）"),
     principal: Principal = Depends(WRITERS),

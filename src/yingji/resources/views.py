@@ -16,6 +16,7 @@ from yingji.core.db import utcnow
 from yingji.core.deps import get_db
 from yingji.core.errors import forbidden, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute, errors
 from yingji.resources import access, nearby, rules, service, sharing, supplies
 from yingji.resources.deps import serial_db
 from yingji.resources.models import Expert, Station, Team, VideoFeed
@@ -25,10 +26,12 @@ from yingji.resources.schemas import (
     ExpertCreate,
     ExpertRead,
     ExpertUpdate,
+    MapLayers,
     MemberIn,
     MemberRead,
     MemberUpdate,
     NearbyRead,
+    ResourcesSummary,
     SessionIn,
     SessionRead,
     StationCreate,
@@ -43,7 +46,7 @@ from yingji.resources.schemas import (
     check_stream,
 )
 
-router = APIRouter(prefix="/api/v1/resources", tags=["resources 应急资源"])
+router = APIRouter(prefix="/api/v1/resources", tags=["resources 应急资源"], route_class=TypedRoute)
 READ = allow(*access.READERS)
 WRITERS = allow(Role.admin, Role.department_operator, Role.subdistrict_operator)
 DISPATCH = allow(*access.DISPATCHERS, Role.department_operator, Role.subdistrict_operator)
@@ -102,7 +105,7 @@ def list_teams(
     )  # fmt: skip
 
 
-@router.post("/teams", response_model=TeamRead, status_code=201)
+@router.post("/teams", response_model=TeamRead, status_code=201, responses=errors(409))
 def create_team(
     body: TeamCreate, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> TeamRead:
@@ -115,13 +118,13 @@ def create_team(
     return _team(team, 0)
 
 
-@router.get("/teams/{team_id}", response_model=TeamRead)
+@router.get("/teams/{team_id}", response_model=TeamRead, responses=errors(404))
 def get_team(team_id: int, _: Principal = Depends(READ), db: Session = Depends(get_db)) -> TeamRead:
     team = service.get(db, Team, team_id, field="team_id")
     return _team(team, service.member_counts(db, [team.id]).get(team.id, 0))
 
 
-@router.patch("/teams/{team_id}", response_model=TeamRead)
+@router.patch("/teams/{team_id}", response_model=TeamRead, responses=errors(404))
 def update_team(
     team_id: int,
     body: TeamUpdate,
@@ -138,7 +141,7 @@ def update_team(
     return _team(team, service.member_counts(db, [team.id]).get(team.id, 0))
 
 
-@router.get("/teams/{team_id}/members", response_model=Page[MemberRead])
+@router.get("/teams/{team_id}/members", response_model=Page[MemberRead], responses=errors(404))
 def list_members(
     team_id: int,
     q: str | None = Query(None, max_length=64),
@@ -156,7 +159,9 @@ def list_members(
     )
 
 
-@router.post("/teams/{team_id}/members", response_model=MemberRead, status_code=201)
+@router.post(
+    "/teams/{team_id}/members", response_model=MemberRead, status_code=201, responses=errors(404)
+)
 def add_member(
     team_id: int,
     body: MemberIn,
@@ -171,7 +176,9 @@ def add_member(
     return MemberRead.model_validate(member)
 
 
-@router.patch("/teams/{team_id}/members/{member_id}", response_model=MemberRead)
+@router.patch(
+    "/teams/{team_id}/members/{member_id}", response_model=MemberRead, responses=errors(404)
+)
 def update_member(
     team_id: int,
     member_id: int,
@@ -189,7 +196,7 @@ def update_member(
     return MemberRead.model_validate(member)
 
 
-@router.delete("/teams/{team_id}/members/{member_id}", status_code=204)
+@router.delete("/teams/{team_id}/members/{member_id}", status_code=204, responses=errors(404))
 def remove_member(
     team_id: int,
     member_id: int,
@@ -212,7 +219,7 @@ def _may_command(principal: Principal, team: Team) -> None:
     raise forbidden("无权调度该队伍", "Not allowed to dispatch this team")
 
 
-@router.post("/teams/{team_id}/dispatch", response_model=TeamRead)
+@router.post("/teams/{team_id}/dispatch", response_model=TeamRead, responses=errors(404, 409))
 def dispatch_team(
     team_id: int,
     body: DispatchIn,
@@ -228,7 +235,7 @@ def dispatch_team(
     return _team(team, service.member_counts(db, [team.id]).get(team.id, 0))
 
 
-@router.post("/teams/{team_id}/release", response_model=TeamRead)
+@router.post("/teams/{team_id}/release", response_model=TeamRead, responses=errors(404, 409))
 def release_team(
     team_id: int, principal: Principal = Depends(DISPATCH), db: Session = Depends(serial_db)
 ) -> TeamRead:
@@ -239,7 +246,7 @@ def release_team(
     return _team(team, service.member_counts(db, [team.id]).get(team.id, 0))
 
 
-@router.post("/teams/{team_id}/duty", response_model=TeamRead)
+@router.post("/teams/{team_id}/duty", response_model=TeamRead, responses=errors(404, 409))
 def set_duty(
     team_id: int,
     body: DutyIn,
@@ -276,7 +283,7 @@ def list_experts(
     )  # fmt: skip
 
 
-@router.post("/experts", response_model=ExpertRead, status_code=201)
+@router.post("/experts", response_model=ExpertRead, status_code=201, responses=errors(409))
 def create_expert(
     body: ExpertCreate, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> ExpertRead:
@@ -289,14 +296,14 @@ def create_expert(
     return ExpertRead.model_validate(expert)
 
 
-@router.get("/experts/{expert_id}", response_model=ExpertRead)
+@router.get("/experts/{expert_id}", response_model=ExpertRead, responses=errors(404))
 def get_expert(
     expert_id: int, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> ExpertRead:
     return ExpertRead.model_validate(service.get(db, Expert, expert_id, field="expert_id"))
 
 
-@router.patch("/experts/{expert_id}", response_model=ExpertRead)
+@router.patch("/experts/{expert_id}", response_model=ExpertRead, responses=errors(404))
 def update_expert(
     expert_id: int,
     body: ExpertUpdate,
@@ -343,7 +350,7 @@ def list_stations(
     )
 
 
-@router.post("/stations", response_model=StationRead, status_code=201)
+@router.post("/stations", response_model=StationRead, status_code=201, responses=errors(409))
 def create_station(
     body: StationCreate, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> StationRead:
@@ -354,14 +361,14 @@ def create_station(
     return _station(db, station)
 
 
-@router.get("/stations/{station_id}", response_model=StationRead)
+@router.get("/stations/{station_id}", response_model=StationRead, responses=errors(404))
 def get_station(
     station_id: int, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> StationRead:
     return _station(db, service.get(db, Station, station_id, field="station_id"))
 
 
-@router.patch("/stations/{station_id}", response_model=StationRead)
+@router.patch("/stations/{station_id}", response_model=StationRead, responses=errors(404))
 def update_station(
     station_id: int,
     body: StationUpdate,
@@ -377,7 +384,9 @@ def update_station(
     return _station(db, station)
 
 
-@router.get("/stations/{station_id}/sessions", response_model=Page[SessionRead])
+@router.get(
+    "/stations/{station_id}/sessions", response_model=Page[SessionRead], responses=errors(404)
+)
 def list_sessions(
     station_id: int,
     kind: str | None = Query(None, pattern="^(training|drill)$"),
@@ -396,7 +405,12 @@ def list_sessions(
     )
 
 
-@router.post("/stations/{station_id}/sessions", response_model=SessionRead, status_code=201)
+@router.post(
+    "/stations/{station_id}/sessions",
+    response_model=SessionRead,
+    status_code=201,
+    responses=errors(404),
+)
 def add_session(
     station_id: int,
     body: SessionIn,
@@ -433,7 +447,7 @@ def list_videos(
     )  # fmt: skip
 
 
-@router.post("/videos", response_model=VideoRead, status_code=201)
+@router.post("/videos", response_model=VideoRead, status_code=201, responses=errors(409))
 def create_video(
     body: VideoCreate, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> VideoRead:
@@ -444,14 +458,14 @@ def create_video(
     return VideoRead.model_validate(video)
 
 
-@router.get("/videos/{video_id}", response_model=VideoRead)
+@router.get("/videos/{video_id}", response_model=VideoRead, responses=errors(404))
 def get_video(
     video_id: int, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> VideoRead:
     return VideoRead.model_validate(service.get(db, VideoFeed, video_id, field="video_id"))
 
 
-@router.patch("/videos/{video_id}", response_model=VideoRead)
+@router.patch("/videos/{video_id}", response_model=VideoRead, responses=errors(404))
 def update_video(
     video_id: int,
     body: VideoUpdate,
@@ -476,7 +490,7 @@ def update_video(
     return VideoRead.model_validate(video)
 
 
-@router.get("/summary")
+@router.get("/summary", response_model=ResourcesSummary, response_model_exclude_unset=True)
 def resources_summary(
     within_days: int = Query(30, ge=0, le=3650, description="临期预警天数"),
     principal: Principal = Depends(READ),
@@ -501,7 +515,7 @@ def resources_summary(
 # --- map layers and nearby -------------------------------------------------------------------
 
 
-@router.get("/map")
+@router.get("/map", response_model=MapLayers, response_model_exclude_unset=True)
 def map_layers(
     kinds: str | None = Query(
         None, max_length=100, description="teams,experts,warehouses,stations,videos"
@@ -514,7 +528,7 @@ def map_layers(
     return nearby.features(db, nearby.parse_kinds(kinds))
 
 
-@router.get("/nearby", response_model=NearbyRead)
+@router.get("/nearby", response_model=NearbyRead, responses=errors(404))
 def find_nearby(
     lon: float | None = Query(None, description="经度 / longitude"),
     lat: float | None = Query(None, description="纬度 / latitude"),
