@@ -18,6 +18,7 @@ from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
 from yingji.command import incidents
 from yingji.command.access import COMMAND_ROLES
+from yingji.command.events import CommandEvent
 from yingji.command.incidents import IncidentRef, Note
 from yingji.command.models import Message, Task
 from yingji.core.errors import forbidden
@@ -97,7 +98,7 @@ def post(
         f"会商决定：{short}" if kind == "decision" else f"{principal.name}：{short}",
         f"decision: {short}" if kind == "decision" else f"{principal.name}: {short}",
         {"message_id": msg.id, "attachments": len(attachments)},
-        "consult.decision" if kind == "decision" else "consult.message",
+        CommandEvent.CONSULT_DECISION if kind == "decision" else CommandEvent.CONSULT_MESSAGE,
         {"message": {**read(msg), "at": now.isoformat()}},
     )
     return msg, incidents.note(

@@ -19,8 +19,10 @@ from yingji.core.bulk import insert_with_ids, update_rows
 from yingji.core.db import among
 from yingji.core.errors import ApiError, conflict
 from yingji.intake import deadlines, merge, routing
+from yingji.intake import events as intake_events
 from yingji.intake.candidates import known_reports, open_candidates
 from yingji.intake.config import IntakeSettings
+from yingji.intake.events import IntakeEvent
 from yingji.intake.facts import MERGED_COLUMNS, merge_facts, new_incident
 from yingji.intake.journal import (
     SYSTEM_ACTOR,
@@ -383,7 +385,13 @@ def _record_found(
             SYSTEM_ACTOR,
         )
     pending.append(
-        PendingEvent(incident, "incident.created", {"report_id": report.id}, report.id, True)
+        PendingEvent(
+            incident,
+            IntakeEvent.CREATED,
+            intake_events.Created(report_id=report.id),
+            report.id,
+            True,
+        )
     )
 
 
@@ -433,8 +441,8 @@ def _record_merge(
     pending.append(
         PendingEvent(
             incident,
-            "incident.merged",
-            {"report_id": report.id, "level_from": old_level},
+            IntakeEvent.MERGED,
+            intake_events.Merged(report_id=report.id, level_from=old_level),
             report.id,
             True,
         )

@@ -19,6 +19,7 @@ from yingji.auth.principal import Principal
 from yingji.command import incidents, timers
 from yingji.command.access import COMMAND_ROLES, can_act
 from yingji.command.directory import directory, resolve
+from yingji.command.events import CommandEvent
 from yingji.command.incidents import IncidentRef, Note
 from yingji.command.models import Activation, Task
 from yingji.command.plans import rules as plan_rules
@@ -135,7 +136,7 @@ def move(
         + ("（超过时限）" if late else ""),
         f"{task.party_name}: {task.title} — {to}" + (" (late)" if late else ""),
         {"task_id": task.id, "from": old, "to": to, "reason": reason, "report": report},
-        "task.status",
+        CommandEvent.TASK_STATUS,
         event_task(task) | {"from": old},
         "late" if late else "ok",
     )
@@ -214,7 +215,7 @@ def reassign(
         f"task reassigned from {task.party_name} to {name}: {task.title}",
         {"task_id": task.id, "new_task_id": new.id, "from_status": old_status,
          "reason": reason},
-        "task.reassigned",
+        CommandEvent.TASK_REASSIGNED,
         event_task(new) | {"old_task_id": task.id},
     )  # fmt: skip
     events = incidents.note(
@@ -258,7 +259,7 @@ def attach(
         f"为任务“{task.title}”调派：{names}",
         f"resources attached to '{task.title}': {names}",
         {"task_id": task.id, "items": items},
-        "task.resources",
+        CommandEvent.TASK_RESOURCES,
         event_task(task) | {"items": items},
     )
     return incidents.note(
