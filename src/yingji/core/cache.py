@@ -43,7 +43,7 @@ class Entry:
 def database_key(db: Session | Database) -> str:
     """The name of the database a session (or a ``Database``) talks to."""
     if isinstance(db, Session):
-        return db.get_bind().url.render_as_string(hide_password=True)
+        return db.get_bind().engine.url.render_as_string(hide_password=True)
     return db.cache_key
 
 
@@ -84,11 +84,11 @@ class DatabaseCache:
         now_s = time.monotonic()
         if entry is not None and _current(entry, now_s, max_age_s, version):
             entry.checked_at_s = now_s
-            return entry.value  # type: ignore[no-any-return]  # the slot holds what build made
+            return entry.value
         with self._lock(slot):
             entry = self._entries.get(slot)  # another thread may have rebuilt it meanwhile
             if entry is not None and _current(entry, time.monotonic(), max_age_s, version):
-                return entry.value  # type: ignore[no-any-return]  # as above
+                return entry.value
             value = build()
             now_s = time.monotonic()
             self._entries[slot] = Entry(value, version, now_s, now_s)

@@ -124,7 +124,7 @@ def locate_index(db: Session | Database) -> tuple[GridIndex, dict[str, Subdistri
     key = database_key(db)
     cached = CACHE.peek(key, _SLOT)
     if cached is not None and time.monotonic() - cached.checked_at_s < REVISION_CHECK_INTERVAL_S:
-        return cached.value  # type: ignore[no-any-return]  # the slot holds what _build made
+        return cached.value
     if isinstance(db, Database):
         with db.session() as session:
             return _refresh(session, key)

@@ -190,7 +190,12 @@ def append_events(
                 )
                 if pe.report_id in db.info.get("intake_pipeline", {}):
                     record_pipeline_step(
-                        db, pe.incident, pushed, actor=SYSTEM_ACTOR, at=now, report_id=pe.report_id
+                        db,
+                        pe.incident,
+                        pushed,
+                        actor=SYSTEM_ACTOR,
+                        at=now,
+                        report_id=pe.report_id,  # type: ignore[arg-type]  # in the pipeline: not None
                     )
                 else:
                     record_step(

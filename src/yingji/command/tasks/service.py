@@ -8,10 +8,11 @@ events.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
@@ -61,7 +62,7 @@ def tasks_stmt(
     party_code: str | None = None,
     phase: str | None = None,
     overdue_at: datetime | None = None,
-):  # type: ignore[no-untyped-def]
+) -> Select[Any]:
     stmt = select(Task).order_by(Task.incident_id.desc(), Task.seq, Task.id)
     if scope is not None:
         stmt = stmt.where(Task.scope_type == scope[0], Task.scope_code == scope[1])
@@ -169,10 +170,11 @@ def reassign(
     if party_type not in PARTY_NAMES:
         raise invalid("party_type", "未知的参与方类型", "Unknown party type")
     d = directory(db)
-    known = {
+    known_by_type: dict[str, Collection[object]] = {
         "department": d.departments, "subdistrict": d.subdistricts, "team": d.teams,
         "expert": d.experts, "headquarters": d.headquarters, "committee": {"committee": 1},
-    }[party_type]  # fmt: skip
+    }  # fmt: skip
+    known = known_by_type[party_type]
     if party_code not in known and not (
         party_type == "expert" and party_code.startswith("specialty:")
     ):
@@ -288,10 +290,11 @@ def add_task(
     if principal.role not in COMMAND_ROLES:
         raise forbidden("只有指挥人员可以下达任务", "Only commanders add tasks")
     d = directory(db)
-    known = {
+    known_by_type: dict[str, Collection[object]] = {
         "department": d.departments, "subdistrict": d.subdistricts, "team": d.teams,
         "expert": d.experts, "headquarters": d.headquarters, "committee": {"committee": 1},
-    }[party_type]  # fmt: skip
+    }  # fmt: skip
+    known = known_by_type[party_type]
     if party_code not in known and not party_code.startswith("specialty:"):
         raise invalid("party_code", f"未知的参与方：{party_code}", f"Unknown party: {party_code}")
     spec = plan_rules.TaskSpec(

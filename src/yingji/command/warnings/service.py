@@ -8,7 +8,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from shapely.geometry import Polygon
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
@@ -247,7 +247,7 @@ def lift(
     return msg, incidents.note(db, incident_id=w.incident_id, notes=[note], actor=actor, now=now)
 
 
-def list_stmt(*, incident_id: int | None = None, status: str | None = None):  # type: ignore[no-untyped-def]
+def list_stmt(*, incident_id: int | None = None, status: str | None = None) -> Select[Any]:
     stmt = select(Warning).order_by(Warning.updated_at.desc(), Warning.id.desc())
     if incident_id is not None:
         stmt = stmt.where(Warning.incident_id == incident_id)
