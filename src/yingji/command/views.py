@@ -12,6 +12,7 @@ from yingji.auth.permissions import allow
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
 from yingji.command import clock, consultation, incidents, recommend, review
+from yingji.command import merging as merging  # registers command's merge follower with intake
 from yingji.command.plans import document
 from yingji.command.plans import service as plans
 from yingji.command.schemas import (

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -49,6 +50,30 @@ class ApiError(Exception):
             "field": self.field,
             "errors": self.errors,
         }
+
+
+class ErrorRead(BaseModel):
+    """The error body, as the API documents it (``responses=error_responses(...)``)."""
+
+    code: str
+    message: str
+    message_en: str
+    field: str | None = None
+    errors: list[dict[str, Any]] = []
+
+
+_ERROR_WHEN = {
+    401: "未登录 / not authenticated",
+    403: "角色无权 / not allowed for the role",
+    404: "对象不存在 / not found",
+    409: "与当前状态冲突 / conflicts with the current state",
+    422: "输入有误 / invalid input",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The declared error responses of a route, each the platform's one error shape."""
+    return {s: {"model": ErrorRead, "description": _ERROR_WHEN.get(s, "error")} for s in statuses}
 
 
 def not_found(what_zh: str, what_en: str, field: str | None = None) -> ApiError:
