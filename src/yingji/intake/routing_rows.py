@@ -57,6 +57,7 @@ def buffer_routes(
                 "target_name": t.name,
                 "reason": t.reason,
                 "routed_at": at,
+                "withdrawn_at": None,
             }
         )
 

@@ -40,9 +40,9 @@ def upgrade() -> None:
         sa.Column("actor_name", sa.String(128), nullable=False),
         sa.Column("reason", sa.String(500), nullable=False),
         sa.Column("incident_id", BigId, nullable=False),
-        sa.Column("incident_ids", yingji.core.db.JSONType(), nullable=False),
-        sa.Column("report_ids", yingji.core.db.JSONType(), nullable=False),
-        sa.Column("data", yingji.core.db.JSONType(), nullable=False),
+        sa.Column("incident_ids", yingji.core.db.JSONType, nullable=False),
+        sa.Column("report_ids", yingji.core.db.JSONType, nullable=False),
+        sa.Column("data", yingji.core.db.JSONType, nullable=False),
     )
     op.create_index("ix_intake_correction_at", "intake_correction", ["at"])
     op.create_index("ix_intake_correction_incident_id", "intake_correction", ["incident_id"])
