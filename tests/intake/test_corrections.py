@@ -105,7 +105,7 @@ def test_merge_moves_reports_never_doubles_counts_and_the_level_only_rises(
     merged_step = next(t for t in detail["timeline"] if t["kind"] == "incidents_merged")
     assert merged_step["data"]["reason"].startswith("同一火灾")
     assert "merged_into" in _kinds(_detail(client, duty, b))
-    assert [e[0] for e in _events(demo, a, after)][0] == "incident.combined"
+    assert next(e[0] for e in _events(demo, a, after)) == "incident.combined"
     away = [e for e in _events(demo, b, after) if e[0] == "incident.merged_away"]
     assert away and away[0][3]["merged_into"] == a and away[0][3]["status"] == "merged"
     assert _audits(demo, a, "merge") and _audits(demo, b, "merged_into")
@@ -175,7 +175,7 @@ def test_split_a_report_out_recounts_both(client, duty, spot, demo):  # type: ig
     assert any(t["kind"] == "routed" for t in new_detail["timeline"])
     types = [e[0] for e in _events(demo, a, after)]
     assert "incident.split" in types
-    assert [e[0] for e in _events(demo, new["id"], after)][0] == "incident.created"
+    assert next(e[0] for e in _events(demo, new["id"], after)) == "incident.created"
     assert out["correction"]["kind"] == "split" and out["correction"]["report_ids"] == [
         second["report_id"]
     ]

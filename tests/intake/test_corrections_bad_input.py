@@ -65,22 +65,46 @@ MERGE = "/api/v1/incidents/merge"
 
 def test_merging_an_incident_into_itself(client, demo, duty, two):  # type: ignore[no-untyped-def]
     a, _ = two
-    out = _refused(client, demo, duty, [a], MERGE,
-                   {"incident_ids": [a, a], "lead_id": a, "reason": "x"}, 422, "merge_into_self")  # fmt: skip
+    out = _refused(
+        client,
+        demo,
+        duty,
+        [a],
+        MERGE,
+        {"incident_ids": [a, a], "lead_id": a, "reason": "x"},
+        422,
+        "merge_into_self",
+    )
     assert "自身" in out["message"]
 
 
 def test_a_list_with_one_id(client, demo, duty, two):  # type: ignore[no-untyped-def]
     a, _ = two
-    _refused(client, demo, duty, [a], MERGE,
-             {"incident_ids": [a], "lead_id": a, "reason": "x"}, 422, "merge_too_few",
-             "incident_ids")  # fmt: skip
+    _refused(
+        client,
+        demo,
+        duty,
+        [a],
+        MERGE,
+        {"incident_ids": [a], "lead_id": a, "reason": "x"},
+        422,
+        "merge_too_few",
+        "incident_ids",
+    )
 
 
 def test_the_lead_must_be_listed(client, demo, duty, two):  # type: ignore[no-untyped-def]
     a, b = two
-    _refused(client, demo, duty, [a, b], MERGE,
-             {"incident_ids": [a, b], "lead_id": 999999, "reason": "x"}, 422, "lead_not_listed")  # fmt: skip
+    _refused(
+        client,
+        demo,
+        duty,
+        [a, b],
+        MERGE,
+        {"incident_ids": [a, b], "lead_id": 999999, "reason": "x"},
+        422,
+        "lead_not_listed",
+    )
 
 
 @pytest.mark.parametrize("status", ["false_alarm", "closed"])
@@ -88,29 +112,70 @@ def test_merging_into_a_closed_or_false_alarm_incident(client, demo, duty, two, 
     a, b = two
     path = ["false_alarm"] if status == "false_alarm" else ["verified", "closed"]
     for to in path:
-        r = client.post(f"/api/v1/incidents/{b}/transitions", json={"to": to, "reason": "核"},
-                        headers=duty)  # fmt: skip
+        r = client.post(
+            f"/api/v1/incidents/{b}/transitions", json={"to": to, "reason": "核"}, headers=duty
+        )
         assert r.status_code == 200, r.text
-    _refused(client, demo, duty, [a, b], MERGE,
-             {"incident_ids": [a, b], "lead_id": b, "reason": "x"}, 409, "incident_closed",
-             "lead_id")  # fmt: skip
-    _refused(client, demo, duty, [a, b], MERGE,
-             {"incident_ids": [a, b], "lead_id": a, "reason": "x"}, 409, "incident_closed")  # fmt: skip
+    _refused(
+        client,
+        demo,
+        duty,
+        [a, b],
+        MERGE,
+        {"incident_ids": [a, b], "lead_id": b, "reason": "x"},
+        409,
+        "incident_closed",
+        "lead_id",
+    )
+    _refused(
+        client,
+        demo,
+        duty,
+        [a, b],
+        MERGE,
+        {"incident_ids": [a, b], "lead_id": a, "reason": "x"},
+        409,
+        "incident_closed",
+    )
 
 
 def test_an_unknown_incident(client, demo, duty, two):  # type: ignore[no-untyped-def]
     a, _ = two
-    _refused(client, demo, duty, [a], MERGE,
-             {"incident_ids": [a, 987654321], "lead_id": a, "reason": "x"}, 404, "not_found")  # fmt: skip
+    _refused(
+        client,
+        demo,
+        duty,
+        [a],
+        MERGE,
+        {"incident_ids": [a, 987654321], "lead_id": a, "reason": "x"},
+        404,
+        "not_found",
+    )
 
 
 def test_a_reason_is_required(client, demo, duty, two):  # type: ignore[no-untyped-def]
     a, b = two
-    _refused(client, demo, duty, [a, b], MERGE,
-             {"incident_ids": [a, b], "lead_id": a, "reason": ""}, 422, "validation_error",
-             "reason")  # fmt: skip
-    _refused(client, demo, duty, [a, b], MERGE,
-             {"incident_ids": [a, b], "lead_id": a, "reason": "   "}, 422, "reason_required")  # fmt: skip
+    _refused(
+        client,
+        demo,
+        duty,
+        [a, b],
+        MERGE,
+        {"incident_ids": [a, b], "lead_id": a, "reason": ""},
+        422,
+        "validation_error",
+        "reason",
+    )
+    _refused(
+        client,
+        demo,
+        duty,
+        [a, b],
+        MERGE,
+        {"incident_ids": [a, b], "lead_id": a, "reason": "   "},
+        422,
+        "reason_required",
+    )
 
 
 @pytest.mark.parametrize(
@@ -121,8 +186,9 @@ def test_only_the_roles_that_screen_correct(client, demo, duty, two, token_for, 
     a, b = two
     headers = token_for(role, scope)  # creating the user is audited: before the count
     before = _state(client, demo, duty, [a, b])
-    r = client.post(MERGE, json={"incident_ids": [a, b], "lead_id": a, "reason": "x"},
-                    headers=headers)  # fmt: skip
+    r = client.post(
+        MERGE, json={"incident_ids": [a, b], "lead_id": a, "reason": "x"}, headers=headers
+    )
     assert r.status_code == 403 and r.json()["code"] == "forbidden"
     assert _state(client, demo, duty, [a, b]) == before
 
@@ -131,8 +197,17 @@ def test_splitting_out_an_incidents_only_report(client, demo, duty, spot):  # ty
     _, lon, lat = spot()
     only = _incident(client, duty, lon, lat)
     a = only["incident_id"]
-    _refused(client, demo, duty, [a], f"/api/v1/incidents/{a}/reports/{only['report_id']}/split",
-             {"reason": "x"}, 409, "only_report", "report_id")  # fmt: skip
+    _refused(
+        client,
+        demo,
+        duty,
+        [a],
+        f"/api/v1/incidents/{a}/reports/{only['report_id']}/split",
+        {"reason": "x"},
+        409,
+        "only_report",
+        "report_id",
+    )
 
 
 def test_moving_an_incidents_only_report_or_into_itself(client, demo, duty, two):  # type: ignore[no-untyped-def]
@@ -142,10 +217,12 @@ def test_moving_an_incidents_only_report_or_into_itself(client, demo, duty, two)
 
         rid = s.scalar(select(Report.id).where(Report.incident_id == a))
     url = f"/api/v1/incidents/{a}/reports/{rid}/move"
-    _refused(client, demo, duty, [a, b], url, {"to_incident_id": b, "reason": "x"}, 409,
-             "only_report")  # fmt: skip
-    _refused(client, demo, duty, [a, b], url, {"to_incident_id": a, "reason": "x"}, 422,
-             "same_incident")  # fmt: skip
+    _refused(
+        client, demo, duty, [a, b], url, {"to_incident_id": b, "reason": "x"}, 409, "only_report"
+    )
+    _refused(
+        client, demo, duty, [a, b], url, {"to_incident_id": a, "reason": "x"}, 422, "same_incident"
+    )
 
 
 def test_a_report_of_another_incident(client, demo, duty, two):  # type: ignore[no-untyped-def]
@@ -154,34 +231,77 @@ def test_a_report_of_another_incident(client, demo, duty, two):  # type: ignore[
         from yingji.intake.models import Report
 
         rid = s.scalar(select(Report.id).where(Report.incident_id == b))
-    _refused(client, demo, duty, [a, b], f"/api/v1/incidents/{a}/reports/{rid}/split",
-             {"reason": "x"}, 404, "not_found", "report_id")  # fmt: skip
+    _refused(
+        client,
+        demo,
+        duty,
+        [a, b],
+        f"/api/v1/incidents/{a}/reports/{rid}/split",
+        {"reason": "x"},
+        404,
+        "not_found",
+        "report_id",
+    )
 
 
 @pytest.mark.parametrize("code", ["99Z99", "21X01", "abc"])
 def test_reclassifying_to_an_unknown_code(client, demo, duty, two, code):  # type: ignore[no-untyped-def]
     a, _ = two
-    _refused(client, demo, duty, [a], f"/api/v1/incidents/{a}/category",
-             {"category_code": code, "reason": "x"}, 422, "unknown_category", "category_code")  # fmt: skip
+    _refused(
+        client,
+        demo,
+        duty,
+        [a],
+        f"/api/v1/incidents/{a}/category",
+        {"category_code": code, "reason": "x"},
+        422,
+        "unknown_category",
+        "category_code",
+    )
 
 
 def test_relocating_outside_the_district(client, demo, duty, two):  # type: ignore[no-untyped-def]
     a, _ = two
-    _refused(client, demo, duty, [a], f"/api/v1/incidents/{a}/location",
-             {"lon": 121.47, "lat": 31.23, "reason": "x"}, 422, "outside_district")  # fmt: skip
+    _refused(
+        client,
+        demo,
+        duty,
+        [a],
+        f"/api/v1/incidents/{a}/location",
+        {"lon": 121.47, "lat": 31.23, "reason": "x"},
+        422,
+        "outside_district",
+    )
 
 
 def test_relocating_with_swapped_coordinates(client, demo, duty, two, spots):  # type: ignore[no-untyped-def]
     a, _ = two
     _, lon, lat = spots[5]
-    out = _refused(client, demo, duty, [a], f"/api/v1/incidents/{a}/location",
-                   {"lon": lat, "lat": lon, "reason": "x"}, 422, "swapped_coordinates")  # fmt: skip
+    out = _refused(
+        client,
+        demo,
+        duty,
+        [a],
+        f"/api/v1/incidents/{a}/location",
+        {"lon": lat, "lat": lon, "reason": "x"},
+        422,
+        "swapped_coordinates",
+    )
     assert "填反" in out["message"]
 
 
 def test_relocating_to_an_unknown_address_or_half_a_point(client, demo, duty, two):  # type: ignore[no-untyped-def]
     a, _ = two
     url = f"/api/v1/incidents/{a}/location"
-    _refused(client, demo, duty, [a], url, {"address": "火星基地一号", "reason": "x"}, 422,
-             "address_not_found", "address")  # fmt: skip
+    _refused(
+        client,
+        demo,
+        duty,
+        [a],
+        url,
+        {"address": "火星基地一号", "reason": "x"},
+        422,
+        "address_not_found",
+        "address",
+    )
     _refused(client, demo, duty, [a], url, {"lon": 117.0, "reason": "x"}, 422, "validation_error")
