@@ -372,3 +372,11 @@ def test_export_corrections_cli(settings, demo, monkeypatch, tmp_path):  # type:
         assert lines and all(json.loads(x)["label"]["scene"].startswith("C") for x in lines)
     finally:
         get_settings.cache_clear()
+
+
+def test_the_categories_an_officer_may_pick(client, duty, token_for):  # type: ignore[no-untyped-def]
+    r = client.get("/api/v1/screening/categories", headers=duty)
+    assert r.status_code == 200
+    by_code = {c["code"]: c for c in r.json()}
+    assert by_code["21A03"]["display"].startswith("事故灾难")
+    assert client.get("/api/v1/screening/categories", headers=token_for("viewer")).status_code == 403

@@ -287,3 +287,12 @@ class CorrectionResult(BaseModel):
     incident: IncidentRead
     others: list[IncidentRead]
     correction: CorrectionRead
+
+
+class CategoryOption(BaseModel):
+    """A category an officer may pick when re-classifying (GB/T 35561 and platform classes)."""
+
+    code: str
+    name: str
+    name_en: str
+    display: str

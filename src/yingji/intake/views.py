@@ -20,7 +20,7 @@ from yingji.core.db import Database, utcnow
 from yingji.core.deps import get_db
 from yingji.core.errors import ApiError, error_responses, forbidden, invalid, validation_items
 from yingji.core.pagination import Page, PageParams, page_params, paginate, sort_param
-from yingji.intake import cap, correction_export, corrections, service, stream
+from yingji.intake import cap, categories, correction_export, corrections, service, stream
 from yingji.intake.lifecycle import SCREENING_ROLES
 from yingji.intake.models import Correction
 from yingji.intake.prepare import Prepared, Sender, prepare
@@ -28,6 +28,7 @@ from yingji.intake.runtime import IntakeRuntime
 from yingji.intake.schemas import (
     BatchItem,
     BatchResult,
+    CategoryOption,
     CorrectionRead,
     CorrectionResult,
     DeadlineDoneIn,
@@ -574,6 +575,21 @@ def relocate(
         org=service.organisation(db), now=utcnow(),
     )  # fmt: skip
     return _corrected(request, db, done)
+
+
+@router.get(
+    "/screening/categories", response_model=list[CategoryOption],
+    responses=error_responses(401, 403),
+)  # fmt: skip
+def list_categories(principal: Principal = Depends(SCREEN)) -> list[CategoryOption]:
+    """The categories a re-classification may choose, in code order."""
+    out = []
+    for code, c in sorted(categories.table().items()):
+        path = categories.path(code)
+        if path is not None:
+            out.append(CategoryOption(code=code, name=c.name, name_en=c.name_en,
+                                      display=path.display))  # fmt: skip
+    return out
 
 
 @router.get(

@@ -69,6 +69,7 @@ const en: typeof zh = {
       controlled: 'Controlled',
       closed: 'Closed',
       false_alarm: 'False alarm',
+      merged: 'Merged',
     },
     channel: {
       notice: 'Upper-level notice',
