@@ -214,3 +214,26 @@ def test_a_viewer_gets_no_tools(new_page, live_server):
     _open_room(page, live_server, inc["incident_id"])
     expect(page.locator("[data-test=incident-title]")).to_be_visible()
     expect(page.locator("[data-test=correct]")).to_have_count(0)
+
+
+def test_merge_from_the_incident_room(new_page, live_server):
+    token = live_server.token(demo_user("duty_officer"))
+    tag = uuid.uuid4().hex[:4]
+    gas = {"category_code": "21D03"}
+    here = _report(live_server, token, PLACES[1], f"燃气泄漏 12345 来电 {tag}", east_m=300, **gas)
+    near = _report(live_server, token, PLACES[1], f"燃气泄漏 110 联动 {tag}", east_m=1500, **gas)
+    assert here["incident_id"] != near["incident_id"]
+    page = new_page()
+    login(page, live_server, demo_user("duty_officer"))
+    _open_room(page, live_server, here["incident_id"])
+    room = page.locator("[data-test=incident-room]")
+    room.locator("[data-test=correct]").click()
+    page.locator("[data-test=correct-merge]:visible").click()
+    dialog = page.locator("[data-test=merge-dialog]")
+    dialog.locator(f"[data-test=merge-choice-{near['incident_id']}]").click()
+    expect(dialog.locator(f"[data-test=merge-lead-{here['incident_id']}] input")).to_be_checked()
+    _reason(page, "同一处燃气泄漏，110 联动转来")
+    dialog.locator("[data-test=merge-confirm]").click()
+    expect(room.locator("[data-test=reports] .report")).to_have_count(2)
+    expect(page).to_have_url(re.compile(rf"/incidents/{here['incident_id']}$"))
+    expect(room.locator("[data-test=timeline]")).to_contain_text(f"#{near['incident_id']}")
