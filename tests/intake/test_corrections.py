@@ -17,6 +17,8 @@ from .conftest import report_body
 
 FIRE = "幸福小区3号楼着火了，浓烟很大"
 
+pytestmark = pytest.mark.usefixtures("retire_new_incidents")
+
 
 @pytest.fixture
 def duty(token_for):  # type: ignore[no-untyped-def]
@@ -70,10 +72,10 @@ def _audits(demo, incident_id, action) -> list[AuditEntry]:  # type: ignore[no-u
 
 
 def test_merge_moves_reports_never_doubles_counts_and_the_level_only_rises(
-    client, duty, spot, demo
+    client, duty, quiet_spot, demo
 ):  # type: ignore[no-untyped-def]
-    _, lon1, lat1 = spot()
-    _, lon2, lat2 = spot()
+    _, lon1, lat1 = quiet_spot()
+    _, lon2, lat2 = quiet_spot()
     a = _report(client, duty, lon1, lat1, casualties={"injuries": 2})["incident_id"]
     _report(client, duty, lon1 + 0.0003, lat1, casualties={"injuries": 1})  # joins A
     b = _report(client, duty, lon2, lat2, casualties={"injuries": 3, "deaths": 3})["incident_id"]
@@ -121,9 +123,9 @@ def test_merge_moves_reports_never_doubles_counts_and_the_level_only_rises(
     assert again.status_code == 409 and again.json()["code"] == "incident_merged"
 
 
-def test_merge_keeps_the_level_an_officer_set(client, duty, spot):  # type: ignore[no-untyped-def]
-    _, lon1, lat1 = spot()
-    _, lon2, lat2 = spot()
+def test_merge_keeps_the_level_an_officer_set(client, duty, quiet_spot):  # type: ignore[no-untyped-def]
+    _, lon1, lat1 = quiet_spot()
+    _, lon2, lat2 = quiet_spot()
     a = _report(client, duty, lon1, lat1)["incident_id"]
     b = _report(client, duty, lon2, lat2)["incident_id"]
     r = client.post(
@@ -143,8 +145,8 @@ def test_merge_keeps_the_level_an_officer_set(client, duty, spot):  # type: igno
     assert any(x["target_type"] == "committee" and x["withdrawn_at"] is None for x in routes)
 
 
-def test_split_a_report_out_recounts_both(client, duty, spot, demo):  # type: ignore[no-untyped-def]
-    _, lon, lat = spot()
+def test_split_a_report_out_recounts_both(client, duty, quiet_spot, demo):  # type: ignore[no-untyped-def]
+    _, lon, lat = quiet_spot()
     a = _report(client, duty, lon, lat, casualties={"injuries": 1})["incident_id"]
     second = _report(client, duty, lon + 0.0004, lat, casualties={"deaths": 3})
     assert second["incident_id"] == a and second["merged"]
@@ -181,8 +183,8 @@ def test_split_a_report_out_recounts_both(client, duty, spot, demo):  # type: ig
     ]
 
 
-def test_split_never_goes_below_the_level_an_officer_set(client, duty, spot):  # type: ignore[no-untyped-def]
-    _, lon, lat = spot()
+def test_split_never_goes_below_the_level_an_officer_set(client, duty, quiet_spot):  # type: ignore[no-untyped-def]
+    _, lon, lat = quiet_spot()
     a = _report(client, duty, lon, lat)["incident_id"]
     second = _report(client, duty, lon + 0.0004, lat, casualties={"deaths": 12})
     assert _detail(client, duty, a)["level"] == "II"
@@ -199,9 +201,9 @@ def test_split_never_goes_below_the_level_an_officer_set(client, duty, spot):  #
     assert r.json()["others"][0]["level"] == "I"
 
 
-def test_move_a_report_to_another_incident(client, duty, spot):  # type: ignore[no-untyped-def]
-    _, lon1, lat1 = spot()
-    _, lon2, lat2 = spot()
+def test_move_a_report_to_another_incident(client, duty, quiet_spot):  # type: ignore[no-untyped-def]
+    _, lon1, lat1 = quiet_spot()
+    _, lon2, lat2 = quiet_spot()
     a = _report(client, duty, lon1, lat1)["incident_id"]
     moving = _report(client, duty, lon1 + 0.0004, lat1, casualties={"serious_injuries": 12})
     b = _report(client, duty, lon2, lat2, channel="grid")["incident_id"]
@@ -220,8 +222,8 @@ def test_move_a_report_to_another_incident(client, duty, spot):  # type: ignore[
     assert "report_moved_out" in _kinds(_detail(client, duty, a))
 
 
-def test_reclassify_moves_routing_and_tells_who_lost_and_who_gained(client, duty, spot, demo):  # type: ignore[no-untyped-def]
-    _, lon, lat = spot()
+def test_reclassify_moves_routing_and_tells_who_lost_and_who_gained(client, duty, quiet_spot, demo):  # type: ignore[no-untyped-def]
+    _, lon, lat = quiet_spot()
     a = _report(client, duty, lon, lat)["incident_id"]
     before = _detail(client, duty, a)
     old_hq = before["headquarters"]["code"]
@@ -260,8 +262,8 @@ def test_reclassify_moves_routing_and_tells_who_lost_and_who_gained(client, duty
     assert r.json()["category"]["code"] == "21A03"
 
 
-def test_relocate_on_the_map_moves_subdistrict_routing_and_nearby(client, duty, spots, spot):  # type: ignore[no-untyped-def]
-    sub1, lon, lat = spot()
+def test_relocate_on_the_map_moves_subdistrict_routing_and_nearby(client, duty, spots, quiet_spot):  # type: ignore[no-untyped-def]
+    sub1, lon, lat = quiet_spot()
     a = _report(client, duty, lon, lat)["incident_id"]
     sub2, lon2, lat2 = next(s for s in spots if s[0] != sub1)
     r = client.post(
@@ -286,10 +288,10 @@ def test_relocate_on_the_map_moves_subdistrict_routing_and_nearby(client, duty, 
     assert "relocated" in _kinds(_detail(client, duty, a))
 
 
-def test_relocate_by_address(client, duty, spot, demo):  # type: ignore[no-untyped-def]
+def test_relocate_by_address(client, duty, quiet_spot, demo):  # type: ignore[no-untyped-def]
     from yingji.grid.models import GridPoint
 
-    _, lon, lat = spot()
+    _, lon, lat = quiet_spot()
     a = _report(client, duty, lon, lat)["incident_id"]
     with demo.session() as s:
         point = s.scalars(select(GridPoint).order_by(GridPoint.code).limit(1)).one()
@@ -304,9 +306,9 @@ def test_relocate_by_address(client, duty, spot, demo):  # type: ignore[no-untyp
     assert inc["subdistrict"]["code"] == point.subdistrict_code
 
 
-def test_corrections_are_listed_and_exported_in_the_corpus_format(client, duty, spot, demo):  # type: ignore[no-untyped-def]
-    _, lon1, lat1 = spot()
-    _, lon2, lat2 = spot()
+def test_corrections_are_listed_and_exported_in_the_corpus_format(client, duty, quiet_spot, demo):  # type: ignore[no-untyped-def]
+    _, lon1, lat1 = quiet_spot()
+    _, lon2, lat2 = quiet_spot()
     a = _report(client, duty, lon1, lat1)["incident_id"]
     second = _report(client, duty, lon1 + 0.0004, lat1)
     b = _report(client, duty, lon2, lat2)["incident_id"]
@@ -379,4 +381,6 @@ def test_the_categories_an_officer_may_pick(client, duty, token_for):  # type: i
     assert r.status_code == 200
     by_code = {c["code"]: c for c in r.json()}
     assert by_code["21A03"]["display"].startswith("事故灾难")
-    assert client.get("/api/v1/screening/categories", headers=token_for("viewer")).status_code == 403
+    assert (
+        client.get("/api/v1/screening/categories", headers=token_for("viewer")).status_code == 403
+    )

@@ -11,6 +11,8 @@ from yingji.intake.models import Correction, IncidentReport, Routing
 
 from .conftest import counts, report_body
 
+pytestmark = pytest.mark.usefixtures("retire_new_incidents")
+
 
 @pytest.fixture
 def duty(token_for):  # type: ignore[no-untyped-def]
@@ -52,9 +54,9 @@ def _refused(client, demo, duty, ids, method_url, body, status, code, field=None
 
 
 @pytest.fixture
-def two(client, duty, spot):  # type: ignore[no-untyped-def]
-    _, lon1, lat1 = spot()
-    _, lon2, lat2 = spot()
+def two(client, duty, quiet_spot):  # type: ignore[no-untyped-def]
+    _, lon1, lat1 = quiet_spot()
+    _, lon2, lat2 = quiet_spot()
     return _incident(client, duty, lon1, lat1)["incident_id"], _incident(client, duty, lon2, lat2)[
         "incident_id"
     ]
@@ -193,8 +195,8 @@ def test_only_the_roles_that_screen_correct(client, demo, duty, two, token_for, 
     assert _state(client, demo, duty, [a, b]) == before
 
 
-def test_splitting_out_an_incidents_only_report(client, demo, duty, spot):  # type: ignore[no-untyped-def]
-    _, lon, lat = spot()
+def test_splitting_out_an_incidents_only_report(client, demo, duty, quiet_spot):  # type: ignore[no-untyped-def]
+    _, lon, lat = quiet_spot()
     only = _incident(client, duty, lon, lat)
     a = only["incident_id"]
     _refused(

@@ -15,7 +15,10 @@ from yingji.intake.models import Incident, Report
 
 from .conftest import report_body
 
-pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL")
+pytestmark = [
+    pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL"),
+    pytest.mark.usefixtures("retire_new_incidents"),
+]
 
 
 def _incident(client, duty, lon, lat, **over):  # type: ignore[no-untyped-def]
@@ -39,10 +42,10 @@ def _rows(demo, ids):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("round_", range(4))
-def test_merge_a_into_b_racing_b_into_a(client, token_for, spot, demo, round_):  # type: ignore[no-untyped-def]
+def test_merge_a_into_b_racing_b_into_a(client, token_for, quiet_spot, demo, round_):  # type: ignore[no-untyped-def]
     duty = token_for("duty_officer")
-    _, lon1, lat1 = spot()
-    _, lon2, lat2 = spot()
+    _, lon1, lat1 = quiet_spot()
+    _, lon2, lat2 = quiet_spot()
     a = _incident(client, duty, lon1, lat1)
     _incident(client, duty, lon1 + 0.0003, lat1)  # A holds two reports
     b = _incident(client, duty, lon2, lat2, casualties={"injuries": 4})
@@ -74,12 +77,12 @@ def test_merge_a_into_b_racing_b_into_a(client, token_for, spot, demo, round_): 
     assert incidents[lead].injuries == 4
 
 
-def test_a_merge_racing_the_writer_loses_no_report(client, token_for, spot, demo):  # type: ignore[no-untyped-def]
+def test_a_merge_racing_the_writer_loses_no_report(client, token_for, quiet_spot, demo):  # type: ignore[no-untyped-def]
     """Reports merging into the lead through the writer while an officer merges another
     incident into it: the lead's count is the reports it holds, none lost, none twice."""
     duty = token_for("duty_officer")
-    _, lon1, lat1 = spot()
-    _, lon2, lat2 = spot()
+    _, lon1, lat1 = quiet_spot()
+    _, lon2, lat2 = quiet_spot()
     a = _incident(client, duty, lon1, lat1)
     b = _incident(client, duty, lon2, lat2)
     _incident(client, duty, lon2 + 0.0003, lat2)
