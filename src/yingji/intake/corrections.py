@@ -34,10 +34,10 @@ from yingji.core.errors import ApiError, conflict, invalid, not_found
 from yingji.geo.transform import Crs
 from yingji.grid import service as grid_service
 from yingji.intake import categories, deadlines, grading, lifecycle, merge, merge_followers, routing
-from yingji.intake.config import IntakeSettings
+from yingji.intake.config import IntakeSettings, get_intake_settings
 from yingji.intake.facts import set_facts, sync_deadline_due
 from yingji.intake.journal import SYSTEM_ACTOR, PendingEvent, append_events, record_step
-from yingji.intake.locks import advisory_lock, group_lock_key, is_postgres
+from yingji.intake.locks import group_lock_key, is_postgres, lock_groups, writer_group
 from yingji.intake.models import (
     INCIDENT_COLUMNS,
     Correction,
@@ -125,21 +125,24 @@ def _load(db: Session, ids: Iterable[int], field_name: str) -> dict[int, Inciden
 
 
 def _lock(
-    db: Session, ids: Iterable[int], *, extra_groups: Iterable[str] = (), field_name: str
+    db: Session, ids: Iterable[int], *, extra_codes: Iterable[str] = (), field_name: str
 ) -> dict[int, Incident]:
     """The incidents, read again under the locks that keep the writer and other corrections
-    out (PostgreSQL: their merge groups exclusively, then their rows in id order)."""
+    out (PostgreSQL: the merge groups the writer locks for them, exclusively, then their rows
+    in id order). ``extra_codes``: categories the correction gives them (re-classify)."""
     wanted = sorted(set(ids))
     incidents = _load(db, wanted, field_name)
     if not is_postgres(db):
         return incidents
-    locked: set[int] = set()
-    groups = {i.category_group for i in incidents.values() if i.category_group} | set(extra_groups)
+
+    def groups(found: Iterable[Incident]) -> set[str]:
+        codes = {i.category_code for i in found if i.category_code} | set(extra_codes)
+        return {writer_group(c, _PREFIX) for c in codes}
+
+    held: set[int] = set()
+    wanted_groups = groups(incidents.values())
     while True:
-        keys = sorted({group_lock_key(g) for g in groups} - locked)
-        for key in keys:
-            advisory_lock(db, key)
-        locked |= set(keys)
+        held = lock_groups(db, wanted_groups, held)
         stmt = (
             select(Incident)
             .where(Incident.id.in_(wanted))
@@ -148,10 +151,10 @@ def _lock(
             .execution_options(populate_existing=True)
         )
         incidents = {i.id: i for i in db.scalars(stmt)}
-        now_groups = {i.category_group for i in incidents.values() if i.category_group}
-        if {group_lock_key(g) for g in now_groups} <= locked:
+        now_groups = groups(incidents.values())
+        if {group_lock_key(g) for g in now_groups} <= held:
             return incidents
-        groups |= now_groups  # re-classified meanwhile: lock its new group too
+        wanted_groups |= now_groups  # re-classified meanwhile: lock its new group too
 
 
 def _reason(reason: str) -> str:
@@ -260,7 +263,7 @@ def _group(code: str | None, prefix: int) -> str | None:
     return code[:prefix] if code else None
 
 
-_PREFIX = IntakeSettings().merge_group_prefix_len
+_PREFIX = get_intake_settings().merge_group_prefix_len  # as the writer groups (YINGJI_INTAKE_)
 
 
 def _set_category(incident: Incident, code: str | None, source: str, confidence: float) -> None:
@@ -775,9 +778,9 @@ def reclassify(
             f"Unknown category code {category_code} (a GB/T 35561 code, e.g. 21A03)",
             code="unknown_category",
         )
-    group = _group(path.code, _PREFIX)
-    incident = _lock(db, [incident_id], extra_groups=[group] if group else [],
-                     field_name="incident_id")[incident_id]  # fmt: skip
+    incident = _lock(db, [incident_id], extra_codes=[path.code], field_name="incident_id")[
+        incident_id
+    ]
     _refuse_closed(incident, "incident_id")
     if incident.category_code == path.code and incident.category_source == OFFICER_SOURCE:
         raise conflict(
