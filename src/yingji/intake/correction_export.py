@@ -1,5 +1,5 @@
 """Corrections become evidence: the reports a duty officer's corrections touched, written in
-the labelled corpus format (/work/notes/SCREENING_CONTRACT.md, the format ``yingji bench
+the labelled corpus format of issue 13 (the format ``yingji bench
 merge-quality`` replays): JSON Lines, one object per report in occurred order,
 ``{"report": <a body for POST /api/v1/reports>, "label": {"scene", "category", "split",
 "note"}}``.
