@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 WIRE = {
     "incident.created", "incident.merged", "incident.status", "incident.level",
     "incident.deadline", "incident.overdue",
+    "incident.combined", "incident.merged_away", "incident.split", "incident.report_moved",
+    "incident.reclassified", "incident.relocated", "incident.routing_withdrawn",
     "plan.activated", "plan.response_raised", "task.assigned", "task.status", "task.reassigned",
     "task.resources", "task.escalated", "aftermath.listed", "review.saved", "consult.message",
     "consult.decision", "warning.issued", "warning.updated", "warning.lifted",

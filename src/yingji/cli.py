@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -22,6 +24,8 @@ app.add_typer(user_app, name="user")
 audit_app = typer.Typer(help="审计日志 / audit log", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(bench_app, name="bench")
+screening_app = typer.Typer(help="甄别研判 / screening", no_args_is_help=True)
+app.add_typer(screening_app, name="screening")
 console = Console()
 
 
@@ -147,6 +151,27 @@ def db_revision(
     from yingji.core import migrate
 
     migrate.revision(get_settings().resolved_database_url(), message, head=head)
+
+
+@screening_app.command("export-corrections")
+def screening_export_corrections(
+    output: Path = typer.Option(
+        Path("corrections.jsonl"), "--output", "-o", help="输出文件（- 为标准输出）/ output file"
+    ),
+) -> None:
+    """The duty officers' corrections as a labelled corpus (JSON Lines, the corpus format
+    ``yingji bench merge-quality`` replays)."""
+    from yingji.intake import correction_export
+
+    database = _database()
+    with database.session() as db:
+        lines = [f"{line}\n" for line in correction_export.export_lines(db)]
+    database.dispose()
+    if str(output) == "-":
+        sys.stdout.write("".join(lines))
+        return
+    output.write_text("".join(lines), encoding="utf-8")
+    console.print(f"已导出 {len(lines)} 份报告 / exported {len(lines)} reports → {output}")
 
 
 @user_app.command("add")

@@ -17,7 +17,7 @@ rows_strategy = st.lists(
     st.builds(
         IncidentRow,
         level=st.sampled_from(LEVELS),
-        status=st.sampled_from(sorted(STATUS_NAMES)),
+        status=st.sampled_from([*sorted(STATUS_NAMES), "merged"]),
         category_code=st.sampled_from([None, "11A01", "21C01", "31A00", "41B00"]),
         subdistrict_code=st.sampled_from([None, "370103003", "370103012"]),
         channels=st.lists(st.sampled_from(["public", "grid", "alarm", "sensor"]), max_size=3),
@@ -33,7 +33,11 @@ rows_strategy = st.lists(
 @given(rows=rows_strategy, days=st.integers(min_value=1, max_value=60))
 def test_every_breakdown_adds_up_to_the_total(rows, days):
     out = count(rows, now=NOW, days=days, open_count=0, subdistrict_names={})
-    in_window = [r for r in rows if NOW - timedelta(days=days) <= r.occurred_at <= NOW]
+    in_window = [
+        r
+        for r in rows
+        if NOW - timedelta(days=days) <= r.occurred_at <= NOW and r.status != "merged"
+    ]
     assert out["total"] == len(in_window)
     for key in ("by_level", "by_category", "by_subdistrict", "by_status"):
         assert sum(b["count"] for b in out[key]) == out["total"], key
@@ -58,6 +62,15 @@ def test_days_start_at_local_midnight():
     ]
     assert out["by_subdistrict"][0]["name"] == "杆石桥街道"
     assert out["open"] == 1
+
+
+def test_an_incident_merged_into_another_is_not_counted_again():
+    at = NOW - timedelta(hours=1)
+    lead = IncidentRow("III", "verified", "21B01", "370103003", ["public", "alarm"], at)
+    merged = IncidentRow("IV", "merged", "21B01", "370103003", ["alarm"], at)
+    out = count([lead, merged], now=NOW, days=1, open_count=1, subdistrict_names={})
+    assert out["total"] == 1
+    assert {b["key"]: b["count"] for b in out["by_level"]} == {"I": 0, "II": 0, "III": 1, "IV": 0}
 
 
 def _areas(client, headers, code):

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 from shapely.geometry import shape
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from yingji.geo.distance import haversine_m
 from yingji.grid.models import GridArea
+from yingji.intake import lifecycle
 from yingji.intake.models import Incident, Report, StreamEvent, TimelineEntry
 
 _counter = itertools.count()
@@ -84,3 +85,48 @@ def counts(demo) -> dict[str, int]:  # type: ignore[no-untyped-def]
             m.__tablename__: int(s.scalar(select(func.count()).select_from(m)) or 0)
             for m in (Report, Incident, TimelineEntry, StreamEvent)
         }
+
+
+@pytest.fixture
+def quiet_spot(spot, demo) -> Callable[[], tuple[str, float, float]]:  # type: ignore[no-untyped-def]
+    """A fresh spot with no open incident in merging reach: tests that count an incident's
+    reports exactly retire what an earlier test left open there (``spot()`` comes round to
+    the same spots again once a session has used them all)."""
+
+    def take() -> tuple[str, float, float]:
+        s = spot()
+        with demo.session() as db:
+            rows = db.execute(
+                select(Incident.id, Incident.lon, Incident.lat).where(
+                    Incident.status.in_(lifecycle.OPEN)
+                )
+            )
+            near = [
+                iid
+                for iid, lon, lat in rows
+                if lon is not None and haversine_m(lon, lat, s[1], s[2]) < SPOT_SPACING_M
+            ]
+            if near:
+                db.execute(
+                    update(Incident).where(Incident.id.in_(near)).values(status="false_alarm")
+                )
+                db.commit()
+        return s
+
+    return take
+
+
+@pytest.fixture
+def retire_new_incidents(demo):  # type: ignore[no-untyped-def]
+    """Mark the incidents a test founded false alarms once it ends, so none stays open where
+    a later test reports."""
+    with demo.session() as db:
+        before = int(db.scalar(select(func.max(Incident.id))) or 0)
+    yield
+    with demo.session() as db:
+        db.execute(
+            update(Incident)
+            .where(Incident.id > before, Incident.status.in_(lifecycle.OPEN))
+            .values(status="false_alarm")
+        )
+        db.commit()

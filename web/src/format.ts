@@ -34,3 +34,12 @@ export function formatAge(fromIso: string, nowMs: number): string {
   if (currentLocale() === 'en') return h ? `${h} h ${m} min` : m ? `${m} min ${sec} s` : `${sec} s`
   return h ? `${h} 小时 ${m} 分` : m ? `${m} 分 ${sec} 秒` : `${sec} 秒`
 }
+
+/** Great-circle distance in metres between two WGS-84 positions (for "nearest first"). */
+export function haversineM(lon1: number, lat1: number, lon2: number, lat2: number): number {
+  const rad = Math.PI / 180
+  const dLat = (lat2 - lat1) * rad
+  const dLon = (lon2 - lon1) * rad
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2
+  return 2 * 6371008.8 * Math.asin(Math.sqrt(a))
+}

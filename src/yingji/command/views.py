@@ -12,6 +12,7 @@ from yingji.auth.permissions import allow
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
 from yingji.command import access, aftermath, clock, consultation, incidents, recommend, review
+from yingji.command import merging as merging  # registers command's merge follower with intake
 from yingji.command.activation import read as activations
 from yingji.command.activation import service as activation_service
 from yingji.command.activation.suggestions import suggestions

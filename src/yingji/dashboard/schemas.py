@@ -108,7 +108,7 @@ class BoardRef(_Out):
 
 
 IncidentStatus = Literal[
-    "reported", "verified", "responding", "controlled", "closed", "false_alarm"
+    "reported", "verified", "responding", "controlled", "closed", "false_alarm", "merged"
 ]
 
 

@@ -18,6 +18,9 @@ STATUS_NAMES: dict[str, tuple[str, str]] = {
     "false_alarm": ("误报", "False alarm"),
 }
 STATUS_KEYS = frozenset(STATUS_NAMES)
+# An incident a duty officer merged into another is kept (status ``merged``) but is no event
+# of its own: its reports count under the incident it joined, so it is left out of every count.
+NOT_COUNTED = frozenset({"merged"})
 CHANNEL_NAMES: dict[str, tuple[str, str]] = {
     "notice": ("上级通知", "Upper-level notice"),
     "grid": ("网格上报", "Grid report"),
@@ -97,7 +100,7 @@ def count(
     first_day = _floor_day(local_now) - timedelta(days=days - 1)
     total = 0
     for r in rows:
-        if not since <= r.occurred_at <= now:
+        if r.status in NOT_COUNTED or not since <= r.occurred_at <= now:
             continue
         total += 1
         levels[r.level] += 1

@@ -1,4 +1,6 @@
-"""Incident lifecycle: reported → verified → responding → controlled → closed, or false_alarm.
+"""Incident lifecycle: reported → verified → responding → controlled → closed, or false_alarm;
+or merged, when a duty officer merges it into another incident (``corrections``: it is kept,
+pointing at the incident it joined, and nothing moves it again).
 
 Screening (甄别研判) is the first step: a duty officer verifies a reported incident or marks
 it a false alarm. Which role may make which move is data here, so the rule reads in one
@@ -9,8 +11,8 @@ from __future__ import annotations
 
 from yingji.auth.roles import Role
 
-STATUSES = ("reported", "verified", "responding", "controlled", "closed", "false_alarm")
-TERMINAL = frozenset({"closed", "false_alarm"})
+STATUSES = ("reported", "verified", "responding", "controlled", "closed", "false_alarm", "merged")
+TERMINAL = frozenset({"closed", "false_alarm", "merged"})
 OPEN = tuple(s for s in STATUSES if s not in TERMINAL)
 STATUS_NAMES = {
     "reported": "已接报",
@@ -19,9 +21,13 @@ STATUS_NAMES = {
     "controlled": "已控制",
     "closed": "已结案",
     "false_alarm": "误报",
+    "merged": "已合并",
 }
+# who may screen (甄别研判): verify, mark a false alarm, and correct the machine's merging,
+# classification and location (``corrections``)
+SCREENING_ROLES = frozenset({Role.admin, Role.duty_officer})
 
-_SCREEN = frozenset({Role.admin, Role.duty_officer})
+_SCREEN = SCREENING_ROLES
 _COMMAND = frozenset({Role.admin, Role.duty_officer, Role.hq_commander, Role.committee})
 _LOCAL = _COMMAND | {Role.subdistrict_operator}
 

@@ -40,6 +40,23 @@ def group_lock_key(group: str) -> int:
     return _lock_key(f"intake-merge:{group}")
 
 
+def writer_group(category_code: str, prefix: int) -> str:
+    """The merge group whose lock a writer batch takes for a report or incident of this
+    category (held shared with cell locks, or exclusively): a duty officer's correction
+    takes the same groups exclusively (``lock_groups``) to keep the writer out."""
+    return category_code[:prefix]
+
+
+def lock_groups(db: Session, groups: set[str], already: set[int] | None = None) -> set[int]:
+    """Take the merge groups' locks exclusively (sorted, as the writer takes them), besides
+    those ``already`` held; answers every key held now. PostgreSQL only."""
+    held = set(already or ())
+    keys = sorted({group_lock_key(g) for g in groups} - held)
+    if keys:
+        db.execute(_LOCK_ALL, {"keys": keys})
+    return held | set(keys)
+
+
 def cell_lock_key(name: str) -> int:
     return _lock_key(f"intake-merge-cell:{name}")
 
@@ -77,7 +94,7 @@ def lock_merge_neighbourhoods(
     cells: set[str] = set()
     for p in items:
         if p.category.code and p.lon is not None and p.lat is not None:
-            group = p.category.code[:prefix]
+            group = writer_group(p.category.code, prefix)
             groups.add(group)
             cells.update(merge.lock_keys(group, p.lon, p.lat, settings.merge_radius_m))
     if not groups:

@@ -122,6 +122,11 @@ class Incident(Base):
     # when the earliest statutory report not yet made falls due (``facts.sync_deadline_due``):
     # the overdue check reads only incidents past it, through this index
     deadline_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    # a duty officer's corrections (``corrections``): the incident this one was merged into
+    # (status ``merged``, kept, never deleted), and the level an officer set by hand, below
+    # which a recount never takes it
+    merged_into_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)
+    level_floor: Mapped[str | None] = mapped_column(String(4), nullable=True)
 
 
 INCIDENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in Incident.__table__.columns)
@@ -224,6 +229,9 @@ class Routing(Base):
     target_name: Mapped[str] = mapped_column(String(128), nullable=False, default="")
     reason: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     routed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # the incident no longer goes to this target (re-classified or re-located away from it);
+    # routed to it again, the row is taken up again (the unique key is per target)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class StreamEvent(Base):
@@ -239,3 +247,26 @@ class StreamEvent(Base):
     headquarters_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
     level: Mapped[str] = mapped_column(String(4), nullable=False)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
+
+
+class Correction(Base):
+    """A duty officer's correction of the machine (merge, split, move, re-classification,
+    re-location): who, when, why and what, kept as a labelled example for the merge and
+    classification rules (exported in the labelled corpus format, ``correction_export``).
+    Append-only."""
+
+    __tablename__ = "intake_correction"
+    __table_args__ = (Index("ix_intake_correction_at", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    actor_type: Mapped[str] = mapped_column(String(16), nullable=False)
+    actor_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    actor_name: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    reason: Mapped[str] = mapped_column(String(500), nullable=False)
+    # the incident the correction leaves the reports in (the lead, the new one, the target)
+    incident_id: Mapped[int] = mapped_column(BigId, nullable=False, index=True)
+    incident_ids: Mapped[list[int]] = mapped_column(JSONType, nullable=False, default=list)
+    report_ids: Mapped[list[int]] = mapped_column(JSONType, nullable=False, default=list)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)

@@ -130,6 +130,7 @@ def raise_level(
     before = audit.snapshot(incident)
     old = incident.level
     _apply_level(db, incident, level, org, now)
+    incident.level_floor = level  # a recount after a correction never goes below it
     incident.needs_assessment = False
     incident.updated_at = now
     audit.record(

@@ -15,6 +15,7 @@ from yingji.core.pagination import apply_sort
 from yingji.intake import categories, lifecycle, routing
 from yingji.intake.journal import pipeline_steps
 from yingji.intake.models import (
+    Correction,
     Incident,
     IncidentReport,
     Report,
@@ -66,6 +67,8 @@ def incident_read(incident: Incident, org: routing.Organisation) -> dict[str, An
         "deadlines_done": incident.deadlines_done,
         "overdue": incident.overdue,
         "next_statuses": lifecycle.allowed_next(incident.status),
+        "merged_into_id": incident.merged_into_id,
+        "level_floor": incident.level_floor,
     }
 
 
@@ -128,6 +131,15 @@ def list_stmt(
     return stmt
 
 
+def corrections_stmt(*, incident_id: int | None = None) -> Select[Correction]:
+    """Corrections, newest first; of one incident when asked (named as the one it ended in,
+    or as any incident it touched)."""
+    stmt = select(Correction).order_by(Correction.id.desc())
+    if incident_id is not None:
+        stmt = stmt.where(Correction.incident_id == incident_id)
+    return stmt
+
+
 def get_incident(db: Session, incident_id: int, *, territory: str | None) -> Incident:
     incident = db.get(Incident, incident_id)
     if incident is None or (territory is not None and incident.subdistrict_code != territory):
@@ -179,6 +191,7 @@ def incident_detail(db: Session, incident: Incident, org: routing.Organisation) 
                 target_name=r.target_name,
                 reason=r.reason,
                 routed_at=r.routed_at,
+                withdrawn_at=r.withdrawn_at,
             )
             for r in routes
         ],

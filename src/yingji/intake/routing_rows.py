@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from yingji.intake import categories, routing
@@ -57,6 +57,7 @@ def buffer_routes(
                 "target_name": t.name,
                 "reason": t.reason,
                 "routed_at": at,
+                "withdrawn_at": None,
             }
         )
 
@@ -99,25 +100,88 @@ def reroute(
     report_id: int | None = None,
 ) -> None:
     """After a level rise: route to whoever the graver level adds (the committee for I–II);
-    the step joins the pipeline record of ``report_id`` when the rise came from a report."""
-    existing = {
-        (t, c)
-        for t, c in db.execute(
-            select(Routing.target_type, Routing.target_code).where(
+    the step joins the pipeline record of ``report_id`` when the rise came from a report.
+    A target the incident was withdrawn from (``route_again``) is taken up again."""
+    stored = {
+        (t, c): withdrawn
+        for t, c, withdrawn in db.execute(
+            select(Routing.target_type, Routing.target_code, Routing.withdrawn_at).where(
                 Routing.incident_id == incident.id
             )
         )
     }
+    existing = {key for key, withdrawn in stored.items() if withdrawn is None}
     existing |= {
         (row["target_type"], row["target_code"])
         for row in buffered_rows(db, "intake_routing")
         if row["incident_id"] == incident.id
     }
     lf = next((c for t, c in existing if t == "local_force"), None)
-    new = route_incident(db, incident, org, (lf, "") if lf else None, existing=existing, at=now)
-    new = [t for t in new if t.type != "local_force"]
+    targets = targets_for(incident, org, (lf, "") if lf else None)
+    new = [t for t in targets if (t.type, t.code) not in existing and t.type != "local_force"]
+    revived = [t for t in new if (t.type, t.code) in stored]
+    buffer_routes(db, incident, [t for t in new if t not in revived], now)
+    for t in revived:
+        db.execute(
+            update(Routing)
+            .where(
+                Routing.incident_id == incident.id,
+                Routing.target_type == t.type,
+                Routing.target_code == t.code,
+            )
+            .values(withdrawn_at=None, routed_at=now, reason=t.reason)
+        )
     if new and report_id is not None:
         step = routed_step(new, 0.0)
         record_pipeline_step(db, incident, step, actor=SYSTEM_ACTOR, at=now, report_id=report_id)
     elif new:
         record_step(db, incident, routed_step(new, 0.0), actor=SYSTEM_ACTOR, at=now)
+
+
+def route_again(
+    db: Session, incident: IncidentLike, org: routing.Organisation, now: datetime
+) -> tuple[list[routing.Target], list[Routing]]:
+    """Route an incident afresh after a duty officer changed what routing reads (category,
+    level, position): targets it newly goes to are routed (or taken up again), targets it no
+    longer goes to are withdrawn (kept, with ``withdrawn_at``). Answers (gained, lost)."""
+    rows = list(db.scalars(select(Routing).where(Routing.incident_id == incident.id)))
+    lf = (incident.location or {}).get("local_force")
+    local_force = (lf["subdistrict_code"], lf["name"]) if lf else None
+    incident.headquarters_code = None  # set again by the headquarters target, if any
+    targets = targets_for(incident, org, local_force)
+    wanted = {(t.type, t.code): t for t in targets}
+    by_key = {(r.target_type, r.target_code): r for r in rows}
+    gained: list[routing.Target] = []
+    lost: list[Routing] = []
+    for key, t in wanted.items():
+        row = by_key.get(key)
+        if row is None:
+            db.add(
+                Routing(
+                    incident_id=incident.id, target_type=t.type, target_code=t.code,
+                    target_name=t.name, reason=t.reason, routed_at=now,
+                )
+            )  # fmt: skip
+            gained.append(t)
+        elif row.withdrawn_at is not None:
+            row.withdrawn_at, row.routed_at, row.reason = None, now, t.reason
+            gained.append(t)
+    for key, row in by_key.items():
+        if key not in wanted and row.withdrawn_at is None:
+            row.withdrawn_at = now
+            lost.append(row)
+    return gained, lost
+
+
+def withdraw_all(db: Session, incident_id: int, now: datetime) -> list[Routing]:
+    """Withdraw every target of an incident (merged into another, which now holds them)."""
+    rows = list(
+        db.scalars(
+            select(Routing).where(
+                Routing.incident_id == incident_id, Routing.withdrawn_at.is_(None)
+            )
+        )
+    )
+    for row in rows:
+        row.withdrawn_at = now
+    return rows

@@ -147,6 +147,7 @@ class RoutingRead(BaseModel):
     target_name: str
     reason: str
     routed_at: datetime
+    withdrawn_at: datetime | None = None  # no longer routed there (a correction moved it)
 
 
 class ReportRead(BaseModel):
@@ -197,6 +198,8 @@ class IncidentRead(BaseModel):
     deadlines_done: list[str]
     overdue: bool
     next_statuses: list[str]
+    merged_into_id: int | None = None  # status merged: the incident it joined
+    level_floor: Level | None = None  # the level a duty officer set; recounts keep above it
 
 
 class IncidentDetail(IncidentRead):
@@ -218,3 +221,78 @@ class LevelRaiseIn(_Strict):
 class DeadlineDoneIn(_Strict):
     step: Literal["county", "city", "province", "state"]
     note: str = Field(default="", max_length=500)
+
+
+# ------------------------------------------------------------------ a duty officer's corrections
+_Reason = Field(min_length=1, max_length=500, description="更正理由（必填）/ why (required)")
+
+
+class MergeIn(_Strict):
+    """Merge two or more incidents into the lead the officer picked."""
+
+    incident_ids: list[int] = Field(max_length=50, description="待合并的事件（含主事件）")
+    lead_id: int = Field(description="主事件：其余事件并入它 / the lead the others join")
+    reason: str = _Reason
+
+
+class SplitIn(_Strict):
+    reason: str = _Reason
+
+
+class MoveReportIn(_Strict):
+    to_incident_id: int
+    reason: str = _Reason
+
+
+class ReclassifyIn(_Strict):
+    category_code: str = Field(min_length=1, max_length=8)
+    reason: str = _Reason
+
+
+class RelocateIn(_Strict):
+    """A point picked on the map (``lon``/``lat``, in ``crs``) or an address typed."""
+
+    lon: float | None = Field(default=None, allow_inf_nan=False)
+    lat: float | None = Field(default=None, allow_inf_nan=False)
+    crs: Crs = Crs.wgs84
+    address: str = Field(default="", max_length=256)
+    reason: str = _Reason
+
+    @model_validator(mode="after")
+    def _point_or_address(self) -> RelocateIn:
+        if (self.lon is None) != (self.lat is None):
+            raise ZhValueError("经度和纬度须同时给出", "lon and lat go together")
+        if self.lon is None and not self.address.strip():
+            raise ZhValueError("须在地图上选点或填写地址", "pick a point or type an address")
+        return self
+
+
+class CorrectionRead(BaseModel):
+    id: int
+    at: datetime
+    kind: Literal["merge", "split", "move", "reclassify", "relocate"]
+    actor: dict[str, str]
+    reason: str
+    incident_id: int
+    incident_ids: list[int]
+    report_ids: list[int]
+    data: dict[str, Any]
+
+
+class CorrectionResult(BaseModel):
+    """A correction's answer: the incident the reports are in now (the lead, the new one,
+    the target, the incident re-classified or re-located), the others it changed, and the
+    correction kept."""
+
+    incident: IncidentRead
+    others: list[IncidentRead]
+    correction: CorrectionRead
+
+
+class CategoryOption(BaseModel):
+    """A category an officer may pick when re-classifying (GB/T 35561 and platform classes)."""
+
+    code: str
+    name: str
+    name_en: str
+    display: str

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from yingji.intake.journal import SYSTEM_ACTOR, append_events
 from yingji.intake.locks import EVENT_LOCK_KEY, MAX_CELL_LOCKS, cell_lock_key, group_lock_key
+from yingji.intake.merge_followers import Followed, MergeFollower, register_merge_follower
 from yingji.intake.moves import (
     CloseCheck,
     Note,
@@ -34,6 +35,7 @@ from yingji.intake.moves import (
 from yingji.intake.org_cache import ORG_CACHE_S, clear_caches, organisation
 from yingji.intake.read import (
     INCIDENT_SORT_FIELDS,
+    corrections_stmt,
     count_merged_reports,
     count_reports,
     get_incident,
@@ -53,6 +55,8 @@ __all__ = [
     "ORG_CACHE_S",
     "SYSTEM_ACTOR",
     "CloseCheck",
+    "Followed",
+    "MergeFollower",
     "Note",
     "Outcome",
     "accepted",
@@ -61,6 +65,7 @@ __all__ = [
     "category_read",
     "cell_lock_key",
     "clear_caches",
+    "corrections_stmt",
     "count_merged_reports",
     "count_reports",
     "deadline_done",
@@ -77,6 +82,7 @@ __all__ = [
     "raise_level",
     "read_events",
     "register_close_check",
+    "register_merge_follower",
     "transition",
     "watch_unwatched_deadlines",
     "write_batch",

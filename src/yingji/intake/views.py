@@ -21,19 +21,29 @@ from yingji.core.deps import get_db
 from yingji.core.errors import ApiError, forbidden, invalid, validation_items
 from yingji.core.pagination import Page, PageParams, page_params, paginate, sort_param
 from yingji.core.responses import TypedRoute, content, errors, json_body
-from yingji.intake import cap, service, stream
+from yingji.intake import cap, categories, correction_export, corrections, service, stream
+from yingji.intake.lifecycle import SCREENING_ROLES
+from yingji.intake.models import Correction
 from yingji.intake.prepare import Prepared, Sender, prepare
 from yingji.intake.runtime import IntakeRuntime
 from yingji.intake.schemas import (
     BatchIn,
     BatchItem,
     BatchResult,
+    CategoryOption,
+    CorrectionRead,
+    CorrectionResult,
     DeadlineDoneIn,
     IncidentDetail,
     IncidentRead,
     LevelRaiseIn,
+    MergeIn,
+    MoveReportIn,
+    ReclassifyIn,
+    RelocateIn,
     ReportAccepted,
     ReportIn,
+    SplitIn,
     TransitionIn,
 )
 
@@ -58,6 +68,8 @@ INCIDENT_MOVE = allow(
 )
 INCIDENT_LEVEL = allow(Role.admin, Role.duty_officer, Role.hq_commander, Role.committee)
 INCIDENT_DEADLINE = allow(Role.admin, Role.duty_officer)
+# the roles that screen (甄别研判) correct the machine: merge, split, move, re-classify, re-locate
+SCREEN = allow(*sorted(SCREENING_ROLES, key=lambda r: r.value))
 
 # Who may report; integrations are further bound to their token's channels (_check_channel).
 report_principal = allow_own_session(
@@ -461,6 +473,184 @@ def deadline_done(
     )  # fmt: skip
     _change(request, db, events)
     return service.incident_read(incident, org)
+
+
+# ------------------------------------------------------------------ a duty officer's corrections
+def _correction_read(c: Correction) -> CorrectionRead:
+    return CorrectionRead(
+        id=c.id, at=c.at, kind=c.kind,
+        actor={"type": c.actor_type, "id": c.actor_id, "name": c.actor_name},
+        reason=c.reason, incident_id=c.incident_id, incident_ids=c.incident_ids,
+        report_ids=c.report_ids, data=c.data,
+    )  # fmt: skip
+
+
+def _corrected(request: Request, db: Session, done: corrections.Corrected) -> CorrectionResult:
+    _change(request, db, done.events)
+    org = service.organisation(db)
+    return CorrectionResult(
+        incident=IncidentRead(**service.incident_read(done.incident, org)),
+        others=[IncidentRead(**service.incident_read(o, org)) for o in done.others],
+        correction=_correction_read(done.correction),
+    )
+
+
+@router.post(
+    "/incidents/merge", response_model=CorrectionResult,
+    responses=errors(404, 409),
+)  # fmt: skip
+def merge_incidents(
+    body: MergeIn,
+    request: Request,
+    principal: Principal = Depends(SCREEN),
+    db: Session = Depends(get_db),
+) -> CorrectionResult:
+    """Merge two or more incidents into the lead the officer picked (a reason is required).
+    Refused: fewer than two, an incident into itself, a closed, false-alarm or merged
+    incident, two incidents that each run a plan."""
+    done = corrections.merge_incidents(
+        db, lead_id=body.lead_id, incident_ids=body.incident_ids, reason=body.reason,
+        actor=principal.actor, org=service.organisation(db), now=utcnow(),
+    )  # fmt: skip
+    return _corrected(request, db, done)
+
+
+@router.post(
+    "/incidents/{incident_id}/reports/{report_id}/split", status_code=201,
+    response_model=CorrectionResult, responses=errors(404, 409),
+)  # fmt: skip
+def split_report(
+    incident_id: int,
+    report_id: int,
+    body: SplitIn,
+    request: Request,
+    principal: Principal = Depends(SCREEN),
+    db: Session = Depends(get_db),
+) -> CorrectionResult:
+    """Split a report out into a new incident (``incident``; ``others``: the one it left).
+    Refused for an incident's only report."""
+    done = corrections.split_report(
+        db, incident_id=incident_id, report_id=report_id, reason=body.reason,
+        actor=principal.actor, org=service.organisation(db),
+        settings=_runtime(request).settings, now=utcnow(),
+    )  # fmt: skip
+    return _corrected(request, db, done)
+
+
+@router.post(
+    "/incidents/{incident_id}/reports/{report_id}/move", response_model=CorrectionResult,
+    responses=errors(404, 409),
+)  # fmt: skip
+def move_report(
+    incident_id: int,
+    report_id: int,
+    body: MoveReportIn,
+    request: Request,
+    principal: Principal = Depends(SCREEN),
+    db: Session = Depends(get_db),
+) -> CorrectionResult:
+    """Move a report to another open incident (``incident``: the target)."""
+    done = corrections.move_report(
+        db, incident_id=incident_id, report_id=report_id, to_incident_id=body.to_incident_id,
+        reason=body.reason, actor=principal.actor, org=service.organisation(db), now=utcnow(),
+    )  # fmt: skip
+    return _corrected(request, db, done)
+
+
+@router.post(
+    "/incidents/{incident_id}/category", response_model=CorrectionResult,
+    responses=errors(404, 409),
+)  # fmt: skip
+def reclassify(
+    incident_id: int,
+    body: ReclassifyIn,
+    request: Request,
+    principal: Principal = Depends(SCREEN),
+    db: Session = Depends(get_db),
+) -> CorrectionResult:
+    """Re-classify (GB/T 35561 code): level and routing recomputed; the parties that lose
+    and gain the incident are told on the stream."""
+    done = corrections.reclassify(
+        db, incident_id=incident_id, category_code=body.category_code, reason=body.reason,
+        actor=principal.actor, org=service.organisation(db), now=utcnow(),
+    )  # fmt: skip
+    return _corrected(request, db, done)
+
+
+@router.post(
+    "/incidents/{incident_id}/location", response_model=CorrectionResult,
+    responses=errors(404, 409),
+)  # fmt: skip
+def relocate(
+    incident_id: int,
+    body: RelocateIn,
+    request: Request,
+    principal: Principal = Depends(SCREEN),
+    db: Session = Depends(get_db),
+) -> CorrectionResult:
+    """Re-locate: a point picked on the map or an address typed; sub-district, grid and
+    routing follow. Refused outside the district or with swapped coordinates."""
+    done = corrections.relocate(
+        db, incident_id=incident_id, lon=body.lon, lat=body.lat, crs=body.crs,
+        address=body.address, reason=body.reason, actor=principal.actor,
+        org=service.organisation(db), now=utcnow(),
+    )  # fmt: skip
+    return _corrected(request, db, done)
+
+
+@router.get(
+    "/screening/categories", response_model=list[CategoryOption],
+    responses=errors(),
+)  # fmt: skip
+def list_categories(principal: Principal = Depends(SCREEN)) -> list[CategoryOption]:
+    """The categories a re-classification may choose, in code order."""
+    out = []
+    for code, c in sorted(categories.table().items()):
+        path = categories.path(code)
+        if path is not None:
+            out.append(CategoryOption(code=code, name=c.name, name_en=c.name_en,
+                                      display=path.display))  # fmt: skip
+    return out
+
+
+@router.get(
+    "/screening/corrections", response_model=Page[CorrectionRead],
+    responses=errors(),
+)  # fmt: skip
+def list_corrections(
+    incident: int | None = Query(None, description="事件编号 / incident id"),
+    params: PageParams = Depends(page_params),
+    principal: Principal = Depends(SCREEN),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """The duty officers' corrections, newest first."""
+    stmt = service.corrections_stmt(incident_id=incident)
+    rows, total = paginate(db, stmt, params)
+    return {
+        "items": [_correction_read(c) for c in rows],
+        "total": total,
+        "limit": params.limit,
+        "offset": params.offset,
+    }
+
+
+@router.get(
+    "/screening/corrections/export.jsonl", response_class=Response,
+    responses=content(
+        "application/x-ndjson", "更正样本 / corrections as labelled examples", binary=False
+    ),
+)  # fmt: skip
+def export_corrections(
+    principal: Principal = Depends(SCREEN),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The reports the corrections touched, labelled, in the corpus format (JSON Lines)."""
+    text = "".join(f"{line}\n" for line in correction_export.export_lines(db))
+    return Response(
+        text,
+        media_type="application/x-ndjson; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="corrections.jsonl"'},
+    )
 
 
 @router.get(

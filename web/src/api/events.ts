@@ -11,6 +11,13 @@ export const IntakeEvent = {
   level: 'incident.level',
   deadline: 'incident.deadline',
   overdue: 'incident.overdue',
+  combined: 'incident.combined',
+  mergedAway: 'incident.merged_away',
+  split: 'incident.split',
+  reportMoved: 'incident.report_moved',
+  reclassified: 'incident.reclassified',
+  relocated: 'incident.relocated',
+  routingWithdrawn: 'incident.routing_withdrawn',
 } as const
 
 export const CommandEvent = {

@@ -7,7 +7,7 @@ import type { Page } from './types'
 
 export const LEVELS = ['I', 'II', 'III', 'IV'] as const
 export type Level = (typeof LEVELS)[number]
-export const STATUSES = ['reported', 'verified', 'responding', 'controlled', 'closed', 'false_alarm'] as const
+export const STATUSES = ['reported', 'verified', 'responding', 'controlled', 'closed', 'false_alarm', 'merged'] as const
 export type Status = (typeof STATUSES)[number]
 export const CHANNELS = ['notice', 'grid', 'public', 'internet', 'alarm', 'sensor', 'cap'] as const
 export type Channel = (typeof CHANNELS)[number]
@@ -85,3 +85,59 @@ export type IncidentStats = S['IncidentStats']
 export const statsApi = {
   get: (query: { days?: number } = {}) => request<IncidentStats>('/api/v1/dashboard/stats', { query }),
 }
+
+/** A duty officer's correction as the API keeps it (GET /api/v1/screening/corrections). */
+export interface Correction {
+  id: number
+  at: string
+  kind: 'merge' | 'split' | 'move' | 'reclassify' | 'relocate'
+  actor: { type?: string; id?: string; name?: string }
+  reason: string
+  incident_id: number
+  incident_ids: number[]
+  report_ids: number[]
+  data: Record<string, unknown>
+}
+
+/** What a correction answers: the incident the reports are in now and the others changed. */
+export interface Corrected {
+  incident: Incident
+  others: Incident[]
+  correction: Correction
+}
+
+export interface CategoryOption {
+  code: string
+  name: string
+  name_en: string
+  display: string
+}
+
+/** The duty officer's tools (甄别研判): merge, split, move, re-classify, re-locate. */
+export const screeningApi = {
+  merge: (incidentIds: number[], leadId: number, reason: string) =>
+    request<Corrected>('/api/v1/incidents/merge', {
+      json: { incident_ids: incidentIds, lead_id: leadId, reason },
+    }),
+  split: (incidentId: number, reportId: number, reason: string) =>
+    request<Corrected>(`/api/v1/incidents/${incidentId}/reports/${reportId}/split`, { json: { reason } }),
+  move: (incidentId: number, reportId: number, toIncidentId: number, reason: string) =>
+    request<Corrected>(`/api/v1/incidents/${incidentId}/reports/${reportId}/move`, {
+      json: { to_incident_id: toIncidentId, reason },
+    }),
+  reclassify: (incidentId: number, categoryCode: string, reason: string) =>
+    request<Corrected>(`/api/v1/incidents/${incidentId}/category`, {
+      json: { category_code: categoryCode, reason },
+    }),
+  relocate: (
+    incidentId: number,
+    where: { lon: number; lat: number; crs: 'wgs84' | 'gcj02'; address?: string } | { address: string },
+    reason: string,
+  ) => request<Corrected>(`/api/v1/incidents/${incidentId}/location`, { json: { ...where, reason } }),
+  categories: () => request<CategoryOption[]>('/api/v1/screening/categories'),
+  corrections: (incident?: number) =>
+    request<Page<Correction>>('/api/v1/screening/corrections', { query: { incident, limit: 50 } }),
+}
+
+/** Roles that screen (甄别研判) and so may correct the machine; the server checks again. */
+export const SCREENERS = ['admin', 'duty_officer']

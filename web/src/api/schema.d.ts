@@ -789,6 +789,171 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/incidents/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge Incidents
+         * @description Merge two or more incidents into the lead the officer picked (a reason is required).
+         *     Refused: fewer than two, an incident into itself, a closed, false-alarm or merged
+         *     incident, two incidents that each run a plan.
+         */
+        post: operations["merge_incidents_api_v1_incidents_merge_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{incident_id}/reports/{report_id}/split": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Split Report
+         * @description Split a report out into a new incident (``incident``; ``others``: the one it left).
+         *     Refused for an incident's only report.
+         */
+        post: operations["split_report_api_v1_incidents__incident_id__reports__report_id__split_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{incident_id}/reports/{report_id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move Report
+         * @description Move a report to another open incident (``incident``: the target).
+         */
+        post: operations["move_report_api_v1_incidents__incident_id__reports__report_id__move_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{incident_id}/category": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reclassify
+         * @description Re-classify (GB/T 35561 code): level and routing recomputed; the parties that lose
+         *     and gain the incident are told on the stream.
+         */
+        post: operations["reclassify_api_v1_incidents__incident_id__category_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{incident_id}/location": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Relocate
+         * @description Re-locate: a point picked on the map or an address typed; sub-district, grid and
+         *     routing follow. Refused outside the district or with swapped coordinates.
+         */
+        post: operations["relocate_api_v1_incidents__incident_id__location_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/screening/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Categories
+         * @description The categories a re-classification may choose, in code order.
+         */
+        get: operations["list_categories_api_v1_screening_categories_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/screening/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Corrections
+         * @description The duty officers' corrections, newest first.
+         */
+        get: operations["list_corrections_api_v1_screening_corrections_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/screening/corrections/export.jsonl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Corrections
+         * @description The reports the corrections touched, labelled, in the corpus format (JSON Lines).
+         */
+        get: operations["export_corrections_api_v1_screening_corrections_export_jsonl_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stream": {
         parameters: {
             query?: never;
@@ -2856,7 +3021,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "reported" | "verified" | "responding" | "controlled" | "closed" | "false_alarm";
+            status: "reported" | "verified" | "responding" | "controlled" | "closed" | "false_alarm" | "merged";
             /**
              * Level
              * @enum {string}
@@ -2960,6 +3125,20 @@ export interface components {
              */
             sent_at: string;
         };
+        /**
+         * CategoryOption
+         * @description A category an officer may pick when re-classifying (GB/T 35561 and platform classes).
+         */
+        CategoryOption: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+            /** Display */
+            display: string;
+        };
         /** CategoryRead */
         CategoryRead: {
             /** Code */
@@ -3001,6 +3180,49 @@ export interface components {
             lon: number;
             /** Lat */
             lat: number;
+        };
+        /** CorrectionRead */
+        CorrectionRead: {
+            /** Id */
+            id: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "merge" | "split" | "move" | "reclassify" | "relocate";
+            /** Actor */
+            actor: {
+                [key: string]: string;
+            };
+            /** Reason */
+            reason: string;
+            /** Incident Id */
+            incident_id: number;
+            /** Incident Ids */
+            incident_ids: number[];
+            /** Report Ids */
+            report_ids: number[];
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * CorrectionResult
+         * @description A correction's answer: the incident the reports are in now (the lead, the new one,
+         *     the target, the incident re-classified or re-located), the others it changed, and the
+         *     correction kept.
+         */
+        CorrectionResult: {
+            incident: components["schemas"]["IncidentRead"];
+            /** Others */
+            others: components["schemas"]["IncidentRead"][];
+            correction: components["schemas"]["CorrectionRead"];
         };
         /**
          * Crs
@@ -3635,6 +3857,10 @@ export interface components {
             overdue: boolean;
             /** Next Statuses */
             next_statuses: string[];
+            /** Merged Into Id */
+            merged_into_id?: number | null;
+            /** Level Floor */
+            level_floor?: ("I" | "II" | "III" | "IV") | null;
             /** Reports */
             reports: components["schemas"]["ReportRead"][];
             /** Timeline */
@@ -3713,6 +3939,10 @@ export interface components {
             overdue: boolean;
             /** Next Statuses */
             next_statuses: string[];
+            /** Merged Into Id */
+            merged_into_id?: number | null;
+            /** Level Floor */
+            level_floor?: ("I" | "II" | "III" | "IV") | null;
         };
         /** IncidentStats */
         IncidentStats: {
@@ -4328,6 +4558,27 @@ export interface components {
             /** Certificates */
             certificates?: string[] | null;
         };
+        /**
+         * MergeIn
+         * @description Merge two or more incidents into the lead the officer picked.
+         */
+        MergeIn: {
+            /**
+             * Incident Ids
+             * @description 待合并的事件（含主事件）
+             */
+            incident_ids: number[];
+            /**
+             * Lead Id
+             * @description 主事件：其余事件并入它 / the lead the others join
+             */
+            lead_id: number;
+            /**
+             * Reason
+             * @description 更正理由（必填）/ why (required)
+             */
+            reason: string;
+        };
         /** MessageIn */
         MessageIn: {
             /**
@@ -4362,6 +4613,16 @@ export interface components {
             text: string;
             /** Attachments */
             attachments: components["schemas"]["AttachmentRead"][];
+        };
+        /** MoveReportIn */
+        MoveReportIn: {
+            /** To Incident Id */
+            to_incident_id: number;
+            /**
+             * Reason
+             * @description 更正理由（必填）/ why (required)
+             */
+            reason: string;
         };
         /** MovementRead */
         MovementRead: {
@@ -4504,6 +4765,17 @@ export interface components {
         Page_BatchRead_: {
             /** Items */
             items: components["schemas"]["BatchRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[CorrectionRead] */
+        Page_CorrectionRead_: {
+            /** Items */
+            items: components["schemas"]["CorrectionRead"][];
             /** Total */
             total: number;
             /** Limit */
@@ -5252,6 +5524,16 @@ export interface components {
              */
             reason?: string;
         };
+        /** ReclassifyIn */
+        ReclassifyIn: {
+            /** Category Code */
+            category_code: string;
+            /**
+             * Reason
+             * @description 更正理由（必填）/ why (required)
+             */
+            reason: string;
+        };
         /**
          * Recommendation
          * @description One nearby resource; the other keys are the kind's own (skills, phone, stock...).
@@ -5317,6 +5599,28 @@ export interface components {
             totals: {
                 [key: string]: number;
             };
+        };
+        /**
+         * RelocateIn
+         * @description A point picked on the map (``lon``/``lat``, in ``crs``) or an address typed.
+         */
+        RelocateIn: {
+            /** Lon */
+            lon?: number | null;
+            /** Lat */
+            lat?: number | null;
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
+            /**
+             * Address
+             * @default
+             */
+            address?: string;
+            /**
+             * Reason
+             * @description 更正理由（必填）/ why (required)
+             */
+            reason: string;
         };
         /** ReportAccepted */
         ReportAccepted: {
@@ -5512,6 +5816,8 @@ export interface components {
              * Format: date-time
              */
             routed_at: string;
+            /** Withdrawn At */
+            withdrawn_at?: string | null;
         };
         /** ScopeRead */
         ScopeRead: {
@@ -5654,6 +5960,14 @@ export interface components {
         ShiftsIn: {
             /** Shifts */
             shifts: components["schemas"]["ShiftIn"][];
+        };
+        /** SplitIn */
+        SplitIn: {
+            /**
+             * Reason
+             * @description 更正理由（必填）/ why (required)
+             */
+            reason: string;
         };
         /** StationCounts */
         StationCounts: {
@@ -9894,6 +10208,581 @@ export interface operations {
             };
             /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    merge_incidents_api_v1_incidents_merge_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectionResult"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    split_report_api_v1_incidents__incident_id__reports__report_id__split_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incident_id: number;
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SplitIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectionResult"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    move_report_api_v1_incidents__incident_id__reports__report_id__move_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incident_id: number;
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveReportIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectionResult"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reclassify_api_v1_incidents__incident_id__category_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incident_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReclassifyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectionResult"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    relocate_api_v1_incidents__incident_id__location_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incident_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RelocateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectionResult"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_categories_api_v1_screening_categories_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryOption"][];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_corrections_api_v1_screening_corrections_get: {
+        parameters: {
+            query?: {
+                /** @description 事件编号 / incident id */
+                incident?: number | null;
+                /** @description 每页条数 / page size */
+                limit?: number;
+                /** @description 偏移 / rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CorrectionRead_"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_corrections_api_v1_screening_corrections_export_jsonl_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 更正样本 / corrections as labelled examples */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

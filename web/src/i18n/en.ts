@@ -81,6 +81,7 @@ const en: typeof zh = {
       controlled: 'Controlled',
       closed: 'Closed',
       false_alarm: 'False alarm',
+      merged: 'Merged',
     },
     channel: {
       notice: 'Upper-level notice',

@@ -4,6 +4,8 @@ import commandZh from './command.zh-CN'
 import en from './en'
 import resEn from './resources.en'
 import resZh from './resources.zh-CN'
+import scrEn from './screening.en'
+import scrZh from './screening.zh-CN'
 import zhCN from './zh-CN'
 
 export type Locale = 'zh-CN' | 'en'
@@ -20,10 +22,11 @@ export const i18n = createI18n({
   locale: storedLocale(),
   fallbackLocale: 'zh-CN',
   // Each domain's pages bring their texts in files of their own, under their own key:
-  // `res` resources (issue 5), `cmd` command and dispatch (issue 6).
+  // `res` resources (issue 5), `cmd` command and dispatch (issue 6), `scr` the duty
+  // officer's screening tools (issue 13).
   messages: {
-    'zh-CN': { ...zhCN, res: resZh, cmd: commandZh },
-    en: { ...en, res: resEn, cmd: commandEn },
+    'zh-CN': { ...zhCN, res: resZh, cmd: commandZh, scr: scrZh },
+    en: { ...en, res: resEn, cmd: commandEn, scr: scrEn },
   },
 })
 

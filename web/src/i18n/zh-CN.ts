@@ -80,6 +80,7 @@ export default {
       controlled: '已控制',
       closed: '已结束',
       false_alarm: '误报',
+      merged: '已合并',
     },
     channel: {
       notice: '上级通知',

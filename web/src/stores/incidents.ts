@@ -57,7 +57,7 @@ export const useIncidentsStore = defineStore('incidents', () => {
 
   function upsert(incident: Incident, announce: boolean): void {
     const before = open.value.get(incident.id)
-    if (incident.status === 'closed' || incident.status === 'false_alarm') {
+    if (incident.status === 'closed' || incident.status === 'false_alarm' || incident.status === 'merged') {
       open.value.delete(incident.id)
     } else {
       open.value.set(incident.id, incident)
