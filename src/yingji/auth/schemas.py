@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from yingji.auth.roles import Role
+from yingji.core.validators import Input
 
 
 class TokenResponse(BaseModel):
@@ -33,7 +34,7 @@ class Me(UserRead):
     role_label_en: str
 
 
-class UserCreate(BaseModel):
+class UserCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
@@ -44,7 +45,7 @@ class UserCreate(BaseModel):
     phone: str = Field(default="", max_length=32)
 
 
-class IntegrationTokenCreate(BaseModel):
+class IntegrationTokenCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=128)

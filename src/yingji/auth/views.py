@@ -26,6 +26,7 @@ from yingji.core.deps import get_db
 from yingji.core.errors import ApiError, not_found
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.core.security import create_access_token
+from yingji.core.validators import RowId
 from yingji.org import service as org
 
 router = APIRouter(prefix="/api/v1", tags=["auth 账号"])
@@ -135,7 +136,7 @@ def create_token(
 
 @router.delete("/integration-tokens/{token_id}", response_model=IntegrationTokenRead)
 def revoke_token(
-    token_id: int, principal: Principal = Depends(ADMIN), db: Session = Depends(get_db)
+    token_id: RowId, principal: Principal = Depends(ADMIN), db: Session = Depends(get_db)
 ) -> IntegrationTokenRead:
     token = service.revoke_integration_token(db, token_id, actor=principal.actor, now=utcnow())
     if token is None:

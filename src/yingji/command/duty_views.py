@@ -16,6 +16,7 @@ from yingji.command.schemas import HandoverIn, LogIn, SessionIn, ShiftsIn
 from yingji.core.deps import get_db
 from yingji.core.errors import invalid
 from yingji.core.pagination import PageParams, page_params, paginate
+from yingji.core.validators import RowId, Text
 
 router = APIRouter(prefix="/api/v1/duty", tags=["duty 联合值守"])
 READ = allow(
@@ -46,7 +47,7 @@ def add_shifts(
 
 @router.get("/shifts")
 def list_shifts(
-    department: str | None = Query(None),
+    department: Text | None = Query(None),
     since: datetime | None = Query(None, alias="from"),
     until: datetime | None = Query(None, alias="to"),
     page: PageParams = Depends(page_params),
@@ -81,7 +82,7 @@ def add_handover(
 
 @router.get("/handovers")
 def list_handovers(
-    department: str | None = Query(None),
+    department: Text | None = Query(None),
     page: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -117,14 +118,14 @@ def list_sessions(
 
 @router.get("/sessions/{session_id}")
 def get_session(
-    session_id: int, _: Principal = Depends(READ), db: Session = Depends(get_db)
+    session_id: RowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     return duty.session_read(db, duty.get_session(db, session_id), with_log=True)
 
 
 @router.post("/sessions/{session_id}/log", status_code=201)
 def add_log(
-    session_id: int, body: LogIn, principal: Principal = Depends(WRITE),
+    session_id: RowId, body: LogIn, principal: Principal = Depends(WRITE),
     db: Session = Depends(get_db),
 ) -> dict[str, Any]:  # fmt: skip
     s = duty.get_session(db, session_id)
@@ -135,7 +136,7 @@ def add_log(
 
 @router.post("/sessions/{session_id}/end")
 def end_session(
-    session_id: int, principal: Principal = Depends(WRITE), db: Session = Depends(get_db)
+    session_id: RowId, principal: Principal = Depends(WRITE), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     s = duty.end_session(
         db, session=duty.get_session(db, session_id), principal=principal, now=clock.now()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
@@ -30,8 +30,10 @@ from yingji.command.schemas import (
 )
 from yingji.command.tasks import service as tasks
 from yingji.core.deps import get_db
+from yingji.core.downloads import content_disposition
 from yingji.core.errors import forbidden, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.validators import Offset, RowId, Text
 
 router = APIRouter(prefix="/api/v1", tags=["command 指挥调度"])
 
@@ -69,9 +71,9 @@ def _version_read(p: Any, v: Any) -> PlanVersionRead:
 # ------------------------------------------------------------------ plans
 @router.get("/plans", response_model=Page[PlanRead])
 def list_plans(
-    kind: str | None = Query(None, description="plan 应急预案 | onsite 现场处置方案"),
-    headquarters: str | None = Query(None, description="指挥部代码"),
-    q: str | None = Query(None, max_length=100),
+    kind: Text | None = Query(None, description="plan 应急预案 | onsite 现场处置方案"),
+    headquarters: Text | None = Query(None, description="指挥部代码"),
+    q: Text | None = Query(None, max_length=100),
     page: PageParams = Depends(page_params),
     _: Principal = Depends(PLAN_READ),
     db: Session = Depends(get_db),
@@ -82,8 +84,8 @@ def list_plans(
 
 @router.get("/plans/{plan_id}", response_model=PlanVersionRead)
 def get_plan(
-    plan_id: int,
-    version: int | None = Query(None, ge=1),
+    plan_id: RowId,
+    version: RowId | None = Query(None),
     _: Principal = Depends(PLAN_READ),
     db: Session = Depends(get_db),
 ) -> PlanVersionRead:
@@ -94,7 +96,7 @@ def get_plan(
 
 @router.get("/plans/{plan_id}/versions", response_model=list[PlanVersionRead])
 def plan_versions(
-    plan_id: int, _: Principal = Depends(PLAN_READ), db: Session = Depends(get_db)
+    plan_id: RowId, _: Principal = Depends(PLAN_READ), db: Session = Depends(get_db)
 ) -> list[PlanVersionRead]:
     """Every version, newest first (each one kept)."""
     plan = plans.get_plan(db, plan_id)
@@ -103,8 +105,8 @@ def plan_versions(
 
 @router.get("/plans/{plan_id}/yaml", response_class=Response)
 def export_plan(
-    plan_id: int,
-    version: int | None = Query(None, ge=1),
+    plan_id: RowId,
+    version: RowId | None = Query(None),
     _: Principal = Depends(PLAN_READ),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -113,7 +115,11 @@ def export_plan(
     return Response(
         plans.export_yaml(v),
         media_type=f"{YAML_TYPE}; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{plan.code}-v{v.version}.yaml"'},
+        headers={
+            "Content-Disposition": content_disposition(
+                f"{plan.code}-v{v.version}.yaml", f"plan-v{v.version}.yaml"
+            )
+        },
     )
 
 
@@ -121,8 +127,8 @@ def export_plan(
 def import_plan(
     request: Request,
     text: str = Body(..., media_type=YAML_TYPE, description="预案 YAML"),
-    note: str = Query("", max_length=500),
-    expect_version: int | None = Query(None, ge=1),
+    note: Annotated[Text, Query(max_length=500)] = "",
+    expect_version: RowId | None = Query(None),
     principal: Principal = Depends(PLAN_WRITE),
     db: Session = Depends(get_db),
 ) -> PlanSaved:
@@ -165,7 +171,7 @@ def save_plan(
 # ------------------------------------------------------------------ activation
 @router.get("/incidents/{incident_id}/plans/suggested")
 def suggested_plans(
-    incident_id: int, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
+    incident_id: RowId, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
 ) -> list[dict[str, Any]]:
     """Plans that apply to the incident (category, level, conditions), best first."""
     incident = incidents.load(db, incident_id, territory=principal.territory(), with_text=True)
@@ -174,7 +180,7 @@ def suggested_plans(
 
 @router.post("/incidents/{incident_id}/activations", status_code=201)
 def activate(
-    incident_id: int,
+    incident_id: RowId,
     body: ActivateIn,
     request: Request,
     principal: Principal = Depends(COMMAND),
@@ -196,7 +202,7 @@ def activate(
 
 @router.get("/incidents/{incident_id}/activations")
 def incident_activations(
-    incident_id: int, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
+    incident_id: RowId, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
 ) -> list[dict[str, Any]]:
     incidents.load(db, incident_id, territory=principal.territory())
     return [tasks.activation_read(a) for a in tasks.activations_for(db, incident_id)]
@@ -204,7 +210,7 @@ def incident_activations(
 
 @router.get("/activations/{activation_id}/snapshot")
 def activation_snapshot(
-    activation_id: int, _: Principal = Depends(COMMAND), db: Session = Depends(get_db)
+    activation_id: RowId, _: Principal = Depends(COMMAND), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     """The plan version as it was frozen when activated."""
     return tasks.get_activation(db, activation_id).snapshot
@@ -212,7 +218,7 @@ def activation_snapshot(
 
 @router.post("/activations/{activation_id}/level")
 def raise_response(
-    activation_id: int,
+    activation_id: RowId,
     body: RaiseIn,
     request: Request,
     principal: Principal = Depends(COMMAND),
@@ -232,11 +238,11 @@ def raise_response(
 # ------------------------------------------------------------------ tasks
 @router.get("/tasks")
 def list_tasks(
-    incident_id: int | None = Query(None),
-    status: str | None = Query(None, description="逗号分隔 / comma-separated"),
-    party_type: str | None = Query(None),
-    party_code: str | None = Query(None),
-    phase: str | None = Query(None),
+    incident_id: RowId | None = Query(None),
+    status: Text | None = Query(None, description="逗号分隔 / comma-separated"),
+    party_type: Text | None = Query(None),
+    party_code: Text | None = Query(None),
+    phase: Text | None = Query(None),
     overdue: bool = Query(False, description="只看超时未完成的"),
     page: PageParams = Depends(page_params),
     principal: Principal = Depends(TASK_READ),
@@ -253,7 +259,7 @@ def list_tasks(
     return {"items": [tasks.task_read(t) for t in rows], "total": total, **page.model_dump()}
 
 
-def _visible_task(db: Session, task_id: int, principal: Principal, *, for_update: bool = False):  # type: ignore[no-untyped-def]
+def _visible_task(db: Session, task_id: RowId, principal: Principal, *, for_update: bool = False):  # type: ignore[no-untyped-def]
     task = tasks.get_task(db, task_id, for_update=for_update)
     if not tasks.can_see(principal, task):
         raise forbidden("这不是您单位的任务", "This task is not your unit's")
@@ -262,14 +268,14 @@ def _visible_task(db: Session, task_id: int, principal: Principal, *, for_update
 
 @router.get("/tasks/{task_id}")
 def get_task(
-    task_id: int, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
+    task_id: RowId, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     return tasks.task_read(_visible_task(db, task_id, principal))
 
 
 @router.post("/tasks/{task_id}/status")
 def move_task(
-    task_id: int,
+    task_id: RowId,
     body: TaskMoveIn,
     request: Request,
     principal: Principal = Depends(TASK_READ),
@@ -287,7 +293,7 @@ def move_task(
 
 @router.post("/tasks/{task_id}/reassign", status_code=201)
 def reassign_task(
-    task_id: int,
+    task_id: RowId,
     body: ReassignIn,
     request: Request,
     principal: Principal = Depends(COMMAND),
@@ -306,7 +312,7 @@ def reassign_task(
 
 @router.post("/tasks/{task_id}/resources")
 def attach_resources(
-    task_id: int,
+    task_id: RowId,
     body: AttachIn,
     request: Request,
     principal: Principal = Depends(TASK_READ),
@@ -324,7 +330,7 @@ def attach_resources(
 
 @router.post("/incidents/{incident_id}/tasks", status_code=201)
 def add_task(
-    incident_id: int,
+    incident_id: RowId,
     body: TaskIn,
     request: Request,
     principal: Principal = Depends(COMMAND),
@@ -343,7 +349,7 @@ def add_task(
 
 @router.post("/incidents/{incident_id}/aftermath", status_code=201)
 def list_aftermath(
-    incident_id: int,
+    incident_id: RowId,
     request: Request,
     principal: Principal = Depends(COMMAND),
     db: Session = Depends(get_db),
@@ -359,7 +365,7 @@ def list_aftermath(
 
 @router.post("/incidents/{incident_id}/close")
 def close_incident(
-    incident_id: int,
+    incident_id: RowId,
     request: Request,
     reason: str = Body("", embed=True, max_length=500),
     principal: Principal = Depends(COMMAND),
@@ -376,14 +382,14 @@ def close_incident(
 
 @router.get("/incidents/{incident_id}/recommendations")
 def recommendations(
-    incident_id: int,
-    task_id: int | None = Query(None, description="按任务所需技能/专业筛选"),
-    kinds: str | None = Query(None, description="teams,experts,warehouses,stations,videos"),
+    incident_id: RowId,
+    task_id: RowId | None = Query(None, description="按任务所需技能/专业筛选"),
+    kinds: Text | None = Query(None, description="teams,experts,warehouses,stations,videos"),
     radius_m: float = Query(10_000.0, gt=0, le=100_000.0),
     limit: int = Query(10, ge=1, le=200),
-    skill: str | None = Query(None, max_length=32),
-    specialty: str | None = Query(None, max_length=32),
-    item: str | None = Query(None, max_length=32, description="物资编码"),
+    skill: Text | None = Query(None, max_length=32),
+    specialty: Text | None = Query(None, max_length=32),
+    item: Text | None = Query(None, max_length=32, description="物资编码"),
     principal: Principal = Depends(COMMAND),
     db: Session = Depends(get_db),
 ) -> dict[str, Any]:
@@ -402,7 +408,7 @@ def recommendations(
 # ------------------------------------------------------------------ consultation
 @router.post("/incidents/{incident_id}/messages", status_code=201)
 def post_message(
-    incident_id: int,
+    incident_id: RowId,
     body: MessageIn,
     request: Request,
     principal: Principal = Depends(TASK_READ),
@@ -421,9 +427,9 @@ def post_message(
 
 @router.get("/incidents/{incident_id}/messages")
 def list_messages(
-    incident_id: int,
-    kind: str | None = Query(None, description="message | decision"),
-    after_id: int = Query(0, ge=0),
+    incident_id: RowId,
+    kind: Text | None = Query(None, description="message | decision"),
+    after_id: Annotated[Offset, Query()] = 0,
     page: PageParams = Depends(page_params),
     principal: Principal = Depends(TASK_READ),
     db: Session = Depends(get_db),
@@ -438,7 +444,7 @@ def list_messages(
 # ------------------------------------------------------------------ review and report
 @router.get("/incidents/{incident_id}/review")
 def get_review(
-    incident_id: int, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
+    incident_id: RowId, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     """The after-action review: measured times (live until closed) and the lessons."""
     incidents.load(db, incident_id, territory=principal.territory())
@@ -447,7 +453,7 @@ def get_review(
 
 @router.put("/incidents/{incident_id}/review")
 def save_review(
-    incident_id: int,
+    incident_id: RowId,
     body: ReviewIn,
     request: Request,
     principal: Principal = Depends(COMMAND),
@@ -466,7 +472,7 @@ def save_review(
 
 @router.post("/incidents/{incident_id}/review/lessons/{lesson_index}/revision", status_code=201)
 def open_revision(
-    incident_id: int,
+    incident_id: RowId,
     lesson_index: int,
     principal: Principal = Depends(COMMAND),
     db: Session = Depends(get_db),
@@ -482,7 +488,7 @@ def open_revision(
 
 @router.get("/plans/{plan_id}/revisions")
 def plan_revisions(
-    plan_id: int, _: Principal = Depends(PLAN_READ), db: Session = Depends(get_db)
+    plan_id: RowId, _: Principal = Depends(PLAN_READ), db: Session = Depends(get_db)
 ) -> list[dict[str, Any]]:
     plans.get_plan(db, plan_id)
     return [review.revision_read(r) for r in review.revisions_for_plan(db, plan_id)]
@@ -490,7 +496,7 @@ def plan_revisions(
 
 @router.get("/incidents/{incident_id}/report.pdf", response_class=Response)
 def incident_report(
-    incident_id: int, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
+    incident_id: RowId, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
 ) -> Response:
     """The incident report (PDF): facts, timeline, tasks, warnings and review."""
     incidents.load(db, incident_id, territory=principal.territory())
@@ -498,5 +504,9 @@ def incident_report(
     return Response(
         data,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="incident-{incident_id}.pdf"'},
+        headers={
+            "Content-Disposition": content_disposition(
+                f"incident-{incident_id}.pdf", f"incident-{incident_id}.pdf"
+            )
+        },
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -19,6 +19,7 @@ from yingji.core.deps import get_db, get_settings_dep
 from yingji.core.downloads import XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import invalid
 from yingji.core.pagination import sort_param
+from yingji.core.validators import Text
 from yingji.dashboard import service, stats
 from yingji.dashboard.schemas import DashboardConfig, Features, MapConfig, TileLayerConfig
 
@@ -116,15 +117,17 @@ def _list(value: str | None, field: str, allowed: frozenset[str]) -> list[str] |
     "/incidents.xlsx", response_class=Response, responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}}
 )
 def export_incidents(
-    status: str | None = Query(None, description="状态，可逗号分隔"),
-    level: str | None = Query(None, description="级别 I–IV，可逗号分隔"),
-    category: str | None = Query(None, max_length=8, description="GB/T 35561 代码或前缀"),
-    subdistrict: str | None = Query(None, max_length=32),
-    headquarters: str | None = Query(None, max_length=32),
-    channel: str | None = Query(None, max_length=16),
+    status: Text | None = Query(None, description="状态，可逗号分隔"),
+    level: Text | None = Query(None, description="级别 I–IV，可逗号分隔"),
+    category: Text | None = Query(None, max_length=8, description="GB/T 35561 代码或前缀"),
+    subdistrict: Text | None = Query(None, max_length=32),
+    headquarters: Text | None = Query(None, max_length=32),
+    channel: Text | None = Query(None, max_length=16),
     since: datetime | None = Query(None, description="发生时间起（含）"),
     until: datetime | None = Query(None, description="发生时间止（不含）"),
-    lang: str = Query("zh", pattern="^(zh|en)$", description="表头语言 / header language"),
+    lang: Annotated[
+        Text, Query(pattern="^(zh|en)$", description="表头语言 / header language")
+    ] = "zh",
     sort: str | None = Depends(sort_param),
     principal: Principal = Depends(INCIDENT_READ),
     db: Session = Depends(get_db),

@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
@@ -18,6 +19,8 @@ from yingji.core.deps import get_db
 from yingji.core.downloads import GEOJSON_MEDIA_TYPE, XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import ApiError
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.validators import Text
+from yingji.geo.transform import Crs
 from yingji.grid import ledger, locating, service
 from yingji.grid.models import GridArea, GridLine, GridPoint
 from yingji.grid.schemas import (
@@ -48,8 +51,8 @@ def _territory(principal: Principal, subdistrict: str | None) -> str | None:
 
 @router.get("/areas", response_model=Page[AreaRead])
 def list_areas(
-    subdistrict: str | None = Query(None, max_length=32, description="街道代码"),
-    q: str | None = Query(None, max_length=64, description="名称包含"),
+    subdistrict: Text | None = Query(None, max_length=32, description="街道代码"),
+    q: Text | None = Query(None, max_length=64, description="名称包含"),
     params: PageParams = Depends(page_params),
     principal: Principal = Depends(GRID_READ),
     db: Session = Depends(get_db),
@@ -67,9 +70,9 @@ def list_areas(
 
 @router.get("/lines", response_model=Page[LineRead])
 def list_lines(
-    subdistrict: str | None = Query(None, max_length=32),
-    area: str | None = Query(None, max_length=32),
-    q: str | None = Query(None, max_length=64),
+    subdistrict: Text | None = Query(None, max_length=32),
+    area: Text | None = Query(None, max_length=32),
+    q: Text | None = Query(None, max_length=64),
     params: PageParams = Depends(page_params),
     principal: Principal = Depends(GRID_READ),
     db: Session = Depends(get_db),
@@ -89,10 +92,10 @@ def list_lines(
 
 @router.get("/points", response_model=Page[PointRead])
 def list_points(
-    subdistrict: str | None = Query(None, max_length=32),
-    area: str | None = Query(None, max_length=32),
-    kind: str | None = Query(None, max_length=32),
-    q: str | None = Query(None, max_length=64),
+    subdistrict: Text | None = Query(None, max_length=32),
+    area: Text | None = Query(None, max_length=32),
+    kind: Text | None = Query(None, max_length=32),
+    q: Text | None = Query(None, max_length=64),
     params: PageParams = Depends(page_params),
     principal: Principal = Depends(GRID_READ),
     db: Session = Depends(get_db),
@@ -118,7 +121,7 @@ def list_points(
 )
 def points_geojson(
     request: Request,
-    subdistrict: str | None = Query(None, max_length=32),
+    subdistrict: Text | None = Query(None, max_length=32),
     principal: Principal = Depends(GRID_READ),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -127,7 +130,8 @@ def points_geojson(
     revision and latest change): a reloaded dashboard downloads them only after a change."""
     territory = _territory(principal, subdistrict)
     version = service.points_version(db, subdistrict_code=territory)
-    etag = f'W/"points-{version}-{territory or "all"}"'
+    # The territory is client text: percent-encoded, the ETag stays ASCII (RFC 9110 §8.8.3).
+    etag = f'W/"points-{version}-{quote(territory or "all", safe="")}"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
@@ -142,10 +146,21 @@ def points_geojson(
 @router.get("/locate", response_model=LocateResult)
 def locate(
     request: Request,
-    lon: float = Query(..., description="经度 / longitude"),
-    lat: float = Query(..., description="纬度 / latitude"),
-    crs: str = Query(
-        "wgs84", max_length=16, description="坐标系 wgs84 (GPS) | gcj02 (高德、腾讯) | bd09 (百度)"
+    lon: float = Query(
+        ...,
+        ge=-180,
+        le=180,
+        description="经度；须在本区范围内，否则 422 outside_district / longitude, in the district",
+    ),
+    # No bounds on lat in the spec: a latitude of 117 is most likely a longitude, and the answer
+    # says so (422 swapped_coordinates) instead of a bare "out of range".
+    lat: float = Query(
+        ...,
+        description="纬度；须在本区范围内，否则 422 outside_district；与经度填反时 422 "
+        "swapped_coordinates / latitude, in the district",
+    ),
+    crs: Crs = Query(
+        Crs.wgs84, description="坐标系 wgs84 (GPS) | gcj02 (高德、腾讯) | bd09 (百度)"
     ),
     max_distance_m: float | None = Query(
         None,
@@ -217,7 +232,7 @@ def _ledger_response(
 
 @router.get("/export", response_class=Response)
 def export_all(
-    subdistrict: str | None = Query(None, max_length=32, description="街道代码"),
+    subdistrict: Text | None = Query(None, max_length=32, description="街道代码"),
     principal: Principal = Depends(GRID_READ),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -230,7 +245,7 @@ def export_all(
 def export_ledger(
     kind: GridKind,
     format: LedgerFormat = Query(LedgerFormat.xlsx, description="xlsx 或 geojson"),
-    subdistrict: str | None = Query(None, max_length=32, description="街道代码"),
+    subdistrict: Text | None = Query(None, max_length=32, description="街道代码"),
     principal: Principal = Depends(GRID_READ),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -327,7 +342,7 @@ def create_point(
 
 @router.patch("/areas/{code}", response_model=AreaRead)
 def update_area(
-    code: str,
+    code: Text,
     body: AreaUpdate,
     principal: Principal = Depends(GRID_WRITE),
     db: Session = Depends(get_db),
@@ -346,7 +361,7 @@ def update_area(
 
 @router.patch("/lines/{code}", response_model=LineRead)
 def update_line(
-    code: str,
+    code: Text,
     body: LineUpdate,
     principal: Principal = Depends(GRID_WRITE),
     db: Session = Depends(get_db),
@@ -365,7 +380,7 @@ def update_line(
 
 @router.patch("/points/{code}", response_model=PointRead)
 def update_point(
-    code: str,
+    code: Text,
     body: PointUpdate,
     principal: Principal = Depends(GRID_WRITE),
     db: Session = Depends(get_db),
@@ -385,7 +400,7 @@ def update_point(
 @router.delete("/{kind}/{code}", status_code=204, response_class=Response)
 def delete_item(
     kind: GridKind,
-    code: str,
+    code: Text,
     principal: Principal = Depends(GRID_WRITE),
     db: Session = Depends(get_db),
 ) -> Response:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from yingji.core.errors import ZhValueError
+from yingji.core.validators import Input
 from yingji.geo.transform import Crs
 
 Channel = Literal["notice", "grid", "public", "internet", "alarm", "sensor", "cap"]
@@ -23,8 +24,8 @@ CHANNEL_NAMES = {
 Level = Literal["I", "II", "III", "IV"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Strict(Input):
+    """Request bodies: the shared input rules (core.validators.Input)."""
 
 
 class Location(_Strict):

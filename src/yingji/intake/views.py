@@ -20,6 +20,7 @@ from yingji.core.db import Database, utcnow
 from yingji.core.deps import get_db
 from yingji.core.errors import ApiError, forbidden, invalid, validation_items
 from yingji.core.pagination import Page, PageParams, page_params, paginate, sort_param
+from yingji.core.validators import RowId, Text
 from yingji.intake import cap, service, stream
 from yingji.intake.prepare import Prepared, Sender, prepare
 from yingji.intake.runtime import IntakeRuntime
@@ -318,12 +319,12 @@ def _levels(level: str | None) -> list[str] | None:
 
 @router.get("/incidents", response_model=Page[IncidentRead])
 def list_incidents(
-    status: str | None = Query(None, description="状态，可逗号分隔 / status, comma-separated"),
-    level: str | None = Query(None, description="级别 I–IV，可逗号分隔"),
-    category: str | None = Query(None, description="GB/T 35561 代码或其前缀 / code or prefix"),
-    subdistrict: str | None = Query(None, description="街道代码"),
-    headquarters: str | None = Query(None, description="指挥部代码"),
-    channel: str | None = Query(None, description="报告通道"),
+    status: Text | None = Query(None, description="状态，可逗号分隔 / status, comma-separated"),
+    level: Text | None = Query(None, description="级别 I–IV，可逗号分隔"),
+    category: Text | None = Query(None, description="GB/T 35561 代码或其前缀 / code or prefix"),
+    subdistrict: Text | None = Query(None, description="街道代码"),
+    headquarters: Text | None = Query(None, description="指挥部代码"),
+    channel: Text | None = Query(None, description="报告通道"),
     since: datetime | None = Query(None, description="发生时间起（含）"),
     until: datetime | None = Query(None, description="发生时间止（不含）"),
     sort: str | None = Depends(sort_param),
@@ -360,7 +361,7 @@ def list_incidents(
 
 @router.get("/incidents/{incident_id}", response_model=IncidentDetail)
 def get_incident(
-    incident_id: int,
+    incident_id: RowId,
     principal: Principal = Depends(INCIDENT_READ),
     db: Session = Depends(get_db),
 ) -> IncidentDetail:
@@ -376,7 +377,7 @@ def _change(request: Request, db: Session, events: list[dict[str, Any]]) -> None
 
 @router.post("/incidents/{incident_id}/transitions", response_model=IncidentRead)
 def transition(
-    incident_id: int,
+    incident_id: RowId,
     body: TransitionIn,
     request: Request,
     principal: Principal = Depends(INCIDENT_MOVE),
@@ -401,7 +402,7 @@ def transition(
 
 @router.post("/incidents/{incident_id}/level", response_model=IncidentRead)
 def raise_level(
-    incident_id: int,
+    incident_id: RowId,
     body: LevelRaiseIn,
     request: Request,
     principal: Principal = Depends(INCIDENT_LEVEL),
@@ -425,7 +426,7 @@ def raise_level(
 
 @router.post("/incidents/{incident_id}/deadlines", response_model=IncidentRead)
 def deadline_done(
-    incident_id: int,
+    incident_id: RowId,
     body: DeadlineDoneIn,
     request: Request,
     principal: Principal = Depends(INCIDENT_DEADLINE),
@@ -445,9 +446,9 @@ def deadline_done(
 @router.get("/stream", response_class=StreamingResponse)
 async def live_stream(
     request: Request,
-    subdistrict: str | None = Query(None, description="街道代码"),
-    headquarters: str | None = Query(None, description="指挥部代码"),
-    level: str | None = Query(None, description="级别 I–IV，可逗号分隔"),
+    subdistrict: Text | None = Query(None, description="街道代码"),
+    headquarters: Text | None = Query(None, description="指挥部代码"),
+    level: Text | None = Query(None, description="级别 I–IV，可逗号分隔"),
     last_event_id: str | None = Header(None, alias="Last-Event-ID"),
     principal: Principal = Depends(STREAM_READ),
 ) -> StreamingResponse:

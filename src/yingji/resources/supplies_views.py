@@ -16,6 +16,7 @@ from yingji.core.deps import get_db
 from yingji.core.downloads import XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import ApiError, forbidden
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.validators import RowId, Text
 from yingji.resources import access, ledgers, rules, sharing, supplies
 from yingji.resources.catalogue import CATEGORIES, MAJOR_CLASSES
 from yingji.resources.deps import serial_db
@@ -83,8 +84,8 @@ def categories(_: Principal = Depends(READ)) -> dict[str, list[dict[str, object]
 
 @router.get("/items", response_model=Page[ItemRead])
 def list_items(
-    category: str | None = Query(None, max_length=32),
-    q: str | None = Query(None, max_length=64),
+    category: Text | None = Query(None, max_length=32),
+    q: Text | None = Query(None, max_length=64),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -147,8 +148,8 @@ def _stock_lines(db: Session, ids: list[int], now: datetime) -> dict[int, list[S
 
 @router.get("/stock", response_model=Page[DistrictStockRead])
 def district_stock(
-    category: str | None = Query(None, max_length=32),
-    item: str | None = Query(None, max_length=32),
+    category: Text | None = Query(None, max_length=32),
+    item: Text | None = Query(None, max_length=32),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -176,10 +177,10 @@ def district_stock(
 
 @router.get("/warehouses", response_model=Page[WarehouseRead])
 def list_warehouses(
-    owner_type: str | None = Query(None, pattern="^(department|subdistrict)$"),
-    owner_code: str | None = Query(None, max_length=32),
-    subdistrict: str | None = Query(None, max_length=32, description="所在街道"),
-    q: str | None = Query(None, max_length=64),
+    owner_type: Text | None = Query(None, pattern="^(department|subdistrict)$"),
+    owner_code: Text | None = Query(None, max_length=32),
+    subdistrict: Text | None = Query(None, max_length=32, description="所在街道"),
+    q: Text | None = Query(None, max_length=64),
     with_stock: bool = Query(False, description="附带库存 / include stock totals"),
     params: PageParams = Depends(page_params),
     principal: Principal = Depends(READ),
@@ -215,7 +216,7 @@ def create_warehouse(
 
 @router.get("/warehouses/{warehouse_id}", response_model=WarehouseRead)
 def get_warehouse(
-    warehouse_id: int, principal: Principal = Depends(READ), db: Session = Depends(get_db)
+    warehouse_id: RowId, principal: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> WarehouseRead:
     wh = supplies.get_warehouse(db, warehouse_id)
     return _warehouse(db, wh, principal, with_stock=True, now=utcnow())
@@ -223,7 +224,7 @@ def get_warehouse(
 
 @router.patch("/warehouses/{warehouse_id}", response_model=WarehouseRead)
 def update_warehouse(
-    warehouse_id: int,
+    warehouse_id: RowId,
     body: WarehouseUpdate,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -238,8 +239,8 @@ def update_warehouse(
 
 @router.get("/warehouses/{warehouse_id}/batches", response_model=Page[BatchRead])
 def list_batches(
-    warehouse_id: int,
-    item: str | None = Query(None, max_length=32),
+    warehouse_id: RowId,
+    item: Text | None = Query(None, max_length=32),
     with_empty: bool = Query(False, description="含已用完的批次"),
     params: PageParams = Depends(page_params),
     principal: Principal = Depends(READ),
@@ -257,12 +258,12 @@ def list_batches(
 
 @router.get("/movements", response_model=Page[MovementRead])
 def list_movements(
-    warehouse_id: int | None = Query(None),
-    item: str | None = Query(None, max_length=32),
-    kind: str | None = Query(
+    warehouse_id: RowId | None = Query(None),
+    item: Text | None = Query(None, max_length=32),
+    kind: Text | None = Query(
         None, pattern="^(in|out|transfer_out|transfer_in|allocate|return|write_off)$"
     ),
-    incident_ref: str | None = Query(None, max_length=64),
+    incident_ref: Text | None = Query(None, max_length=64),
     since: datetime | None = Query(None),
     until: datetime | None = Query(None),
     params: PageParams = Depends(page_params),
@@ -289,7 +290,7 @@ def list_movements(
 
 
 def _writable(
-    db: Session, principal: Principal, warehouse_id: int, field: str = "warehouse_id"
+    db: Session, principal: Principal, warehouse_id: RowId, field: str = "warehouse_id"
 ) -> Warehouse:
     wh = supplies.get_warehouse(db, warehouse_id, field=field)
     access.require_write(principal, wh.owner_type, wh.owner_code)
@@ -298,7 +299,7 @@ def _writable(
 
 @router.post("/warehouses/{warehouse_id}/receipts", response_model=MovementRead, status_code=201)
 def receive(
-    warehouse_id: int,
+    warehouse_id: RowId,
     body: ReceiveIn,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(serial_db),
@@ -319,7 +320,7 @@ def receive(
     "/warehouses/{warehouse_id}/takings", response_model=list[MovementRead], status_code=201
 )
 def take(
-    warehouse_id: int,
+    warehouse_id: RowId,
     body: TakeIn,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(serial_db),
@@ -342,7 +343,7 @@ def take(
     "/warehouses/{warehouse_id}/transfers", response_model=list[MovementRead], status_code=201
 )
 def transfer(
-    warehouse_id: int,
+    warehouse_id: RowId,
     body: TransferIn,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(serial_db),
@@ -380,7 +381,7 @@ def give_back(
 
 @router.put("/warehouses/{warehouse_id}/thresholds", status_code=204)
 def set_threshold(
-    warehouse_id: int,
+    warehouse_id: RowId,
     body: ThresholdIn,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -398,7 +399,7 @@ def set_threshold(
 @router.get("/alerts", response_model=AlertsRead)
 def alerts(
     within_days: int = Query(30, ge=0, le=3650, description="多少天内到期 / expiring within"),
-    warehouse_id: int | None = Query(None),
+    warehouse_id: RowId | None = Query(None),
     principal: Principal = Depends(READ),
     db: Session = Depends(get_db),
 ) -> AlertsRead:
@@ -466,7 +467,7 @@ def set_target(
 @router.get("/reserve/targets", response_model=Page[TargetRead])
 def list_targets(
     year: int | None = Query(None, ge=2020, le=2030),
-    item: str | None = Query(None, max_length=32),
+    item: Text | None = Query(None, max_length=32),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -535,7 +536,7 @@ def create_request(
 
 @router.get("/requests", response_model=Page[ShareRequestRead])
 def list_requests(
-    status: str | None = Query(None, pattern="^(pending|approved|refused|cancelled)$"),
+    status: Text | None = Query(None, pattern="^(pending|approved|refused|cancelled)$"),
     params: PageParams = Depends(page_params),
     principal: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -553,7 +554,7 @@ def list_requests(
 
 @router.post("/requests/{request_id}/decision", response_model=DecisionRead)
 def decide(
-    request_id: int,
+    request_id: RowId,
     body: DecisionIn,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(serial_db),
@@ -572,7 +573,7 @@ def decide(
 
 @router.post("/requests/{request_id}/cancel", response_model=ShareRequestRead)
 def cancel(
-    request_id: int, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
+    request_id: RowId, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> ShareRequestRead:
     """The requester withdraws a pending request."""
     req = sharing.get_request(db, request_id)
@@ -587,7 +588,7 @@ def cancel(
 
 @router.get("/ledger.xlsx")
 def export_ledger(
-    warehouse_id: int | None = Query(None, description="空则导出可见的全部仓库"),
+    warehouse_id: RowId | None = Query(None, description="空则导出可见的全部仓库"),
     principal: Principal = Depends(READ),
     db: Session = Depends(get_db),
 ) -> Response:

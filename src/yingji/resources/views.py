@@ -16,6 +16,8 @@ from yingji.core.db import utcnow
 from yingji.core.deps import get_db
 from yingji.core.errors import forbidden, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.validators import RowId, Text
+from yingji.geo.transform import Crs
 from yingji.resources import access, nearby, rules, service, sharing, supplies
 from yingji.resources.deps import serial_db
 from yingji.resources.models import Expert, Station, Team, VideoFeed
@@ -79,12 +81,12 @@ def _team(t: Team, members: int) -> TeamRead:
 
 @router.get("/teams", response_model=Page[TeamRead])
 def list_teams(
-    kind: str | None = Query(None, pattern="^(professional|flood|social|enterprise)$"),
-    status: str | None = Query(None, pattern="^(standby|deployed|off_duty)$"),
-    skill: str | None = Query(None, max_length=32),
-    subdistrict: str | None = Query(None, max_length=32),
-    owner_code: str | None = Query(None, max_length=32),
-    q: str | None = Query(None, max_length=64),
+    kind: Text | None = Query(None, pattern="^(professional|flood|social|enterprise)$"),
+    status: Text | None = Query(None, pattern="^(standby|deployed|off_duty)$"),
+    skill: Text | None = Query(None, max_length=32),
+    subdistrict: Text | None = Query(None, max_length=32),
+    owner_code: Text | None = Query(None, max_length=32),
+    q: Text | None = Query(None, max_length=64),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -116,14 +118,16 @@ def create_team(
 
 
 @router.get("/teams/{team_id}", response_model=TeamRead)
-def get_team(team_id: int, _: Principal = Depends(READ), db: Session = Depends(get_db)) -> TeamRead:
+def get_team(
+    team_id: RowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
+) -> TeamRead:
     team = service.get(db, Team, team_id, field="team_id")
     return _team(team, service.member_counts(db, [team.id]).get(team.id, 0))
 
 
 @router.patch("/teams/{team_id}", response_model=TeamRead)
 def update_team(
-    team_id: int,
+    team_id: RowId,
     body: TeamUpdate,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -140,8 +144,8 @@ def update_team(
 
 @router.get("/teams/{team_id}/members", response_model=Page[MemberRead])
 def list_members(
-    team_id: int,
-    q: str | None = Query(None, max_length=64),
+    team_id: RowId,
+    q: Text | None = Query(None, max_length=64),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -158,7 +162,7 @@ def list_members(
 
 @router.post("/teams/{team_id}/members", response_model=MemberRead, status_code=201)
 def add_member(
-    team_id: int,
+    team_id: RowId,
     body: MemberIn,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -173,8 +177,8 @@ def add_member(
 
 @router.patch("/teams/{team_id}/members/{member_id}", response_model=MemberRead)
 def update_member(
-    team_id: int,
-    member_id: int,
+    team_id: RowId,
+    member_id: RowId,
     body: MemberUpdate,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -191,8 +195,8 @@ def update_member(
 
 @router.delete("/teams/{team_id}/members/{member_id}", status_code=204)
 def remove_member(
-    team_id: int,
-    member_id: int,
+    team_id: RowId,
+    member_id: RowId,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -214,7 +218,7 @@ def _may_command(principal: Principal, team: Team) -> None:
 
 @router.post("/teams/{team_id}/dispatch", response_model=TeamRead)
 def dispatch_team(
-    team_id: int,
+    team_id: RowId,
     body: DispatchIn,
     principal: Principal = Depends(DISPATCH),
     db: Session = Depends(serial_db),
@@ -230,7 +234,7 @@ def dispatch_team(
 
 @router.post("/teams/{team_id}/release", response_model=TeamRead)
 def release_team(
-    team_id: int, principal: Principal = Depends(DISPATCH), db: Session = Depends(serial_db)
+    team_id: RowId, principal: Principal = Depends(DISPATCH), db: Session = Depends(serial_db)
 ) -> TeamRead:
     """收队: a deployed team is back on standby."""
     _may_command(principal, service.get(db, Team, team_id, field="team_id"))
@@ -241,7 +245,7 @@ def release_team(
 
 @router.post("/teams/{team_id}/duty", response_model=TeamRead)
 def set_duty(
-    team_id: int,
+    team_id: RowId,
     body: DutyIn,
     principal: Principal = Depends(DISPATCH),
     db: Session = Depends(serial_db),
@@ -260,9 +264,9 @@ def set_duty(
 
 @router.get("/experts", response_model=Page[ExpertRead])
 def list_experts(
-    specialty: str | None = Query(None, max_length=32),
-    availability: str | None = Query(None, pattern="^(available|busy|unavailable)$"),
-    q: str | None = Query(None, max_length=64),
+    specialty: Text | None = Query(None, max_length=32),
+    availability: Text | None = Query(None, pattern="^(available|busy|unavailable)$"),
+    q: Text | None = Query(None, max_length=64),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -291,14 +295,14 @@ def create_expert(
 
 @router.get("/experts/{expert_id}", response_model=ExpertRead)
 def get_expert(
-    expert_id: int, _: Principal = Depends(READ), db: Session = Depends(get_db)
+    expert_id: RowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> ExpertRead:
     return ExpertRead.model_validate(service.get(db, Expert, expert_id, field="expert_id"))
 
 
 @router.patch("/experts/{expert_id}", response_model=ExpertRead)
 def update_expert(
-    expert_id: int,
+    expert_id: RowId,
     body: ExpertUpdate,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -328,7 +332,7 @@ def _station(db: Session, s: Station) -> StationRead:
 
 @router.get("/stations", response_model=Page[StationRead])
 def list_stations(
-    subdistrict: str | None = Query(None, max_length=32),
+    subdistrict: Text | None = Query(None, max_length=32),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -356,14 +360,14 @@ def create_station(
 
 @router.get("/stations/{station_id}", response_model=StationRead)
 def get_station(
-    station_id: int, _: Principal = Depends(READ), db: Session = Depends(get_db)
+    station_id: RowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> StationRead:
     return _station(db, service.get(db, Station, station_id, field="station_id"))
 
 
 @router.patch("/stations/{station_id}", response_model=StationRead)
 def update_station(
-    station_id: int,
+    station_id: RowId,
     body: StationUpdate,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -379,8 +383,8 @@ def update_station(
 
 @router.get("/stations/{station_id}/sessions", response_model=Page[SessionRead])
 def list_sessions(
-    station_id: int,
-    kind: str | None = Query(None, pattern="^(training|drill)$"),
+    station_id: RowId,
+    kind: Text | None = Query(None, pattern="^(training|drill)$"),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -398,7 +402,7 @@ def list_sessions(
 
 @router.post("/stations/{station_id}/sessions", response_model=SessionRead, status_code=201)
 def add_session(
-    station_id: int,
+    station_id: RowId,
     body: SessionIn,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -415,9 +419,9 @@ def add_session(
 
 @router.get("/videos", response_model=Page[VideoRead])
 def list_videos(
-    owner: str | None = Query(None, max_length=32, description="所属部门代码"),
-    status: str | None = Query(None, pattern="^(online|offline|fault)$"),
-    subdistrict: str | None = Query(None, max_length=32),
+    owner: Text | None = Query(None, max_length=32, description="所属部门代码"),
+    status: Text | None = Query(None, pattern="^(online|offline|fault)$"),
+    subdistrict: Text | None = Query(None, max_length=32),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -446,14 +450,14 @@ def create_video(
 
 @router.get("/videos/{video_id}", response_model=VideoRead)
 def get_video(
-    video_id: int, _: Principal = Depends(READ), db: Session = Depends(get_db)
+    video_id: RowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> VideoRead:
     return VideoRead.model_validate(service.get(db, VideoFeed, video_id, field="video_id"))
 
 
 @router.patch("/videos/{video_id}", response_model=VideoRead)
 def update_video(
-    video_id: int,
+    video_id: RowId,
     body: VideoUpdate,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -503,7 +507,7 @@ def resources_summary(
 
 @router.get("/map")
 def map_layers(
-    kinds: str | None = Query(
+    kinds: Text | None = Query(
         None, max_length=100, description="teams,experts,warehouses,stations,videos"
     ),
     _: Principal = Depends(READ),
@@ -516,17 +520,24 @@ def map_layers(
 
 @router.get("/nearby", response_model=NearbyRead)
 def find_nearby(
-    lon: float | None = Query(None, description="经度 / longitude"),
-    lat: float | None = Query(None, description="纬度 / latitude"),
-    crs: str = Query("wgs84", max_length=16, description="wgs84 | gcj02 | bd09"),
-    incident_id: str | None = Query(None, max_length=64, description="事件编号（代替经纬度）"),
-    kinds: str | None = Query(
-        None, max_length=100, description="teams,experts,warehouses,stations,videos（默认全部）"
+    lon: float | None = Query(
+        None, ge=-180, le=180, description="经度（与 lat 同给，或给 incident_id）/ longitude"
     ),
-    skill: str | None = Query(None, max_length=32, description="队伍技能"),
-    specialty: str | None = Query(None, max_length=32, description="专家专业"),
-    item: str | None = Query(None, max_length=32, description="物资编码"),
-    quantity: str | None = Query(None, max_length=24, description="所需数量"),
+    lat: float | None = Query(None, ge=-90, le=90, description="纬度 / latitude"),
+    crs: Crs = Query(Crs.wgs84, description="wgs84 | gcj02 | bd09"),
+    incident_id: Text | None = Query(
+        None, max_length=64, description="事件编号（代替经纬度，不可与之同给）"
+    ),
+    kinds: Text | None = Query(
+        None,
+        max_length=100,
+        pattern=nearby.KINDS_PATTERN,
+        description="teams,experts,warehouses,stations,videos（默认全部）",
+    ),
+    skill: Text | None = Query(None, max_length=32, description="队伍技能"),
+    specialty: Text | None = Query(None, max_length=32, description="专家专业"),
+    item: Text | None = Query(None, max_length=32, description="物资编码"),
+    quantity: Text | None = Query(None, max_length=24, description="所需数量"),
     radius_m: float = Query(5000.0, gt=0, le=nearby.MAX_RADIUS_M),
     limit: int = Query(10, ge=1, le=nearby.MAX_LIMIT, description="每类最多条数"),
     available_only: bool = Query(True, description="只列待命队伍、可联系专家、在线视频"),

@@ -18,6 +18,7 @@ from yingji.command.warnings import service
 from yingji.core.deps import get_db
 from yingji.core.errors import invalid
 from yingji.core.pagination import PageParams, page_params, paginate
+from yingji.core.validators import RowId, Text
 
 router = APIRouter(prefix="/api/v1", tags=["warnings 周边预警"])
 WARN = allow(Role.admin, Role.duty_officer, Role.hq_commander, Role.committee)
@@ -44,7 +45,7 @@ def _publish(request: Request, db: Session, events: list[dict[str, Any]]) -> Non
 
 @router.post("/incidents/{incident_id}/warnings", status_code=201)
 def issue_warning(
-    incident_id: int,
+    incident_id: RowId,
     body: WarningIn,
     request: Request,
     principal: Principal = Depends(WARN),
@@ -65,8 +66,8 @@ def issue_warning(
 
 @router.get("/warnings")
 def list_warnings(
-    incident_id: int | None = Query(None),
-    status: str | None = Query(None, description="active | lifted"),
+    incident_id: RowId | None = Query(None),
+    status: Text | None = Query(None, description="active | lifted"),
     page: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -92,7 +93,7 @@ def warnings_feed(
 
 @router.get("/warnings/{warning_id}")
 def get_warning(
-    warning_id: int, _: Principal = Depends(READ), db: Session = Depends(get_db)
+    warning_id: RowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     w = service.get(db, warning_id)
     return service.read(w, service.messages(db, w))
@@ -100,8 +101,8 @@ def get_warning(
 
 @router.get("/warnings/{warning_id}/cap", response_class=Response)
 def warning_cap(
-    warning_id: int,
-    identifier: str | None = Query(None, description="某一条消息；默认最新"),
+    warning_id: RowId,
+    identifier: Text | None = Query(None, description="某一条消息；默认最新"),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -116,7 +117,7 @@ def warning_cap(
 
 @router.patch("/warnings/{warning_id}")
 def update_warning(
-    warning_id: int,
+    warning_id: RowId,
     body: WarningUpdateIn,
     request: Request,
     principal: Principal = Depends(WARN),
@@ -141,7 +142,7 @@ def update_warning(
 
 @router.post("/warnings/{warning_id}/lift")
 def lift_warning(
-    warning_id: int,
+    warning_id: RowId,
     body: LiftIn,
     request: Request,
     principal: Principal = Depends(WARN),
