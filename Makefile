@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-sqlite test-postgres lint format install web browser clean
+.PHONY: run test test-sqlite test-postgres fuzz lint format install web browser clean
 
 $(BIN)/yingji: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,7 +54,14 @@ test-sqlite: install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 test-postgres: install
-	YINGJI_TEST_DATABASE=postgres YINGJI_TEST_PG_ADMIN_URL=$(PG_URL) $(BIN)/python -m pytest -n 2 -q -m "not browser"
+	YINGJI_TEST_DATABASE=postgres YINGJI_TEST_PG_ADMIN_URL=$(PG_URL) $(BIN)/python -m pytest -n 2 -q -m "not browser and not fuzz"
+
+# The deep fuzz run: schemathesis over every operation with many more examples each
+# (tests/fuzz; `make test` runs the same with a few). FUZZ_EXAMPLES / FUZZ_SEED to vary it.
+FUZZ_EXAMPLES ?= 50
+FUZZ_SEED ?= 20200326
+fuzz: install
+	YINGJI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) YINGJI_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/python -m pytest -n 0 -q -m fuzz tests/fuzz
 
 lint: install
 	$(BIN)/ruff check .
