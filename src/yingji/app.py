@@ -6,10 +6,12 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Literal
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -24,6 +26,7 @@ from yingji.core import checkpoint, migrate
 from yingji.core.bodylimit import BodyLimitMiddleware
 from yingji.core.db import Database
 from yingji.core.errors import install_error_handlers
+from yingji.core.responses import install_body_schemas
 from yingji.dashboard.spa import install_spa
 from yingji.dashboard.views import router as dashboard_router
 from yingji.grid.views import router as grid_router
@@ -54,6 +57,14 @@ class Platform(FastAPI):
             await self.report_path(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
+
+
+class Health(BaseModel):
+    """Liveness: ``ok`` with the database reachable, ``degraded`` (503) without it."""
+
+    status: Literal["ok", "degraded"]
+    database: bool
+    version: str
 
 
 GC_YOUNG_THRESHOLD = 10_000
@@ -116,6 +127,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     app.state.settings = settings
     app.state.db = db
     install_error_handlers(app)
+    install_body_schemas(app)
     # the report path: inside the same body limit, before everything else
     app.report_path = BodyLimitMiddleware(
         ReportFastPath(),
@@ -143,7 +155,12 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     ):
         app.include_router(router)
 
-    @app.get("/healthz", tags=["health 健康检查"])
+    @app.get(
+        "/healthz",
+        tags=["health 健康检查"],
+        response_model=Health,
+        responses={503: {"model": Health, "description": "数据库不可达 / database unreachable"}},
+    )
     def healthz() -> JSONResponse:
         """Liveness and database reachability; needs no login."""
         try:

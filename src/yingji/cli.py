@@ -53,6 +53,30 @@ def serve(
     )
 
 
+def openapi_document() -> dict[str, object]:
+    """The API's OpenAPI 3.1 document, the same whatever the settings: built on an in-memory
+    database that is never migrated, so it needs no data directory and touches no file."""
+    from yingji.app import create_app
+    from yingji.config import Settings
+
+    return create_app(Settings(database_url="sqlite://"), migrate_on_start=False).openapi()
+
+
+@app.command("openapi")
+def openapi_cmd(
+    output: str = typer.Option("-", "--output", "-o", help="输出文件，- 为标准输出 / file or -"),
+) -> None:
+    """Write the OpenAPI document (what web/src/api/schema.d.ts is generated from)."""
+    import json
+
+    text = json.dumps(openapi_document(), ensure_ascii=False, indent=2) + "\n"
+    if output == "-":
+        typer.echo(text, nl=False)
+    else:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+
+
 @app.command()
 def demo(
     host: str = typer.Option("127.0.0.1", help="监听地址 / bind address"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -59,3 +61,13 @@ def test_serve_can_leave_out_the_access_log(cli_env, monkeypatch):
         result = CliRunner().invoke(app, args)
         assert result.exit_code == 0, result.output
     assert [c["access_log"] for c in calls] == [True, False]
+
+
+def test_openapi_writes_the_spec(tmp_path):
+    out = tmp_path / "openapi.json"
+    result = CliRunner().invoke(app, ["openapi", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    spec = json.loads(out.read_text(encoding="utf-8"))
+    assert spec["openapi"].startswith("3.1")
+    assert "/api/v1/tasks/{task_id}" in spec["paths"]
+    assert "ErrorBody" in spec["components"]["schemas"]

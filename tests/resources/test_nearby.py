@@ -280,13 +280,15 @@ def test_nearby_by_an_intake_incident(client, admin_headers, anchor, session) ->
     now = datetime.now(UTC)
     placed = intake_models.Incident(
         title="氨水泄漏",
-        status="open",
+        status="reported",
         level="IV",
         occurred_at=now,
         lon=anchor["lon"],
         lat=anchor["lat"],
     )
-    unplaced = intake_models.Incident(title="未定位", status="open", level="IV", occurred_at=now)
+    unplaced = intake_models.Incident(
+        title="未定位", status="reported", level="IV", occurred_at=now
+    )
     session.add_all([placed, unplaced])
     session.commit()
     ok = _near(client, admin_headers, incident_id=str(placed.id), kinds="warehouses")

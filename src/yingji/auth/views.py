@@ -25,14 +25,15 @@ from yingji.core.db import utcnow
 from yingji.core.deps import get_db
 from yingji.core.errors import ApiError, not_found
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute, errors
 from yingji.core.security import create_access_token
 from yingji.core.validators import RowId
 from yingji.org import service as org
 
-router = APIRouter(prefix="/api/v1", tags=["auth 账号"])
+router = APIRouter(prefix="/api/v1", tags=["auth 账号"], route_class=TypedRoute)
 
 
-@router.post("/auth/token", response_model=TokenResponse)
+@router.post("/auth/token", response_model=TokenResponse, responses=errors(401))
 def login(
     request: Request,
     form: OAuth2PasswordRequestForm = Depends(),
@@ -55,7 +56,7 @@ def login(
     return TokenResponse(access_token=token, expires_in=settings.access_token_ttl_s)
 
 
-@router.get("/auth/me", response_model=Me)
+@router.get("/auth/me", response_model=Me, responses=errors(404))
 def me(principal: Principal = Depends(AUTHENTICATED), db: Session = Depends(get_db)) -> Me:
     user = db.get(User, principal.id)
     if user is None:
@@ -81,7 +82,7 @@ def list_users(
     )
 
 
-@router.post("/users", response_model=UserRead, status_code=201)
+@router.post("/users", response_model=UserRead, status_code=201, responses=errors(409))
 def create_user(
     body: UserCreate, principal: Principal = Depends(ADMIN), db: Session = Depends(get_db)
 ) -> UserRead:
@@ -134,7 +135,9 @@ def create_token(
     )
 
 
-@router.delete("/integration-tokens/{token_id}", response_model=IntegrationTokenRead)
+@router.delete(
+    "/integration-tokens/{token_id}", response_model=IntegrationTokenRead, responses=errors(404)
+)
 def revoke_token(
     token_id: RowId, principal: Principal = Depends(ADMIN), db: Session = Depends(get_db)
 ) -> IntegrationTokenRead:

@@ -12,13 +12,23 @@ from yingji.auth.permissions import allow
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
 from yingji.command import clock, duty
-from yingji.command.schemas import HandoverIn, LogIn, SessionIn, ShiftsIn
+from yingji.command.schemas import (
+    DutySessionRead,
+    HandoverIn,
+    HandoverRead,
+    LogIn,
+    OnDutyRead,
+    SessionIn,
+    ShiftRead,
+    ShiftsIn,
+)
 from yingji.core.deps import get_db
 from yingji.core.errors import invalid
-from yingji.core.pagination import PageParams, page_params, paginate
+from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute, errors
 from yingji.core.validators import RowId, Text
 
-router = APIRouter(prefix="/api/v1/duty", tags=["duty 联合值守"])
+router = APIRouter(prefix="/api/v1/duty", tags=["duty 联合值守"], route_class=TypedRoute)
 READ = allow(
     Role.admin, Role.committee, Role.hq_commander, Role.duty_officer, Role.department_operator,
     Role.subdistrict_operator, Role.viewer,
@@ -33,7 +43,9 @@ def _aware(field: str, *values: datetime | None) -> None:
         raise invalid(field, "时间须带时区", f"{field} needs a timezone")
 
 
-@router.post("/shifts", status_code=201)
+@router.post(
+    "/shifts", status_code=201, response_model=list[ShiftRead], response_model_exclude_unset=True
+)
 def add_shifts(
     body: ShiftsIn, principal: Principal = Depends(WRITE), db: Session = Depends(get_db)
 ) -> list[dict[str, Any]]:
@@ -45,7 +57,7 @@ def add_shifts(
     return [duty.shift_read(s) for s in rows]
 
 
-@router.get("/shifts")
+@router.get("/shifts", response_model=Page[ShiftRead], response_model_exclude_unset=True)
 def list_shifts(
     department: Text | None = Query(None),
     since: datetime | None = Query(None, alias="from"),
@@ -60,7 +72,7 @@ def list_shifts(
     return {"items": [duty.shift_read(s) for s in rows], "total": total, **page.model_dump()}
 
 
-@router.get("/now")
+@router.get("/now", response_model=list[OnDutyRead], response_model_exclude_unset=True)
 def on_duty_now(
     at: datetime | None = Query(None, description="默认现在 / default now"),
     _: Principal = Depends(READ),
@@ -71,7 +83,9 @@ def on_duty_now(
     return duty.now_on_duty(db, at=at or clock.now())
 
 
-@router.post("/handovers", status_code=201)
+@router.post(
+    "/handovers", status_code=201, response_model=HandoverRead, response_model_exclude_unset=True
+)
 def add_handover(
     body: HandoverIn, principal: Principal = Depends(WRITE), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
@@ -80,7 +94,7 @@ def add_handover(
     return duty.handover_read(row)
 
 
-@router.get("/handovers")
+@router.get("/handovers", response_model=Page[HandoverRead], response_model_exclude_unset=True)
 def list_handovers(
     department: Text | None = Query(None),
     page: PageParams = Depends(page_params),
@@ -91,7 +105,9 @@ def list_handovers(
     return {"items": [duty.handover_read(h) for h in rows], "total": total, **page.model_dump()}
 
 
-@router.post("/sessions", status_code=201)
+@router.post(
+    "/sessions", status_code=201, response_model=DutySessionRead, response_model_exclude_unset=True
+)
 def start_session(
     body: SessionIn, principal: Principal = Depends(WRITE), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
@@ -104,7 +120,7 @@ def start_session(
     return duty.session_read(db, s, with_log=True)
 
 
-@router.get("/sessions")
+@router.get("/sessions", response_model=Page[DutySessionRead], response_model_exclude_unset=True)
 def list_sessions(
     active: bool | None = Query(None),
     page: PageParams = Depends(page_params),
@@ -116,14 +132,25 @@ def list_sessions(
             **page.model_dump()}  # fmt: skip
 
 
-@router.get("/sessions/{session_id}")
+@router.get(
+    "/sessions/{session_id}",
+    response_model=DutySessionRead,
+    response_model_exclude_unset=True,
+    responses=errors(404),
+)
 def get_session(
     session_id: RowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     return duty.session_read(db, duty.get_session(db, session_id), with_log=True)
 
 
-@router.post("/sessions/{session_id}/log", status_code=201)
+@router.post(
+    "/sessions/{session_id}/log",
+    status_code=201,
+    response_model=DutySessionRead,
+    response_model_exclude_unset=True,
+    responses=errors(404, 409),
+)
 def add_log(
     session_id: RowId, body: LogIn, principal: Principal = Depends(WRITE),
     db: Session = Depends(get_db),
@@ -134,7 +161,12 @@ def add_log(
     return duty.session_read(db, s, with_log=True)
 
 
-@router.post("/sessions/{session_id}/end")
+@router.post(
+    "/sessions/{session_id}/end",
+    response_model=DutySessionRead,
+    response_model_exclude_unset=True,
+    responses=errors(404, 409),
+)
 def end_session(
     session_id: RowId, principal: Principal = Depends(WRITE), db: Session = Depends(get_db)
 ) -> dict[str, Any]:

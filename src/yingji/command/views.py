@@ -16,26 +16,37 @@ from yingji.command.plans import document
 from yingji.command.plans import service as plans
 from yingji.command.schemas import (
     ActivateIn,
+    ActivationRead,
+    ActivationWithTasks,
     AttachIn,
+    IncidentClosed,
     MessageIn,
+    MessageRead,
+    PlanDocumentRead,
     PlanJsonIn,
     PlanRead,
     PlanSaved,
     PlanVersionRead,
     RaiseIn,
     ReassignIn,
+    Recommendations,
     ReviewIn,
+    ReviewRead,
+    RevisionRead,
+    Suggestion,
     TaskIn,
     TaskMoveIn,
+    TaskRead,
 )
 from yingji.command.tasks import service as tasks
 from yingji.core.deps import get_db
 from yingji.core.downloads import content_disposition
 from yingji.core.errors import forbidden, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute, content, errors
 from yingji.core.validators import Offset, RowId, Text
 
-router = APIRouter(prefix="/api/v1", tags=["command 指挥调度"])
+router = APIRouter(prefix="/api/v1", tags=["command 指挥调度"], route_class=TypedRoute)
 
 EVERY_USER = tuple(Role)
 PLAN_READ = allow(*EVERY_USER)
@@ -82,7 +93,7 @@ def list_plans(
     return {"items": [_plan_read(p) for p in rows], "total": total, **page.model_dump()}
 
 
-@router.get("/plans/{plan_id}", response_model=PlanVersionRead)
+@router.get("/plans/{plan_id}", response_model=PlanVersionRead, responses=errors(404))
 def get_plan(
     plan_id: RowId,
     version: RowId | None = Query(None),
@@ -94,7 +105,9 @@ def get_plan(
     return _version_read(plan, plans.get_version(db, plan, version))
 
 
-@router.get("/plans/{plan_id}/versions", response_model=list[PlanVersionRead])
+@router.get(
+    "/plans/{plan_id}/versions", response_model=list[PlanVersionRead], responses=errors(404)
+)
 def plan_versions(
     plan_id: RowId, _: Principal = Depends(PLAN_READ), db: Session = Depends(get_db)
 ) -> list[PlanVersionRead]:
@@ -103,7 +116,11 @@ def plan_versions(
     return [_version_read(plan, v) for v in plans.versions(db, plan)]
 
 
-@router.get("/plans/{plan_id}/yaml", response_class=Response)
+@router.get(
+    "/plans/{plan_id}/yaml",
+    response_class=Response,
+    responses={**content(YAML_TYPE, "预案 YAML / the plan as YAML", binary=False), **errors(404)},
+)
 def export_plan(
     plan_id: RowId,
     version: RowId | None = Query(None),
@@ -123,7 +140,7 @@ def export_plan(
     )
 
 
-@router.post("/plans:import", response_model=PlanSaved, status_code=201)
+@router.post("/plans:import", response_model=PlanSaved, status_code=201, responses=errors(404, 409))
 def import_plan(
     request: Request,
     text: str = Body(..., media_type=YAML_TYPE, description="预案 YAML"),
@@ -150,7 +167,7 @@ def _peek_code(text: str) -> str:
     return str(data.get("code", ""))
 
 
-@router.post("/plans", response_model=PlanSaved, status_code=201)
+@router.post("/plans", response_model=PlanSaved, status_code=201, responses=errors(404, 409))
 def save_plan(
     body: PlanJsonIn, principal: Principal = Depends(PLAN_WRITE), db: Session = Depends(get_db)
 ) -> PlanSaved:
@@ -169,7 +186,12 @@ def save_plan(
 
 
 # ------------------------------------------------------------------ activation
-@router.get("/incidents/{incident_id}/plans/suggested")
+@router.get(
+    "/incidents/{incident_id}/plans/suggested",
+    response_model=list[Suggestion],
+    response_model_exclude_unset=True,
+    responses=errors(404),
+)
 def suggested_plans(
     incident_id: RowId, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
 ) -> list[dict[str, Any]]:
@@ -178,7 +200,13 @@ def suggested_plans(
     return tasks.suggestions(db, incident)
 
 
-@router.post("/incidents/{incident_id}/activations", status_code=201)
+@router.post(
+    "/incidents/{incident_id}/activations",
+    status_code=201,
+    response_model=ActivationWithTasks,
+    response_model_exclude_unset=True,
+    responses=errors(404, 409),
+)
 def activate(
     incident_id: RowId,
     body: ActivateIn,
@@ -200,7 +228,12 @@ def activate(
     }
 
 
-@router.get("/incidents/{incident_id}/activations")
+@router.get(
+    "/incidents/{incident_id}/activations",
+    response_model=list[ActivationRead],
+    response_model_exclude_unset=True,
+    responses=errors(404),
+)
 def incident_activations(
     incident_id: RowId, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
 ) -> list[dict[str, Any]]:
@@ -208,7 +241,12 @@ def incident_activations(
     return [tasks.activation_read(a) for a in tasks.activations_for(db, incident_id)]
 
 
-@router.get("/activations/{activation_id}/snapshot")
+@router.get(
+    "/activations/{activation_id}/snapshot",
+    response_model=PlanDocumentRead,
+    response_model_exclude_unset=True,
+    responses=errors(404),
+)
 def activation_snapshot(
     activation_id: RowId, _: Principal = Depends(COMMAND), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
@@ -216,7 +254,12 @@ def activation_snapshot(
     return tasks.get_activation(db, activation_id).snapshot
 
 
-@router.post("/activations/{activation_id}/level")
+@router.post(
+    "/activations/{activation_id}/level",
+    response_model=ActivationWithTasks,
+    response_model_exclude_unset=True,
+    responses=errors(404, 409),
+)
 def raise_response(
     activation_id: RowId,
     body: RaiseIn,
@@ -236,7 +279,7 @@ def raise_response(
 
 
 # ------------------------------------------------------------------ tasks
-@router.get("/tasks")
+@router.get("/tasks", response_model=Page[TaskRead], response_model_exclude_unset=True)
 def list_tasks(
     incident_id: RowId | None = Query(None),
     status: Text | None = Query(None, description="逗号分隔 / comma-separated"),
@@ -266,14 +309,24 @@ def _visible_task(db: Session, task_id: RowId, principal: Principal, *, for_upda
     return task
 
 
-@router.get("/tasks/{task_id}")
+@router.get(
+    "/tasks/{task_id}",
+    response_model=TaskRead,
+    response_model_exclude_unset=True,
+    responses=errors(404),
+)
 def get_task(
     task_id: RowId, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     return tasks.task_read(_visible_task(db, task_id, principal))
 
 
-@router.post("/tasks/{task_id}/status")
+@router.post(
+    "/tasks/{task_id}/status",
+    response_model=TaskRead,
+    response_model_exclude_unset=True,
+    responses=errors(404, 409),
+)
 def move_task(
     task_id: RowId,
     body: TaskMoveIn,
@@ -291,7 +344,13 @@ def move_task(
     return tasks.task_read(task)
 
 
-@router.post("/tasks/{task_id}/reassign", status_code=201)
+@router.post(
+    "/tasks/{task_id}/reassign",
+    status_code=201,
+    response_model=TaskRead,
+    response_model_exclude_unset=True,
+    responses=errors(404, 409),
+)
 def reassign_task(
     task_id: RowId,
     body: ReassignIn,
@@ -310,7 +369,12 @@ def reassign_task(
     return tasks.task_read(new)
 
 
-@router.post("/tasks/{task_id}/resources")
+@router.post(
+    "/tasks/{task_id}/resources",
+    response_model=TaskRead,
+    response_model_exclude_unset=True,
+    responses=errors(404, 409),
+)
 def attach_resources(
     task_id: RowId,
     body: AttachIn,
@@ -328,7 +392,13 @@ def attach_resources(
     return tasks.task_read(task)
 
 
-@router.post("/incidents/{incident_id}/tasks", status_code=201)
+@router.post(
+    "/incidents/{incident_id}/tasks",
+    status_code=201,
+    response_model=TaskRead,
+    response_model_exclude_unset=True,
+    responses=errors(404),
+)
 def add_task(
     incident_id: RowId,
     body: TaskIn,
@@ -347,7 +417,13 @@ def add_task(
     return tasks.task_read(task)
 
 
-@router.post("/incidents/{incident_id}/aftermath", status_code=201)
+@router.post(
+    "/incidents/{incident_id}/aftermath",
+    status_code=201,
+    response_model=list[TaskRead],
+    response_model_exclude_unset=True,
+    responses=errors(404),
+)
 def list_aftermath(
     incident_id: RowId,
     request: Request,
@@ -363,7 +439,12 @@ def list_aftermath(
     return [tasks.task_read(t) for t in created]
 
 
-@router.post("/incidents/{incident_id}/close")
+@router.post(
+    "/incidents/{incident_id}/close",
+    response_model=IncidentClosed,
+    response_model_exclude_unset=True,
+    responses=errors(404, 409),
+)
 def close_incident(
     incident_id: RowId,
     request: Request,
@@ -380,7 +461,12 @@ def close_incident(
     return incidents.load(db, incident_id).as_json() | {"status": "closed"}
 
 
-@router.get("/incidents/{incident_id}/recommendations")
+@router.get(
+    "/incidents/{incident_id}/recommendations",
+    response_model=Recommendations,
+    response_model_exclude_unset=True,
+    responses=errors(404),
+)
 def recommendations(
     incident_id: RowId,
     task_id: RowId | None = Query(None, description="按任务所需技能/专业筛选"),
@@ -406,7 +492,13 @@ def recommendations(
 
 
 # ------------------------------------------------------------------ consultation
-@router.post("/incidents/{incident_id}/messages", status_code=201)
+@router.post(
+    "/incidents/{incident_id}/messages",
+    status_code=201,
+    response_model=MessageRead,
+    response_model_exclude_unset=True,
+    responses=errors(404),
+)
 def post_message(
     incident_id: RowId,
     body: MessageIn,
@@ -425,7 +517,12 @@ def post_message(
     return consultation.read(msg)
 
 
-@router.get("/incidents/{incident_id}/messages")
+@router.get(
+    "/incidents/{incident_id}/messages",
+    response_model=Page[MessageRead],
+    response_model_exclude_unset=True,
+    responses=errors(404),
+)
 def list_messages(
     incident_id: RowId,
     kind: Text | None = Query(None, description="message | decision"),
@@ -442,7 +539,12 @@ def list_messages(
 
 
 # ------------------------------------------------------------------ review and report
-@router.get("/incidents/{incident_id}/review")
+@router.get(
+    "/incidents/{incident_id}/review",
+    response_model=ReviewRead,
+    response_model_exclude_unset=True,
+    responses=errors(404),
+)
 def get_review(
     incident_id: RowId, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
@@ -451,7 +553,12 @@ def get_review(
     return review.review_read(db, incident_id, now=clock.now())
 
 
-@router.put("/incidents/{incident_id}/review")
+@router.put(
+    "/incidents/{incident_id}/review",
+    response_model=ReviewRead,
+    response_model_exclude_unset=True,
+    responses=errors(404),
+)
 def save_review(
     incident_id: RowId,
     body: ReviewIn,
@@ -470,7 +577,13 @@ def save_review(
     return review.review_read(db, incident_id, now=clock.now())
 
 
-@router.post("/incidents/{incident_id}/review/lessons/{lesson_index}/revision", status_code=201)
+@router.post(
+    "/incidents/{incident_id}/review/lessons/{lesson_index}/revision",
+    status_code=201,
+    response_model=RevisionRead,
+    response_model_exclude_unset=True,
+    responses=errors(404),
+)
 def open_revision(
     incident_id: RowId,
     lesson_index: int,
@@ -486,7 +599,12 @@ def open_revision(
     return review.revision_read(rev)
 
 
-@router.get("/plans/{plan_id}/revisions")
+@router.get(
+    "/plans/{plan_id}/revisions",
+    response_model=list[RevisionRead],
+    response_model_exclude_unset=True,
+    responses=errors(404),
+)
 def plan_revisions(
     plan_id: RowId, _: Principal = Depends(PLAN_READ), db: Session = Depends(get_db)
 ) -> list[dict[str, Any]]:
@@ -494,7 +612,11 @@ def plan_revisions(
     return [review.revision_read(r) for r in review.revisions_for_plan(db, plan_id)]
 
 
-@router.get("/incidents/{incident_id}/report.pdf", response_class=Response)
+@router.get(
+    "/incidents/{incident_id}/report.pdf",
+    response_class=Response,
+    responses={**content("application/pdf", "事件报告 PDF / the incident report"), **errors(404)},
+)
 def incident_report(
     incident_id: RowId, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
 ) -> Response:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from yingji.intake.schemas import Channel, Level
 
 
 class TileLayerConfig(BaseModel):
@@ -44,3 +46,88 @@ class DashboardConfig(BaseModel):
     version: str
     map: MapConfig
     features: Features
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OutlineProperties(_Out):
+    subdistricts: list[str] = Field(description="所含街道代码 / the sub-districts' codes")
+
+
+class DistrictOutline(_Out):
+    """区界: a GeoJSON Feature (RFC 7946), WGS-84; ``geometry`` is null with no boundary."""
+
+    type: Literal["Feature"]
+    geometry: dict[str, Any] | None
+    properties: OutlineProperties
+
+
+class StatsBucket(_Out):
+    key: str
+    name: str
+    name_en: str
+    count: int
+
+
+class StatsPoint(_Out):
+    at: str = Field(description="本地时间 ISO 8601 / local time")
+    count: int
+
+
+class IncidentStats(_Out):
+    total: int
+    open: int
+    since: str
+    until: str
+    by_level: list[StatsBucket]
+    by_category: list[StatsBucket]
+    by_subdistrict: list[StatsBucket]
+    by_channel: list[StatsBucket]
+    by_status: list[StatsBucket]
+    by_hour: list[StatsPoint]
+    by_day: list[StatsPoint]
+
+
+class BoardCategory(_Out):
+    code: str | None
+    display: str
+    low_confidence: bool
+
+
+class BoardRef(_Out):
+    code: str
+    name: str
+
+
+IncidentStatus = Literal[
+    "reported", "verified", "responding", "controlled", "closed", "false_alarm"
+]
+
+
+class BoardIncident(_Out):
+    """An open incident as the live board draws it (intake's field names, fewer fields)."""
+
+    id: int
+    title: str
+    status: IncidentStatus
+    level: Level
+    needs_assessment: bool
+    category: BoardCategory
+    occurred_at: str
+    created_at: str
+    updated_at: str
+    lon: float | None
+    lat: float | None
+    address: str | None
+    subdistrict: BoardRef | None
+    headquarters: BoardRef | None
+    report_count: int
+    channels: list[Channel]
+    overdue: bool
+
+
+class OpenIncidents(_Out):
+    items: list[BoardIncident]
+    total: int

@@ -19,11 +19,20 @@ from yingji.core.deps import get_db, get_settings_dep
 from yingji.core.downloads import XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import invalid
 from yingji.core.pagination import sort_param
+from yingji.core.responses import TypedRoute, content, errors
 from yingji.core.validators import Text
 from yingji.dashboard import service, stats
-from yingji.dashboard.schemas import DashboardConfig, Features, MapConfig, TileLayerConfig
+from yingji.dashboard.schemas import (
+    DashboardConfig,
+    DistrictOutline,
+    Features,
+    IncidentStats,
+    MapConfig,
+    OpenIncidents,
+    TileLayerConfig,
+)
 
-router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard 指挥大屏"])
+router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard 指挥大屏"], route_class=TypedRoute)
 
 # Who reads incidents: the same roles as intake's incident list.
 INCIDENT_READ = allow(
@@ -74,7 +83,7 @@ def get_config(
     )
 
 
-@router.get("/outline")
+@router.get("/outline", response_model=DistrictOutline, response_model_exclude_unset=True)
 def get_outline(
     principal: Principal = Depends(AUTHENTICATED), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
@@ -82,7 +91,7 @@ def get_outline(
     return service.district_outline(db, territory=principal.territory())
 
 
-@router.get("/stats")
+@router.get("/stats", response_model=IncidentStats, response_model_exclude_unset=True)
 def get_stats(
     days: int = Query(30, ge=1, le=366, description="统计天数 / days counted"),
     principal: Principal = Depends(INCIDENT_READ),
@@ -93,7 +102,12 @@ def get_stats(
     return service.incident_stats(db, territory=principal.territory(), days=days, now=utcnow())
 
 
-@router.get("/open-incidents")
+@router.get(
+    "/open-incidents",
+    response_model=OpenIncidents,
+    response_model_exclude_unset=True,
+    responses=errors(422),
+)
 def get_open_incidents(
     principal: Principal = Depends(INCIDENT_READ), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
@@ -114,7 +128,9 @@ def _list(value: str | None, field: str, allowed: frozenset[str]) -> list[str] |
 
 
 @router.get(
-    "/incidents.xlsx", response_class=Response, responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}}
+    "/incidents.xlsx",
+    response_class=Response,
+    responses=content(XLSX_MEDIA_TYPE, "事件清单 Excel / the incident list"),
 )
 def export_incidents(
     status: Text | None = Query(None, description="状态，可逗号分隔"),

@@ -19,6 +19,7 @@ from yingji.core.deps import get_db
 from yingji.core.downloads import GEOJSON_MEDIA_TYPE, XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import ApiError
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute, content, errors
 from yingji.core.validators import Text
 from yingji.geo.transform import Crs
 from yingji.grid import ledger, locating, service
@@ -38,7 +39,7 @@ from yingji.grid.schemas import (
 )
 from yingji.org import service as org_service
 
-router = APIRouter(prefix="/api/v1/grid", tags=["grid 网格"])
+router = APIRouter(prefix="/api/v1/grid", tags=["grid 网格"], route_class=TypedRoute)
 
 
 def _territory(principal: Principal, subdistrict: str | None) -> str | None:
@@ -117,7 +118,7 @@ def list_points(
 @router.get(
     "/points.geojson",
     response_class=Response,
-    responses={200: {"content": {"application/geo+json": {}}}},
+    responses=content("application/geo+json", "网格点 GeoJSON / grid points", binary=False),
 )
 def points_geojson(
     request: Request,
@@ -230,7 +231,11 @@ def _ledger_response(
     return Response(body, media_type=media, headers={"Content-Disposition": disposition})
 
 
-@router.get("/export", response_class=Response)
+@router.get(
+    "/export",
+    response_class=Response,
+    responses=content(XLSX_MEDIA_TYPE, "网格台账 Excel / the grid ledger"),
+)
 def export_all(
     subdistrict: Text | None = Query(None, max_length=32, description="街道代码"),
     principal: Principal = Depends(GRID_READ),
@@ -241,7 +246,19 @@ def export_all(
     return _ledger_response(db, list(service.KINDS), LedgerFormat.xlsx, territory)
 
 
-@router.get("/{kind}/export", response_class=Response)
+@router.get(
+    "/{kind}/export",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "台账 .xlsx 或 GeoJSON / the ledger as .xlsx or GeoJSON",
+            "content": {
+                XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                "application/geo+json": {"schema": {"type": "string"}},
+            },
+        },
+    },
+)
 def export_ledger(
     kind: GridKind,
     format: LedgerFormat = Query(LedgerFormat.xlsx, description="xlsx 或 geojson"),
@@ -253,7 +270,7 @@ def export_ledger(
     return _ledger_response(db, [kind.value], format, _territory(principal, subdistrict))
 
 
-@router.post("/{kind}/import", response_model=ImportResult)
+@router.post("/{kind}/import", response_model=ImportResult, responses=errors(409))
 def import_ledger(
     kind: GridKind,
     file: UploadFile = File(..., description="台账文件 .xlsx / .geojson"),
@@ -280,7 +297,7 @@ def _point_read(values: dict[str, Any]) -> PointRead:
     return PointRead.model_validate(values)
 
 
-@router.get("/areas/{code}", response_model=AreaRead)
+@router.get("/areas/{code}", response_model=AreaRead, responses=errors(404))
 def get_area(
     code: str, principal: Principal = Depends(GRID_READ), db: Session = Depends(get_db)
 ) -> AreaRead:
@@ -289,7 +306,7 @@ def get_area(
     return AreaRead.model_validate(item)
 
 
-@router.get("/lines/{code}", response_model=LineRead)
+@router.get("/lines/{code}", response_model=LineRead, responses=errors(404))
 def get_line(
     code: str, principal: Principal = Depends(GRID_READ), db: Session = Depends(get_db)
 ) -> LineRead:
@@ -298,7 +315,7 @@ def get_line(
     return LineRead.model_validate(item)
 
 
-@router.get("/points/{code}", response_model=PointRead)
+@router.get("/points/{code}", response_model=PointRead, responses=errors(404))
 def get_point(
     code: str, principal: Principal = Depends(GRID_READ), db: Session = Depends(get_db)
 ) -> PointRead:
@@ -307,7 +324,7 @@ def get_point(
     return _point_read(item)
 
 
-@router.post("/areas", response_model=AreaRead, status_code=201)
+@router.post("/areas", response_model=AreaRead, status_code=201, responses=errors(409))
 def create_area(
     body: AreaCreate, principal: Principal = Depends(GRID_WRITE), db: Session = Depends(get_db)
 ) -> AreaRead:
@@ -318,7 +335,7 @@ def create_area(
     return AreaRead.model_validate(item)
 
 
-@router.post("/lines", response_model=LineRead, status_code=201)
+@router.post("/lines", response_model=LineRead, status_code=201, responses=errors(409))
 def create_line(
     body: LineCreate, principal: Principal = Depends(GRID_WRITE), db: Session = Depends(get_db)
 ) -> LineRead:
@@ -329,7 +346,7 @@ def create_line(
     return LineRead.model_validate(item)
 
 
-@router.post("/points", response_model=PointRead, status_code=201)
+@router.post("/points", response_model=PointRead, status_code=201, responses=errors(409))
 def create_point(
     body: PointCreate, principal: Principal = Depends(GRID_WRITE), db: Session = Depends(get_db)
 ) -> PointRead:
@@ -340,7 +357,7 @@ def create_point(
     return _point_read(item)
 
 
-@router.patch("/areas/{code}", response_model=AreaRead)
+@router.patch("/areas/{code}", response_model=AreaRead, responses=errors(404, 409))
 def update_area(
     code: Text,
     body: AreaUpdate,
@@ -359,7 +376,7 @@ def update_area(
     return AreaRead.model_validate(item)
 
 
-@router.patch("/lines/{code}", response_model=LineRead)
+@router.patch("/lines/{code}", response_model=LineRead, responses=errors(404, 409))
 def update_line(
     code: Text,
     body: LineUpdate,
@@ -378,7 +395,7 @@ def update_line(
     return LineRead.model_validate(item)
 
 
-@router.patch("/points/{code}", response_model=PointRead)
+@router.patch("/points/{code}", response_model=PointRead, responses=errors(404, 409))
 def update_point(
     code: Text,
     body: PointUpdate,
@@ -397,7 +414,9 @@ def update_point(
     return _point_read(item)
 
 
-@router.delete("/{kind}/{code}", status_code=204, response_class=Response)
+@router.delete(
+    "/{kind}/{code}", status_code=204, response_class=Response, responses=errors(404, 409)
+)
 def delete_item(
     kind: GridKind,
     code: Text,

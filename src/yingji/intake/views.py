@@ -20,11 +20,13 @@ from yingji.core.db import Database, utcnow
 from yingji.core.deps import get_db
 from yingji.core.errors import ApiError, forbidden, invalid, validation_items
 from yingji.core.pagination import Page, PageParams, page_params, paginate, sort_param
+from yingji.core.responses import TypedRoute, content, errors, json_body
 from yingji.core.validators import RowId, Text
 from yingji.intake import cap, service, stream
 from yingji.intake.prepare import Prepared, Sender, prepare
 from yingji.intake.runtime import IntakeRuntime
 from yingji.intake.schemas import (
+    BatchIn,
     BatchItem,
     BatchResult,
     DeadlineDoneIn,
@@ -36,7 +38,7 @@ from yingji.intake.schemas import (
     TransitionIn,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["intake 一口归集"])
+router = APIRouter(prefix="/api/v1", tags=["intake 一口归集"], route_class=TypedRoute)
 
 CAP_WRITE = allow(Role.admin, Role.duty_officer, integrations=True, channel="cap")
 INCIDENT_READ_ROLES = (
@@ -165,7 +167,15 @@ def _prepare(
     "/reports",
     status_code=201,
     response_model=ReportAccepted,
-    responses={200: {"description": "重复提交（同一 source_id、同一内容）/ replay"}},
+    responses={
+        200: {
+            "description": "重复提交（同一 source_id、同一内容）/ replay",
+            "model": ReportAccepted,
+        },
+        **errors(400, 409, 413, 422),
+    },
+    # the body is read by ``accept_report`` itself (and by the fast path), not by FastAPI
+    openapi_extra=json_body(ReportIn, "一条报告 / one report"),
 )
 async def post_report(
     request: Request,
@@ -196,7 +206,12 @@ async def accept_report(request: Request, principal: Principal) -> Response:
     )
 
 
-@router.post("/reports:batch", response_model=BatchResult)
+@router.post(
+    "/reports:batch",
+    response_model=BatchResult,
+    responses=errors(400, 413, 422),
+    openapi_extra=json_body(BatchIn, "至多 1,000 条报告 / up to 1,000 reports"),
+)
 async def post_reports_batch(
     request: Request,
     principal: Principal = Depends(report_principal),
@@ -243,7 +258,7 @@ async def post_reports_batch(
     )
 
 
-@router.post("/reports/cap", response_model=BatchResult, status_code=201)
+@router.post("/reports/cap", response_model=BatchResult, status_code=201, responses=errors(422))
 async def post_cap(
     request: Request,
     principal: Principal = Depends(CAP_WRITE),
@@ -359,7 +374,7 @@ def list_incidents(
     }
 
 
-@router.get("/incidents/{incident_id}", response_model=IncidentDetail)
+@router.get("/incidents/{incident_id}", response_model=IncidentDetail, responses=errors(404))
 def get_incident(
     incident_id: RowId,
     principal: Principal = Depends(INCIDENT_READ),
@@ -375,7 +390,9 @@ def _change(request: Request, db: Session, events: list[dict[str, Any]]) -> None
     _runtime(request).bus.publish(events)
 
 
-@router.post("/incidents/{incident_id}/transitions", response_model=IncidentRead)
+@router.post(
+    "/incidents/{incident_id}/transitions", response_model=IncidentRead, responses=errors(404, 409)
+)
 def transition(
     incident_id: RowId,
     body: TransitionIn,
@@ -400,7 +417,9 @@ def transition(
     return service.incident_read(incident, org)
 
 
-@router.post("/incidents/{incident_id}/level", response_model=IncidentRead)
+@router.post(
+    "/incidents/{incident_id}/level", response_model=IncidentRead, responses=errors(404, 409)
+)
 def raise_level(
     incident_id: RowId,
     body: LevelRaiseIn,
@@ -424,7 +443,9 @@ def raise_level(
     return service.incident_read(incident, org)
 
 
-@router.post("/incidents/{incident_id}/deadlines", response_model=IncidentRead)
+@router.post(
+    "/incidents/{incident_id}/deadlines", response_model=IncidentRead, responses=errors(404, 409)
+)
 def deadline_done(
     incident_id: RowId,
     body: DeadlineDoneIn,
@@ -443,7 +464,11 @@ def deadline_done(
     return service.incident_read(incident, org)
 
 
-@router.get("/stream", response_class=StreamingResponse)
+@router.get(
+    "/stream",
+    response_class=StreamingResponse,
+    responses=content("text/event-stream", "实时事件流 (SSE) / live events", binary=False),
+)
 async def live_stream(
     request: Request,
     subdistrict: Text | None = Query(None, description="街道代码"),

@@ -10,6 +10,7 @@ from yingji.auth.principal import Principal
 from yingji.core.deps import get_db
 from yingji.core.errors import not_found
 from yingji.core.pagination import Page
+from yingji.core.responses import TypedRoute, errors
 from yingji.core.validators import Text
 from yingji.org import service
 from yingji.org.schemas import (
@@ -19,7 +20,7 @@ from yingji.org.schemas import (
     SubdistrictRead,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["org 组织"])
+router = APIRouter(prefix="/api/v1", tags=["org 组织"], route_class=TypedRoute)
 
 
 @router.get("/subdistricts", response_model=Page[SubdistrictRead])
@@ -36,7 +37,7 @@ def list_subdistricts(
     return Page(items=items, total=len(items), limit=len(items), offset=0)
 
 
-@router.get("/subdistricts/{code}", response_model=SubdistrictRead)
+@router.get("/subdistricts/{code}", response_model=SubdistrictRead, responses=errors(404))
 def get_subdistrict(
     code: str, principal: Principal = Depends(ORG_READ), db: Session = Depends(get_db)
 ) -> SubdistrictRead:
@@ -62,7 +63,7 @@ def list_departments(
     return service.list_departments(db)
 
 
-@router.get("/org/committee", response_model=CommitteeRead)
+@router.get("/org/committee", response_model=CommitteeRead, responses=errors(404))
 def get_committee(_: Principal = Depends(ORG_READ), db: Session = Depends(get_db)) -> CommitteeRead:
     committee = service.get_committee(db)
     if committee is None:

@@ -350,6 +350,18 @@ class EquipmentLine(_In):
     unit: str = Field(default="", max_length=16)
 
 
+class _StoredLine(BaseModel):
+    """A line stored as written (from the input model below): every key, no checks again."""
+
+    model_config = ConfigDict(extra="allow", json_schema_serialization_defaults_required=True)
+
+
+class EquipmentRead(_StoredLine):
+    name: str
+    quantity: int = 1
+    unit: str = ""
+
+
 class TeamCreate(_Placed):
     code: Code
     name: Name
@@ -392,7 +404,7 @@ class TeamRead(_Out):
     owner_type: str
     owner_code: str
     skills: list[str]
-    equipment: list[dict[str, Any]]
+    equipment: list[EquipmentRead]
     leader_name: str
     leader_phone: str
     duty_phone: str
@@ -503,6 +515,18 @@ class Vehicle(_In):
     count: int = Field(default=1, ge=1, le=100)
 
 
+class StationMemberRead(_StoredLine):
+    name: str
+    role: str = "队员"
+    phone: str
+
+
+class VehicleRead(_StoredLine):
+    kind: str
+    plate: str = ""
+    count: int = 1
+
+
 class StationCreate(_Placed):
     code: Code
     name: Name
@@ -538,9 +562,9 @@ class StationRead(_Out):
     address: str
     leader_name: str
     duty_phone: str
-    members: list[dict[str, Any]]
-    vehicles: list[dict[str, Any]]
-    equipment: list[dict[str, Any]]
+    members: list[StationMemberRead]
+    vehicles: list[VehicleRead]
+    equipment: list[EquipmentRead]
     facilities: list[str]
     trainings: int = 0
     drills: int = 0
@@ -598,10 +622,10 @@ class VideoRead(_Out):
     lon: float
     lat: float
     subdistrict_code: str
-    stream_kind: str
+    stream_kind: Literal["hls", "rtsp", "snapshot"]
     stream_url: str
     view_range_m: float
-    status: str
+    status: Literal["online", "offline", "fault"]
     status_checked_at: datetime | None
 
 
@@ -623,13 +647,113 @@ def check_stream(kind: str, url: str) -> None:
 # --- nearby ---------------------------------------------------------------------------------
 
 
+class NearbyRow(BaseModel):
+    """One resource near the point: what the index keeps of it, with its distance; the other
+    keys are its kind's own (skills, phone, ``stock`` of the item asked for, ``sees_point``)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: int
+    distance_m: float
+    lon: float
+    lat: float
+    code: str
+    name: str
+
+
 class NearbyRead(BaseModel):
     center: dict[str, float]
     incident_id: str | None
     radius_m: float
     kinds: list[str]
     totals: dict[str, int]
-    results: dict[str, list[dict[str, Any]]]
+    results: dict[str, list[NearbyRow]]
+
+
+# --- the dashboard's summary, map layers, supplies categories ---------------------------------
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TeamKindCount(_Shape):
+    total: int
+    by_status: dict[str, int]
+    members: int
+
+
+class ExpertCounts(_Shape):
+    total: int
+    by_availability: dict[str, int]
+    by_specialty: dict[str, int]
+
+
+class StationCounts(_Shape):
+    total: int
+    vehicles: dict[str, int] = Field(description="车辆按类型计数 / vehicles by kind")
+
+
+class VideoCounts(_Shape):
+    total: int
+    by_status: dict[str, int]
+
+
+class SuppliesCounts(_Shape):
+    warehouses: int
+    low_stock: int
+    expiring: int
+    pending_requests: int
+
+
+class ResourcesSummary(_Shape):
+    """The resources at a glance: teams by kind, experts, stations, cameras, supplies alerts."""
+
+    teams: dict[str, TeamKindCount]
+    experts: ExpertCounts
+    stations: StationCounts
+    videos: VideoCounts
+    supplies: SuppliesCounts
+
+
+class PointGeometry(_Shape):
+    type: Literal["Point"]
+    coordinates: tuple[float, float] = Field(description="[经度, 纬度] WGS-84 / [lon, lat]")
+
+
+class LayerProperties(BaseModel):
+    """``layer`` names the layer; the other keys are those the nearby search shows."""
+
+    model_config = ConfigDict(extra="allow")
+    layer: Literal["teams", "experts", "warehouses", "stations", "videos"]
+    kind: str
+    id: int
+    code: str
+    name: str
+
+
+class LayerFeature(_Shape):
+    type: Literal["Feature"]
+    id: str = Field(description="kind:id")
+    geometry: PointGeometry
+    properties: LayerProperties
+
+
+class MapLayers(_Shape):
+    """A GeoJSON FeatureCollection (RFC 7946) of every resource of the kinds asked for."""
+
+    type: Literal["FeatureCollection"]
+    features: list[LayerFeature]
+
+
+class NamedCode(_Shape):
+    code: str
+    name: str
+    name_en: str
+
+
+class SupplyCategories(_Shape):
+    categories: list[NamedCode] = Field(description="储备类别 / reserve categories")
+    major_classes: list[NamedCode] = Field(description="GB/T 38565-2020 大类 / major classes")
 
 
 def _cols(row: Any) -> dict[str, Any]:

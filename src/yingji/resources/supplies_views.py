@@ -16,6 +16,7 @@ from yingji.core.deps import get_db
 from yingji.core.downloads import XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import ApiError, forbidden
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute, content, errors
 from yingji.core.validators import RowId, Text
 from yingji.resources import access, ledgers, rules, sharing, supplies
 from yingji.resources.catalogue import CATEGORIES, MAJOR_CLASSES
@@ -42,6 +43,7 @@ from yingji.resources.schemas import (
     ShareRequestIn,
     ShareRequestRead,
     StockLine,
+    SupplyCategories,
     TakeIn,
     TargetIn,
     TargetRead,
@@ -52,7 +54,9 @@ from yingji.resources.schemas import (
     WarehouseUpdate,
 )
 
-router = APIRouter(prefix="/api/v1/resources/supplies", tags=["resources 应急物资"])
+router = APIRouter(
+    prefix="/api/v1/resources/supplies", tags=["resources 应急物资"], route_class=TypedRoute
+)
 READ = allow(*access.READERS)
 ADMIN = allow(Role.admin)
 WRITERS = allow(Role.admin, Role.department_operator, Role.subdistrict_operator)
@@ -69,7 +73,7 @@ def _item(i: SupplyItem) -> ItemRead:
     )  # fmt: skip
 
 
-@router.get("/categories")
+@router.get("/categories", response_model=SupplyCategories, response_model_exclude_unset=True)
 def categories(_: Principal = Depends(READ)) -> dict[str, list[dict[str, object]]]:
     """Reserve categories (local) and the GB/T 38565-2020 major classes."""
     return {
@@ -97,7 +101,7 @@ def list_items(
     )
 
 
-@router.put("/items/{code}", response_model=ItemRead)
+@router.put("/items/{code}", response_model=ItemRead, responses=errors(409))
 def save_item(
     code: str, body: ItemWrite, principal: Principal = Depends(ADMIN), db: Session = Depends(get_db)
 ) -> ItemRead:
@@ -202,7 +206,7 @@ def list_warehouses(
     return Page(items=items, total=total, limit=params.limit, offset=params.offset)
 
 
-@router.post("/warehouses", response_model=WarehouseRead, status_code=201)
+@router.post("/warehouses", response_model=WarehouseRead, status_code=201, responses=errors(409))
 def create_warehouse(
     body: WarehouseCreate, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> WarehouseRead:
@@ -214,7 +218,7 @@ def create_warehouse(
     return _warehouse(db, wh, principal, with_stock=False, now=utcnow())
 
 
-@router.get("/warehouses/{warehouse_id}", response_model=WarehouseRead)
+@router.get("/warehouses/{warehouse_id}", response_model=WarehouseRead, responses=errors(404))
 def get_warehouse(
     warehouse_id: RowId, principal: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> WarehouseRead:
@@ -222,7 +226,7 @@ def get_warehouse(
     return _warehouse(db, wh, principal, with_stock=True, now=utcnow())
 
 
-@router.patch("/warehouses/{warehouse_id}", response_model=WarehouseRead)
+@router.patch("/warehouses/{warehouse_id}", response_model=WarehouseRead, responses=errors(404))
 def update_warehouse(
     warehouse_id: RowId,
     body: WarehouseUpdate,
@@ -237,7 +241,9 @@ def update_warehouse(
     return _warehouse(db, wh, principal, with_stock=True, now=utcnow())
 
 
-@router.get("/warehouses/{warehouse_id}/batches", response_model=Page[BatchRead])
+@router.get(
+    "/warehouses/{warehouse_id}/batches", response_model=Page[BatchRead], responses=errors(404)
+)
 def list_batches(
     warehouse_id: RowId,
     item: Text | None = Query(None, max_length=32),
@@ -256,7 +262,7 @@ def list_batches(
     )
 
 
-@router.get("/movements", response_model=Page[MovementRead])
+@router.get("/movements", response_model=Page[MovementRead], responses=errors(404))
 def list_movements(
     warehouse_id: RowId | None = Query(None),
     item: Text | None = Query(None, max_length=32),
@@ -297,7 +303,12 @@ def _writable(
     return wh
 
 
-@router.post("/warehouses/{warehouse_id}/receipts", response_model=MovementRead, status_code=201)
+@router.post(
+    "/warehouses/{warehouse_id}/receipts",
+    response_model=MovementRead,
+    status_code=201,
+    responses=errors(404, 409),
+)
 def receive(
     warehouse_id: RowId,
     body: ReceiveIn,
@@ -317,7 +328,10 @@ def receive(
 
 
 @router.post(
-    "/warehouses/{warehouse_id}/takings", response_model=list[MovementRead], status_code=201
+    "/warehouses/{warehouse_id}/takings",
+    response_model=list[MovementRead],
+    status_code=201,
+    responses=errors(404, 409),
 )
 def take(
     warehouse_id: RowId,
@@ -340,7 +354,10 @@ def take(
 
 
 @router.post(
-    "/warehouses/{warehouse_id}/transfers", response_model=list[MovementRead], status_code=201
+    "/warehouses/{warehouse_id}/transfers",
+    response_model=list[MovementRead],
+    status_code=201,
+    responses=errors(404, 409),
 )
 def transfer(
     warehouse_id: RowId,
@@ -365,7 +382,7 @@ def transfer(
     return [MovementRead.of(m) for m in moved]
 
 
-@router.post("/returns", response_model=MovementRead, status_code=201)
+@router.post("/returns", response_model=MovementRead, status_code=201, responses=errors(404))
 def give_back(
     body: ReturnIn, principal: Principal = Depends(WRITERS), db: Session = Depends(serial_db)
 ) -> MovementRead:
@@ -379,7 +396,7 @@ def give_back(
     return MovementRead.of(movement)
 
 
-@router.put("/warehouses/{warehouse_id}/thresholds", status_code=204)
+@router.put("/warehouses/{warehouse_id}/thresholds", status_code=204, responses=errors(404))
 def set_threshold(
     warehouse_id: RowId,
     body: ThresholdIn,
@@ -396,7 +413,7 @@ def set_threshold(
     return Response(status_code=204)
 
 
-@router.get("/alerts", response_model=AlertsRead)
+@router.get("/alerts", response_model=AlertsRead, responses=errors(404))
 def alerts(
     within_days: int = Query(30, ge=0, le=3650, description="多少天内到期 / expiring within"),
     warehouse_id: RowId | None = Query(None),
@@ -450,7 +467,7 @@ def _require_planner(principal: Principal) -> None:
         )
 
 
-@router.put("/reserve/targets", status_code=204)
+@router.put("/reserve/targets", status_code=204, responses=errors(404))
 def set_target(
     body: TargetIn, principal: Principal = Depends(PLANNERS), db: Session = Depends(get_db)
 ) -> Response:
@@ -518,7 +535,7 @@ def gap_report(
 # --- shared use -----------------------------------------------------------------------------
 
 
-@router.post("/requests", response_model=ShareRequestRead, status_code=201)
+@router.post("/requests", response_model=ShareRequestRead, status_code=201, responses=errors(404))
 def create_request(
     body: ShareRequestIn, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> ShareRequestRead:
@@ -552,7 +569,9 @@ def list_requests(
     )
 
 
-@router.post("/requests/{request_id}/decision", response_model=DecisionRead)
+@router.post(
+    "/requests/{request_id}/decision", response_model=DecisionRead, responses=errors(404, 409)
+)
 def decide(
     request_id: RowId,
     body: DecisionIn,
@@ -571,7 +590,9 @@ def decide(
     )
 
 
-@router.post("/requests/{request_id}/cancel", response_model=ShareRequestRead)
+@router.post(
+    "/requests/{request_id}/cancel", response_model=ShareRequestRead, responses=errors(404, 409)
+)
 def cancel(
     request_id: RowId, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> ShareRequestRead:
@@ -586,7 +607,11 @@ def cancel(
 # --- Excel ledgers --------------------------------------------------------------------------
 
 
-@router.get("/ledger.xlsx")
+@router.get(
+    "/ledger.xlsx",
+    response_class=Response,
+    responses={**content(XLSX_MEDIA_TYPE, "物资台账 Excel / the supplies ledger"), **errors(404)},
+)
 def export_ledger(
     warehouse_id: RowId | None = Query(None, description="空则导出可见的全部仓库"),
     principal: Principal = Depends(READ),
@@ -609,7 +634,7 @@ def export_ledger(
     )
 
 
-@router.post("/ledger/import", response_model=ImportResult, status_code=201)
+@router.post("/ledger/import", response_model=ImportResult, status_code=201, responses=errors(409))
 async def import_ledger(
     file: UploadFile = File(..., description="入库单 .xlsx（列同导出的库存台账）"),
     principal: Principal = Depends(WRITERS),

@@ -16,6 +16,7 @@ from yingji.core.db import utcnow
 from yingji.core.deps import get_db
 from yingji.core.errors import forbidden, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute, errors
 from yingji.core.validators import RowId, Text
 from yingji.geo.transform import Crs
 from yingji.resources import access, nearby, rules, service, sharing, supplies
@@ -27,10 +28,12 @@ from yingji.resources.schemas import (
     ExpertCreate,
     ExpertRead,
     ExpertUpdate,
+    MapLayers,
     MemberIn,
     MemberRead,
     MemberUpdate,
     NearbyRead,
+    ResourcesSummary,
     SessionIn,
     SessionRead,
     StationCreate,
@@ -45,7 +48,7 @@ from yingji.resources.schemas import (
     check_stream,
 )
 
-router = APIRouter(prefix="/api/v1/resources", tags=["resources 应急资源"])
+router = APIRouter(prefix="/api/v1/resources", tags=["resources 应急资源"], route_class=TypedRoute)
 READ = allow(*access.READERS)
 WRITERS = allow(Role.admin, Role.department_operator, Role.subdistrict_operator)
 DISPATCH = allow(*access.DISPATCHERS, Role.department_operator, Role.subdistrict_operator)
@@ -104,7 +107,7 @@ def list_teams(
     )  # fmt: skip
 
 
-@router.post("/teams", response_model=TeamRead, status_code=201)
+@router.post("/teams", response_model=TeamRead, status_code=201, responses=errors(409))
 def create_team(
     body: TeamCreate, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> TeamRead:
@@ -117,7 +120,7 @@ def create_team(
     return _team(team, 0)
 
 
-@router.get("/teams/{team_id}", response_model=TeamRead)
+@router.get("/teams/{team_id}", response_model=TeamRead, responses=errors(404))
 def get_team(
     team_id: RowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> TeamRead:
@@ -125,7 +128,7 @@ def get_team(
     return _team(team, service.member_counts(db, [team.id]).get(team.id, 0))
 
 
-@router.patch("/teams/{team_id}", response_model=TeamRead)
+@router.patch("/teams/{team_id}", response_model=TeamRead, responses=errors(404))
 def update_team(
     team_id: RowId,
     body: TeamUpdate,
@@ -142,7 +145,7 @@ def update_team(
     return _team(team, service.member_counts(db, [team.id]).get(team.id, 0))
 
 
-@router.get("/teams/{team_id}/members", response_model=Page[MemberRead])
+@router.get("/teams/{team_id}/members", response_model=Page[MemberRead], responses=errors(404))
 def list_members(
     team_id: RowId,
     q: Text | None = Query(None, max_length=64),
@@ -160,7 +163,9 @@ def list_members(
     )
 
 
-@router.post("/teams/{team_id}/members", response_model=MemberRead, status_code=201)
+@router.post(
+    "/teams/{team_id}/members", response_model=MemberRead, status_code=201, responses=errors(404)
+)
 def add_member(
     team_id: RowId,
     body: MemberIn,
@@ -175,7 +180,9 @@ def add_member(
     return MemberRead.model_validate(member)
 
 
-@router.patch("/teams/{team_id}/members/{member_id}", response_model=MemberRead)
+@router.patch(
+    "/teams/{team_id}/members/{member_id}", response_model=MemberRead, responses=errors(404)
+)
 def update_member(
     team_id: RowId,
     member_id: RowId,
@@ -193,7 +200,7 @@ def update_member(
     return MemberRead.model_validate(member)
 
 
-@router.delete("/teams/{team_id}/members/{member_id}", status_code=204)
+@router.delete("/teams/{team_id}/members/{member_id}", status_code=204, responses=errors(404))
 def remove_member(
     team_id: RowId,
     member_id: RowId,
@@ -216,7 +223,7 @@ def _may_command(principal: Principal, team: Team) -> None:
     raise forbidden("无权调度该队伍", "Not allowed to dispatch this team")
 
 
-@router.post("/teams/{team_id}/dispatch", response_model=TeamRead)
+@router.post("/teams/{team_id}/dispatch", response_model=TeamRead, responses=errors(404, 409))
 def dispatch_team(
     team_id: RowId,
     body: DispatchIn,
@@ -232,7 +239,7 @@ def dispatch_team(
     return _team(team, service.member_counts(db, [team.id]).get(team.id, 0))
 
 
-@router.post("/teams/{team_id}/release", response_model=TeamRead)
+@router.post("/teams/{team_id}/release", response_model=TeamRead, responses=errors(404, 409))
 def release_team(
     team_id: RowId, principal: Principal = Depends(DISPATCH), db: Session = Depends(serial_db)
 ) -> TeamRead:
@@ -243,7 +250,7 @@ def release_team(
     return _team(team, service.member_counts(db, [team.id]).get(team.id, 0))
 
 
-@router.post("/teams/{team_id}/duty", response_model=TeamRead)
+@router.post("/teams/{team_id}/duty", response_model=TeamRead, responses=errors(404, 409))
 def set_duty(
     team_id: RowId,
     body: DutyIn,
@@ -280,7 +287,7 @@ def list_experts(
     )  # fmt: skip
 
 
-@router.post("/experts", response_model=ExpertRead, status_code=201)
+@router.post("/experts", response_model=ExpertRead, status_code=201, responses=errors(409))
 def create_expert(
     body: ExpertCreate, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> ExpertRead:
@@ -293,14 +300,14 @@ def create_expert(
     return ExpertRead.model_validate(expert)
 
 
-@router.get("/experts/{expert_id}", response_model=ExpertRead)
+@router.get("/experts/{expert_id}", response_model=ExpertRead, responses=errors(404))
 def get_expert(
     expert_id: RowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> ExpertRead:
     return ExpertRead.model_validate(service.get(db, Expert, expert_id, field="expert_id"))
 
 
-@router.patch("/experts/{expert_id}", response_model=ExpertRead)
+@router.patch("/experts/{expert_id}", response_model=ExpertRead, responses=errors(404))
 def update_expert(
     expert_id: RowId,
     body: ExpertUpdate,
@@ -347,7 +354,7 @@ def list_stations(
     )
 
 
-@router.post("/stations", response_model=StationRead, status_code=201)
+@router.post("/stations", response_model=StationRead, status_code=201, responses=errors(409))
 def create_station(
     body: StationCreate, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> StationRead:
@@ -358,14 +365,14 @@ def create_station(
     return _station(db, station)
 
 
-@router.get("/stations/{station_id}", response_model=StationRead)
+@router.get("/stations/{station_id}", response_model=StationRead, responses=errors(404))
 def get_station(
     station_id: RowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> StationRead:
     return _station(db, service.get(db, Station, station_id, field="station_id"))
 
 
-@router.patch("/stations/{station_id}", response_model=StationRead)
+@router.patch("/stations/{station_id}", response_model=StationRead, responses=errors(404))
 def update_station(
     station_id: RowId,
     body: StationUpdate,
@@ -381,7 +388,9 @@ def update_station(
     return _station(db, station)
 
 
-@router.get("/stations/{station_id}/sessions", response_model=Page[SessionRead])
+@router.get(
+    "/stations/{station_id}/sessions", response_model=Page[SessionRead], responses=errors(404)
+)
 def list_sessions(
     station_id: RowId,
     kind: Text | None = Query(None, pattern="^(training|drill)$"),
@@ -400,7 +409,12 @@ def list_sessions(
     )
 
 
-@router.post("/stations/{station_id}/sessions", response_model=SessionRead, status_code=201)
+@router.post(
+    "/stations/{station_id}/sessions",
+    response_model=SessionRead,
+    status_code=201,
+    responses=errors(404),
+)
 def add_session(
     station_id: RowId,
     body: SessionIn,
@@ -437,7 +451,7 @@ def list_videos(
     )  # fmt: skip
 
 
-@router.post("/videos", response_model=VideoRead, status_code=201)
+@router.post("/videos", response_model=VideoRead, status_code=201, responses=errors(409))
 def create_video(
     body: VideoCreate, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> VideoRead:
@@ -448,14 +462,14 @@ def create_video(
     return VideoRead.model_validate(video)
 
 
-@router.get("/videos/{video_id}", response_model=VideoRead)
+@router.get("/videos/{video_id}", response_model=VideoRead, responses=errors(404))
 def get_video(
     video_id: RowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> VideoRead:
     return VideoRead.model_validate(service.get(db, VideoFeed, video_id, field="video_id"))
 
 
-@router.patch("/videos/{video_id}", response_model=VideoRead)
+@router.patch("/videos/{video_id}", response_model=VideoRead, responses=errors(404))
 def update_video(
     video_id: RowId,
     body: VideoUpdate,
@@ -480,7 +494,7 @@ def update_video(
     return VideoRead.model_validate(video)
 
 
-@router.get("/summary")
+@router.get("/summary", response_model=ResourcesSummary, response_model_exclude_unset=True)
 def resources_summary(
     within_days: int = Query(30, ge=0, le=3650, description="临期预警天数"),
     principal: Principal = Depends(READ),
@@ -505,7 +519,7 @@ def resources_summary(
 # --- map layers and nearby -------------------------------------------------------------------
 
 
-@router.get("/map")
+@router.get("/map", response_model=MapLayers, response_model_exclude_unset=True)
 def map_layers(
     kinds: Text | None = Query(
         None, max_length=100, description="teams,experts,warehouses,stations,videos"
@@ -518,7 +532,7 @@ def map_layers(
     return nearby.features(db, nearby.parse_kinds(kinds))
 
 
-@router.get("/nearby", response_model=NearbyRead)
+@router.get("/nearby", response_model=NearbyRead, responses=errors(404))
 def find_nearby(
     lon: float | None = Query(
         None, ge=-180, le=180, description="经度（与 lat 同给，或给 incident_id）/ longitude"

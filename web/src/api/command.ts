@@ -3,210 +3,44 @@
 // endpoint; the shapes are the API's answers as the dashboard reads them.
 import { download, request } from './http'
 import type { Level } from './incidents'
+import type { components } from './schema'
 import type { Page } from './types'
 
-export interface PlanSummary {
-  id: number
-  code: string
-  name: string
-  kind: 'plan' | 'onsite'
-  headquarters_code: string | null
-  current_version: number
-  updated_at: string
-}
+// The shapes are generated from the API's spec (schema.d.ts, `npm run api-types`); the names
+// below are the dashboard's own for them.
+type S = components['schemas']
 
-export interface PlanResource {
-  kind: string
-  name: string
-  skill?: string | null
-  item_code?: string | null
-  quantity?: number | null
-  unit?: string | null
-}
-
-export interface PlanAction {
-  title: string
-  detail?: string
-  deadline_min: number
-  deadline_for: TaskStep
-  resources: PlanResource[]
-  notify: string[]
-}
-
-export interface PlanParty {
-  type: PartyType
-  code: string | null
-  specialty: string | null
-  actions: PlanAction[]
-}
-
-export interface PlanLevel {
-  level: Level
-  name?: string
-  lead: { type: string; code: string; title: string }
-  parties: PlanParty[]
-}
-
-export interface PlanCondition {
-  fact: string
-  op?: string
-  value: string | number
-  label: string
-}
-
+export type PlanSummary = S['PlanRead']
+export type PlanResource = S['PlanResourceDoc']
+export type PlanAction = S['PlanActionDoc']
+export type PlanParty = S['PlanPartyDoc']
+export type PlanLevel = S['PlanLevelDoc']
+export type PlanCondition = S['PlanConditionDoc']
 /** The plan document (the same as its YAML). */
-export interface PlanBody {
-  code: string
-  name: string
-  kind: 'plan' | 'onsite'
-  headquarters: string | null
-  description?: string
-  applies_to: { categories: string[]; levels: Level[] }
-  activation: { conditions: PlanCondition[]; note?: string }
-  escalation: { office_after_min: number; committee_after_min: number }
-  response_levels: PlanLevel[]
-  aftermath: PlanParty[]
-}
-
-export interface PlanVersion {
-  plan_id: number
-  code: string
-  version: number
-  note: string
-  created_at: string
-  created_by: string
-  body: PlanBody
-}
-
-export interface PlanSaved {
-  plan: PlanSummary
-  version: number
-  created: boolean
-}
-
+export type PlanBody = S['PlanDocumentRead']
+export type PlanVersion = S['PlanVersionRead']
+export type PlanSaved = S['PlanSaved']
 /** A revision of a plan opened from a review lesson; closed by the plan's next version. */
-export interface PlanRevision {
-  id: number
-  plan_id: number
-  review_id: number
-  lesson_index: number
-  reason: string
-  from_version: number
-  to_version: number | null
-  status: 'open' | 'closed'
-  opened_at: string
-  opened_by: string
-  closed_at: string | null
-}
+export type PlanRevision = S['RevisionRead']
 
-export type PartyType = 'department' | 'subdistrict' | 'team' | 'expert' | 'headquarters' | 'committee'
+export type PartyType = S['PlanPartyDoc']['type']
 export const TASK_STEPS = ['accepted', 'en_route', 'on_scene', 'completed'] as const
 export type TaskStep = (typeof TASK_STEPS)[number]
-export type TaskStatus = 'assigned' | TaskStep | 'refused' | 'reassigned'
+export type TaskStatus = S['TaskRead']['status']
 
-export interface Suggestion {
-  plan: { id: number; code: string; name: string; kind: string }
-  version: number
-  score: number
-  category_match: string | null
-  level_ok: boolean
-  conditions_met: string[]
-  conditions_unmet: string[]
-  response_level: Level
-  response_name: string
-  lead: { type: string; code: string; title: string }
-  task_count: number
-}
-
-export interface Activation {
-  id: number
-  incident_id: number
-  plan: { id: number; code: string; name: string }
-  plan_version: number
-  plan_current_version: number | null
-  response_level: Level
-  response_name: string
-  lead: { type: string; code: string; title: string }
-  status: string
-  activated_at: string
-  activated_by: string
-  ended_at: string | null
-}
-
-export interface AttachedResource {
-  kind: string
-  id: number
-  name: string
-  distance_m?: number | null
-}
-
-export interface Task {
-  id: number
-  incident_id: number
-  activation_id: number | null
-  phase: 'response' | 'aftermath'
-  response_level: Level | null
-  seq: number
-  party: { type: PartyType; code: string; name: string }
-  scope: { type: string; code: string }
-  title: string
-  detail: string
-  status: TaskStatus
-  status_name: string
-  next_statuses: (TaskStep | 'refused')[]
-  deadline_at: string | null
-  deadline_for: TaskStep
-  assigned_at: string
-  accepted_at: string | null
-  en_route_at: string | null
-  on_scene_at: string | null
-  completed_at: string | null
-  refused_reason: string
-  escalation_stage: number
-  resources: PlanResource[]
-  notify: string[]
-  attached: AttachedResource[]
-  report: string
-  reassigned_from: number | null
-  updated_at: string
-}
+export type Suggestion = S['Suggestion']
+export type Activation = S['ActivationRead']
+export type ActivationWithTasks = S['ActivationWithTasks']
+export type AttachedResource = S['AttachedRead']
+export type Task = S['TaskRead']
 
 export const RECOMMENDATION_KINDS = ['teams', 'experts', 'warehouses', 'stations', 'videos'] as const
 export type RecommendationKind = (typeof RECOMMENDATION_KINDS)[number]
+export type Recommendation = S['Recommendation']
+export type Recommendations = S['Recommendations']
 
-export interface Recommendation {
-  id: number
-  code: string
-  name: string
-  distance_m: number
-  attach: AttachedResource & { kind: RecommendationKind }
-  [key: string]: unknown
-}
-
-export interface Recommendations {
-  incident_id: number
-  center: { lon: number; lat: number }
-  radius_m: number
-  task_id: number | null
-  results: Record<RecommendationKind, Recommendation[]>
-}
-
-export interface ConsultAttachment {
-  name: string
-  url: string
-  content_type?: string
-  size_bytes?: number | null
-}
-
-export interface ConsultMessage {
-  id: number
-  incident_id: number
-  kind: 'message' | 'decision'
-  at: string
-  author: { id: string; name: string; scope: string }
-  text: string
-  attachments: ConsultAttachment[]
-}
+export type ConsultAttachment = S['AttachmentRead']
+export type ConsultMessage = S['MessageRead']
 
 export const WARNING_COLOURS = ['red', 'orange', 'yellow', 'blue'] as const
 export type WarningColour = (typeof WARNING_COLOURS)[number]
@@ -218,119 +52,19 @@ export const WARNING_HEX: Record<WarningColour, string> = {
   blue: '#1f78d1',
 }
 
-export interface WarningArea {
-  circle?: { lon: number; lat: number; radius_m: number }
-  polygon?: [number, number][]
-}
+export type WarningArea = S['WarningAreaRead']
+export type Warning = S['WarningRead']
+export type WarningInput = S['WarningIn']
 
-export interface Warning {
-  id: number
-  incident_id: number
-  status: 'active' | 'lifted' | 'expired'
-  colour: WarningColour
-  colour_name: string
-  level: Level
-  event: string
-  headline: string
-  description: string
-  instruction: string
-  area_desc: string
-  area: WarningArea
-  category_code: string | null
-  issued_at: string
-  updated_at: string
-  expires_at: string | null
-  lifted_at: string | null
-  cap_url: string
-  messages?: { id: number; identifier: string; msg_type: string; sent_at: string }[]
-}
+export type PartyMeasure = S['PartyMeasure']
+export type Review = S['ReviewRead']
 
-export interface WarningInput {
-  colour: WarningColour
-  event: string
-  headline: string
-  description: string
-  instruction: string
-  area_desc: string
-  area: { circle?: { lon?: number; lat?: number; radius_m: number }; polygon?: [number, number][] }
-}
-
-export interface PartyMeasure {
-  party_type: string
-  party_code: string
-  party_name: string
-  tasks: number
-  completed: number
-  late: number
-  to_accept_s: number | null
-  to_on_scene_s: number | null
-  to_complete_s: number | null
-}
-
-export interface Review {
-  incident_id: number
-  measured: {
-    first_report_at: string | null
-    verified_at: string | null
-    activated_at: string | null
-    first_on_scene_at: string | null
-    closed_at: string | null
-    report_to_verified_s: number | null
-    verified_to_activated_s: number | null
-    activated_to_first_on_scene_s: number | null
-    total_s: number | null
-    occurred_to_closed_s: number | null
-    open: boolean
-    tasks_total: number
-    tasks_completed: number
-    tasks_late: number
-    per_party: PartyMeasure[]
-  }
-  summary: string
-  lessons: { text: string; plan_id: number | null }[]
-  author: string
-  updated_at: string | null
-  revisions: PlanRevision[]
-}
-
-export interface Shift {
-  id: number
-  department_code: string
-  shift_name: string
-  starts_at: string
-  ends_at: string
-  person_name: string
-  phone: string
-  post: string
-}
-
-export type ShiftInput = Omit<Shift, 'id'>
-
-export interface OnDuty {
-  department: { code: string; name: string; duty_phone: string }
-  on_duty: Shift[]
-}
-
-export interface Handover {
-  id: number
-  department_code: string
-  from_person: string
-  to_person: string
-  at: string
-  notes: string
-  open_items: string[]
-  recorded_by: string
-}
-
-export interface DutySession {
-  id: number
-  title: string
-  department_codes: string[]
-  started_at: string
-  ended_at: string | null
-  started_by: string
-  log?: { id: number; at: string; department_code: string | null; author: string; text: string }[]
-}
+export type Shift = S['ShiftRead']
+export type ShiftInput = S['ShiftIn']
+export type OnDuty = S['OnDutyRead']
+export type Handover = S['HandoverRead']
+export type HandoverInput = S['HandoverIn']
+export type DutySession = S['DutySessionRead']
 
 export interface TaskFilters {
   incident_id?: number
@@ -366,12 +100,12 @@ export const commandApi = {
   // 启动 activation
   suggested: (incidentId: number) => request<Suggestion[]>(`/api/v1/incidents/${incidentId}/plans/suggested`),
   activate: (incidentId: number, planId: number, responseLevel?: Level) =>
-    request<Activation & { tasks: Task[] }>(`/api/v1/incidents/${incidentId}/activations`, {
+    request<ActivationWithTasks>(`/api/v1/incidents/${incidentId}/activations`, {
       json: { plan_id: planId, ...(responseLevel ? { response_level: responseLevel } : {}) },
     }),
   activations: (incidentId: number) => request<Activation[]>(`/api/v1/incidents/${incidentId}/activations`),
   raiseResponse: (activationId: number, level: Level, reason: string) =>
-    request<unknown>(`/api/v1/activations/${activationId}/level`, { json: { level, reason } }),
+    request<ActivationWithTasks>(`/api/v1/activations/${activationId}/level`, { json: { level, reason } }),
 
   // 任务 tasks
   tasks: (filters: TaskFilters) => request<Page<Task>>('/api/v1/tasks', { query: { limit: 500, ...filters } }),
@@ -387,7 +121,7 @@ export const commandApi = {
   ) => request<Task>(`/api/v1/incidents/${incidentId}/tasks`, { json: task }),
   listAftermath: (incidentId: number) => request<Task[]>(`/api/v1/incidents/${incidentId}/aftermath`, { method: 'POST' }),
   close: (incidentId: number, reason: string) =>
-    request<unknown>(`/api/v1/incidents/${incidentId}/close`, { json: { reason } }),
+    request<S['IncidentClosed']>(`/api/v1/incidents/${incidentId}/close`, { json: { reason } }),
 
   // 会商研判 consultation
   messages: (incidentId: number) =>
@@ -422,12 +156,12 @@ export const commandApi = {
   addShifts: (shifts: ShiftInput[]) => request<Shift[]>('/api/v1/duty/shifts', { json: { shifts } }),
   handovers: (query: { department?: string } = {}) =>
     request<Page<Handover>>('/api/v1/duty/handovers', { query: { limit: 100, ...query } }),
-  addHandover: (h: Omit<Handover, 'id' | 'at' | 'recorded_by'>) => request<Handover>('/api/v1/duty/handovers', { json: h }),
+  addHandover: (h: HandoverInput) => request<Handover>('/api/v1/duty/handovers', { json: h }),
   sessions: () => request<Page<DutySession>>('/api/v1/duty/sessions', { query: { limit: 50 } }),
   session: (id: number) => request<DutySession>(`/api/v1/duty/sessions/${id}`),
   startSession: (title: string, departmentCodes: string[]) =>
     request<DutySession>('/api/v1/duty/sessions', { json: { title, department_codes: departmentCodes } }),
-  logSession: (id: number, text: string) => request<unknown>(`/api/v1/duty/sessions/${id}/log`, { json: { text } }),
+  logSession: (id: number, text: string) => request<DutySession>(`/api/v1/duty/sessions/${id}/log`, { json: { text } }),
   endSession: (id: number) => request<DutySession>(`/api/v1/duty/sessions/${id}/end`, { method: 'POST' }),
 }
 

@@ -1,5 +1,6 @@
 // One way to call the API: the token attached, errors as ApiError carrying both languages.
 import { i18n, pick } from '@/i18n'
+import type { components } from './schema'
 
 const TOKEN_KEY = 'yingji.token'
 
@@ -13,13 +14,7 @@ export function setToken(token: string | null): void {
 }
 
 /** One item of an error answer's `errors` (a plan's faults carry the YAML line). */
-export interface ApiErrorItem {
-  field: string | null
-  code: string
-  message: string
-  message_en: string
-  line?: number | null
-}
+export type ApiErrorItem = components['schemas']['ErrorItem']
 
 /** An error answer of the API: `{code, message, message_en, field, errors}`. */
 export class ApiError extends Error {

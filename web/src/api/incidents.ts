@@ -2,6 +2,7 @@
 // paginated), GET /api/v1/incidents/{id} (reports, timeline, routing), GET /api/v1/stream
 // (Server-Sent Events, resumable with Last-Event-ID).
 import { request } from './http'
+import type { components } from './schema'
 import type { Page } from './types'
 
 export const LEVELS = ['I', 'II', 'III', 'IV'] as const
@@ -19,86 +20,26 @@ export const LEVEL_COLOURS: Record<Level, string> = {
   IV: '#1f78d1',
 }
 
-export interface NamedRef {
-  code: string
-  name: string
-}
+// The answers' shapes are generated from the spec (schema.d.ts); these are their names here.
+type S = components['schemas']
+
+export type NamedRef = S['NamedRef']
 
 /** GB/T 35561 category as intake classified it: the code, the names at each level. */
-export interface Category {
-  code: string | null
-  names: string[]
-  display: string
-  confidence: number
-  low_confidence: boolean
-  source: string
-}
+export type Category = S['CategoryRead']
 
-/** GET /api/v1/incidents items (intake's IncidentRead). */
-export interface Incident {
-  id: number
-  title: string
-  status: Status
-  status_name?: string
-  level: Level
-  needs_assessment: boolean
-  category: Category
-  occurred_at: string
-  created_at: string
-  updated_at: string
-  lon: number | null
-  lat: number | null
-  address: string
-  subdistrict: NamedRef | null
-  headquarters: NamedRef | null
-  location?: Record<string, unknown>
-  casualties?: Record<string, number | null>
-  direct_loss_cny?: number | null
-  report_count: number
-  channels: Channel[]
-  overdue: boolean
-  next_statuses?: Status[] // in the full list and detail, not on the live board
-}
+/** An incident as the board holds it: the live board's fields (GET /api/v1/dashboard/
+ * open-incidents), and those of intake's IncidentRead when it came from the full list. */
+export type Incident = S['BoardIncident'] &
+  Partial<Omit<S['IncidentRead'], keyof S['BoardIncident'] | 'next_statuses'>> & {
+    category: Partial<Category> & S['BoardCategory']
+    next_statuses?: Status[] // in the full list and detail, not on the live board
+  }
 
-export interface IncidentReport {
-  id: number
-  channel: Channel
-  source_id: string
-  received_at: string
-  occurred_at: string
-  title: string
-  text: string
-  address: string
-  reporter: { name?: string; phone?: string }
-  merged: boolean
-}
-
-export interface TimelineEntry {
-  id: number
-  // a report's pipeline steps share one record id; seq tells them apart
-  seq: number
-  at: string
-  kind: string
-  result: string
-  duration_ms: number | null
-  actor: { type?: string; id?: string; name?: string }
-  message: string
-  message_en: string
-}
-
-export interface Routing {
-  target_type: string
-  target_code: string
-  target_name: string
-  reason: string
-  routed_at: string
-}
-
-export interface IncidentDetail extends Incident {
-  reports: IncidentReport[]
-  timeline: TimelineEntry[]
-  routing: Routing[]
-}
+export type IncidentReport = S['ReportRead']
+export type TimelineEntry = S['TimelineRead']
+export type Routing = S['RoutingRead']
+export type IncidentDetail = Incident & Pick<S['IncidentDetail'], 'reports' | 'timeline' | 'routing'>
 
 /** One event of GET /api/v1/stream: its id is the SSE id (resume with Last-Event-ID). */
 export interface StreamEvent {
@@ -130,7 +71,7 @@ export const incidentsApi = {
     request<Page<Incident>>('/api/v1/incidents', { query: { ...filters }, signal }),
   get: (id: number | string) => request<IncidentDetail>(`/api/v1/incidents/${id}`),
   /** Every open incident, compactly (the board's own endpoint). */
-  open: () => request<{ items: Incident[]; total: number }>('/api/v1/dashboard/open-incidents'),
+  open: () => request<S['OpenIncidents']>('/api/v1/dashboard/open-incidents'),
   transition: (id: number, to: Status, reason: string) =>
     request<Incident>(`/api/v1/incidents/${id}/transitions`, { json: { to, reason } }),
   raiseLevel: (id: number, level: Level, reason: string) =>
@@ -138,26 +79,8 @@ export const incidentsApi = {
 }
 
 /** Counts of incidents for the statistics panels (GET /api/v1/dashboard/stats). */
-export interface StatsBucket {
-  key: string
-  name: string
-  name_en: string
-  count: number
-}
-
-export interface IncidentStats {
-  total: number
-  open: number
-  since: string
-  until: string
-  by_category: StatsBucket[]
-  by_level: StatsBucket[]
-  by_subdistrict: StatsBucket[]
-  by_channel: StatsBucket[]
-  by_status: StatsBucket[]
-  by_hour: { at: string; count: number }[]
-  by_day: { at: string; count: number }[]
-}
+export type StatsBucket = S['StatsBucket']
+export type IncidentStats = S['IncidentStats']
 
 export const statsApi = {
   get: (query: { days?: number } = {}) => request<IncidentStats>('/api/v1/dashboard/stats', { query }),

@@ -2,6 +2,7 @@
 // layers and the nearby search, as src/yingji/resources/views.py and supplies_views.py name them.
 import type { FeatureCollection, Point } from 'geojson'
 import { download, request } from './http'
+import type { components } from './schema'
 import type { Page } from './types'
 
 const API = '/api/v1/resources'
@@ -20,231 +21,25 @@ export const MOVEMENT_KINDS = ['in', 'out', 'transfer_out', 'transfer_in', 'allo
 export const REQUEST_STATUSES = ['pending', 'approved', 'refused', 'cancelled'] as const
 export const VIDEO_STATUSES = ['online', 'offline', 'fault'] as const
 
-export interface StockLine {
-  item_code: string
-  item_name: string
-  unit: string
-  quantity: number
-  usable_quantity: number
-}
+// The answers' shapes are generated from the spec (schema.d.ts); these are their names here.
+type S = components['schemas']
 
-export interface Warehouse {
-  id: number
-  code: string
-  name: string
-  owner_type: 'department' | 'subdistrict'
-  owner_code: string
-  subdistrict_code: string
-  lon: number
-  lat: number
-  address: string
-  keeper_name: string
-  keeper_phone: string
-  area_m2: number
-  notes: string
-  updated_at: string
-  can_write: boolean
-  stock: StockLine[] | null
-}
-
-export interface SupplyItem {
-  code: string
-  name: string
-  name_en: string
-  unit: string
-  whole_units: boolean
-  category: string
-  category_name: string
-}
-
-export interface Movement {
-  id: number
-  at: string
-  kind: (typeof MOVEMENT_KINDS)[number]
-  warehouse_id: number
-  batch_id: number
-  item_code: string
-  quantity: number
-  balance_after: number
-  incident_ref: string | null
-  counterpart_warehouse_id: number | null
-  request_id: number | null
-  reason: string
-  actor_name: string
-}
-
-export interface ShareRequest {
-  id: number
-  status: (typeof REQUEST_STATUSES)[number]
-  from_warehouse_id: number
-  to_warehouse_id: number
-  item_code: string
-  quantity: number
-  reason: string
-  incident_ref: string | null
-  requested_by: string
-  requested_at: string
-  decided_by: string | null
-  decided_at: string | null
-  decision_note: string
-}
-
-export interface Alerts {
-  as_of: string
-  within_days: number
-  low_stock: {
-    warehouse_id: number
-    warehouse_name: string
-    item_code: string
-    item_name: string
-    unit: string
-    quantity: number
-    min_quantity: number
-  }[]
-  expiring: {
-    warehouse_id: number
-    warehouse_name: string
-    batch_id: number
-    batch_no: string
-    item_code: string
-    item_name: string
-    quantity: number
-    expiry_date: string
-    days_left: number
-    expired: boolean
-  }[]
-}
-
-export interface Equipment {
-  name: string
-  quantity: number
-  unit: string
-}
-
-export interface Team {
-  id: number
-  code: string
-  name: string
-  kind: (typeof TEAM_KINDS)[number]
-  kind_name: string
-  owner_type: string
-  owner_code: string
-  skills: string[]
-  equipment: Equipment[]
-  leader_name: string
-  leader_phone: string
-  duty_phone: string
-  lon: number
-  lat: number
-  subdistrict_code: string
-  address: string
-  agreement_until: string | null
-  status: (typeof TEAM_STATUSES)[number]
-  status_incident_ref: string | null
-  status_changed_at: string
-  members: number
-}
-
-export interface TeamMember {
-  id: number
-  team_id: number
-  name: string
-  role: string
-  phone: string
-  skills: string[]
-  certificates: string[]
-}
-
-export interface Expert {
-  id: number
-  code: string
-  name: string
-  specialties: string[]
-  title: string
-  organisation: string
-  phone: string
-  email: string
-  availability: (typeof AVAILABILITIES)[number]
-  lon: number
-  lat: number
-  subdistrict_code: string
-}
-
-export interface Vehicle {
-  kind: string
-  plate: string
-  count: number
-}
-
-export interface Station {
-  id: number
-  code: string
-  name: string
-  subdistrict_code: string
-  lon: number
-  lat: number
-  address: string
-  leader_name: string
-  duty_phone: string
-  members: { name: string; role: string; phone: string }[]
-  vehicles: Vehicle[]
-  equipment: Equipment[]
-  facilities: string[]
-  trainings: number
-  drills: number
-}
-
-export interface StationSession {
-  id: number
-  kind: 'training' | 'drill'
-  title: string
-  held_on: string
-  participants: number
-  notes: string
-}
-
-export interface VideoFeed {
-  id: number
-  code: string
-  name: string
-  owner_department_code: string
-  lon: number
-  lat: number
-  subdistrict_code: string
-  stream_kind: 'hls' | 'rtsp' | 'snapshot'
-  stream_url: string
-  view_range_m: number
-  status: (typeof VIDEO_STATUSES)[number]
-  status_checked_at: string | null
-}
-
-export interface ResourcesSummary {
-  teams: Record<string, { total: number; by_status: Record<string, number>; members: number }>
-  experts: { total: number; by_availability: Record<string, number>; by_specialty: Record<string, number> }
-  stations: { total: number; vehicles: Record<string, number> }
-  videos: { total: number; by_status: Record<string, number> }
-  supplies: { warehouses: number; low_stock: number; expiring: number; pending_requests: number }
-}
-
+export type StockLine = S['StockLine']
+export type Warehouse = S['WarehouseRead']
+export type SupplyItem = S['ItemRead']
+export type Movement = S['MovementRead']
+export type ShareRequest = S['ShareRequestRead']
+export type Alerts = S['AlertsRead']
+export type Team = S['TeamRead']
+export type TeamMember = S['MemberRead']
+export type Expert = S['ExpertRead']
+export type Station = S['StationRead']
+export type StationSession = S['SessionRead']
+export type VideoFeed = S['VideoRead']
+export type ResourcesSummary = S['ResourcesSummary']
 /** One row of the nearby answer: what the index keeps of the resource, with its distance. */
-export interface NearbyRow {
-  id: number
-  distance_m: number
-  lon: number
-  lat: number
-  code: string
-  name: string
-  [key: string]: unknown
-}
-
-export interface NearbyAnswer {
-  center: { lon: number; lat: number }
-  incident_id: string | null
-  radius_m: number
-  kinds: ResourceKind[]
-  totals: Partial<Record<ResourceKind, number>>
-  results: Partial<Record<ResourceKind, NearbyRow[]>>
-}
+export type NearbyRow = S['NearbyRow']
+export type NearbyAnswer = S['NearbyRead']
 
 export interface NearbyQuery {
   incident_id?: string
@@ -260,7 +55,7 @@ export interface NearbyQuery {
 }
 
 /** Map features: ``layer`` is the layer (``kind`` on teams is the team's own kind). */
-export type ResourceFeatures = FeatureCollection<Point, { layer: MapKind; kind: string; id: number; code: string; name: string; [key: string]: unknown }>
+export type ResourceFeatures = FeatureCollection<Point, S['LayerProperties']>
 
 type Filters = Record<string, string | number | boolean | null | undefined>
 
@@ -291,7 +86,7 @@ export const resourcesApi = {
     reason: string
   }) => request<ShareRequest>(`${SUPPLIES}/requests`, { json: body }),
   decide: (id: number, approve: boolean, note: string) =>
-    request<{ request: ShareRequest; movements: Movement[] }>(`${SUPPLIES}/requests/${id}/decision`, {
+    request<S['DecisionRead']>(`${SUPPLIES}/requests/${id}/decision`, {
       json: { approve, note },
     }),
   cancel: (id: number) => request<ShareRequest>(`${SUPPLIES}/requests/${id}/cancel`, { method: 'POST' }),
@@ -300,7 +95,7 @@ export const resourcesApi = {
   importLedger: (file: File) => {
     const data = new FormData()
     data.append('file', file)
-    return request<{ rows: number; movements: number }>(`${SUPPLIES}/ledger/import`, { multipart: data })
+    return request<S['yingji__resources__schemas__ImportResult']>(`${SUPPLIES}/ledger/import`, { multipart: data })
   },
 }
 

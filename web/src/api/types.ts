@@ -1,5 +1,6 @@
 // Shapes of the API answers the dashboard reads (see /docs for the full schema).
 import type { Feature, FeatureCollection, Geometry, Point } from 'geojson'
+import type { components } from './schema'
 
 export interface Page<T> {
   items: T[]
@@ -8,81 +9,20 @@ export interface Page<T> {
   offset: number
 }
 
-export interface Me {
-  id: number
-  username: string
-  display_name: string
-  role: string
-  role_label: string
-  role_label_en: string
-  scope_type: string
-  scope_code: string | null
-  phone: string
-}
+type S = components['schemas']
 
-export interface TileLayerConfig {
-  url: string
-  subdomains: string
-  attribution: string
-}
+export type Me = S['Me']
+export type TileLayerConfig = S['TileLayerConfig']
+export type DashboardConfig = S['DashboardConfig']
+export type PersonRead = S['PersonRead']
+/** GeoJSON geometries are plain objects in the spec; @types/geojson types them finer. */
+export type Subdistrict = Omit<S['SubdistrictRead'], 'geometry'> & { geometry: Geometry | null }
 
-export interface DashboardConfig {
-  version: string
-  map: { base: TileLayerConfig | null; labels: TileLayerConfig | null; crs: 'wgs84' | 'gcj02'; max_zoom: number }
-  features: { incidents: boolean; stream: boolean; stats: boolean; resources?: boolean; command?: boolean }
-}
+export type GridArea = Omit<S['AreaRead'], 'geometry'> & { geometry: Geometry }
+export type GridLine = Omit<S['LineRead'], 'geometry'> & { geometry: Geometry }
 
-export interface PersonRead {
-  id: number
-  name: string
-  title: string
-  phone: string
-}
-
-export interface Subdistrict {
-  code: string
-  name: string
-  kind: 'subdistrict' | 'park'
-  parent_code: string | null
-  centroid: { lon: number; lat: number }
-  area_km2: number
-  population: number
-  office_address: string
-  duty_phone: string
-  local_force: {
-    id: number
-    name: string
-    duty_phone: string
-    members: number
-    leader: PersonRead | null
-  } | null
-  geometry: Geometry | null
-}
-
-interface Responsible {
-  responsible_name: string
-  responsible_phone: string
-  responsible_title: string
-}
-
-export interface GridArea extends Responsible {
-  code: string
-  name: string
-  subdistrict_code: string
-  households: number
-  population: number
-  geometry: Geometry
-}
-
-export interface GridLine extends Responsible {
-  code: string
-  name: string
-  subdistrict_code: string
-  area_code: string | null
-  length_m: number
-  geometry: Geometry
-}
-
+/** The properties of GET /api/v1/grid/points.geojson's features (a file route: its body is
+ * GeoJSON the spec names by media type only). */
 export interface GridPointProps {
   code: string
   name: string
@@ -94,4 +34,4 @@ export interface GridPointProps {
 }
 
 export type GridPointCollection = FeatureCollection<Point, GridPointProps>
-export type OutlineFeature = Feature<Geometry | null, { subdistricts: string[] }>
+export type OutlineFeature = Feature<Geometry | null, S['OutlineProperties']>

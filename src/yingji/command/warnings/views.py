@@ -13,14 +13,15 @@ from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
 from yingji.command import clock, incidents
 from yingji.command.config import get_command_settings
-from yingji.command.schemas import AreaIn, LiftIn, WarningIn, WarningUpdateIn
+from yingji.command.schemas import AreaIn, LiftIn, WarningIn, WarningRead, WarningUpdateIn
 from yingji.command.warnings import service
 from yingji.core.deps import get_db
 from yingji.core.errors import invalid
-from yingji.core.pagination import PageParams, page_params, paginate
+from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute, content, errors
 from yingji.core.validators import RowId, Text
 
-router = APIRouter(prefix="/api/v1", tags=["warnings 周边预警"])
+router = APIRouter(prefix="/api/v1", tags=["warnings 周边预警"], route_class=TypedRoute)
 WARN = allow(Role.admin, Role.duty_officer, Role.hq_commander, Role.committee)
 READ = allow(*tuple(Role), integrations=True)
 CAP_TYPE = "application/cap+xml"
@@ -43,7 +44,13 @@ def _publish(request: Request, db: Session, events: list[dict[str, Any]]) -> Non
         request.app.state.bus.publish(events)
 
 
-@router.post("/incidents/{incident_id}/warnings", status_code=201)
+@router.post(
+    "/incidents/{incident_id}/warnings",
+    status_code=201,
+    response_model=WarningRead,
+    response_model_exclude_unset=True,
+    responses=errors(404, 409),
+)
 def issue_warning(
     incident_id: RowId,
     body: WarningIn,
@@ -64,7 +71,7 @@ def issue_warning(
     return service.read(w, service.messages(db, w))
 
 
-@router.get("/warnings")
+@router.get("/warnings", response_model=Page[WarningRead], response_model_exclude_unset=True)
 def list_warnings(
     incident_id: RowId | None = Query(None),
     status: Text | None = Query(None, description="active | lifted"),
@@ -76,7 +83,11 @@ def list_warnings(
     return {"items": [service.read(w) for w in rows], "total": total, **page.model_dump()}
 
 
-@router.get("/warnings/feed", response_class=Response)
+@router.get(
+    "/warnings/feed",
+    response_class=Response,
+    responses=content("application/atom+xml", "Atom 1.0 订阅 / Atom feed", binary=False),
+)
 def warnings_feed(
     request: Request,
     limit: int = Query(100, ge=1, le=1000),
@@ -91,7 +102,12 @@ def warnings_feed(
     return Response(text, media_type="application/atom+xml; charset=utf-8")
 
 
-@router.get("/warnings/{warning_id}")
+@router.get(
+    "/warnings/{warning_id}",
+    response_model=WarningRead,
+    response_model_exclude_unset=True,
+    responses=errors(404),
+)
 def get_warning(
     warning_id: RowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
@@ -99,7 +115,14 @@ def get_warning(
     return service.read(w, service.messages(db, w))
 
 
-@router.get("/warnings/{warning_id}/cap", response_class=Response)
+@router.get(
+    "/warnings/{warning_id}/cap",
+    response_class=Response,
+    responses={
+        **content("application/cap+xml", "CAP 1.2 消息 / CAP 1.2 message", binary=False),
+        **errors(404),
+    },
+)
 def warning_cap(
     warning_id: RowId,
     identifier: Text | None = Query(None, description="某一条消息；默认最新"),
@@ -115,7 +138,12 @@ def warning_cap(
     return Response(msgs[-1].xml, media_type=f"{CAP_TYPE}; charset=utf-8")
 
 
-@router.patch("/warnings/{warning_id}")
+@router.patch(
+    "/warnings/{warning_id}",
+    response_model=WarningRead,
+    response_model_exclude_unset=True,
+    responses=errors(404, 409),
+)
 def update_warning(
     warning_id: RowId,
     body: WarningUpdateIn,
@@ -140,7 +168,12 @@ def update_warning(
     return service.read(w, service.messages(db, w))
 
 
-@router.post("/warnings/{warning_id}/lift")
+@router.post(
+    "/warnings/{warning_id}/lift",
+    response_model=WarningRead,
+    response_model_exclude_unset=True,
+    responses=errors(404, 409),
+)
 def lift_warning(
     warning_id: RowId,
     body: LiftIn,
