@@ -136,6 +136,22 @@ def test_patch_null_clears_a_field_that_may_be_empty(client, admin_headers) -> N
     assert resp.json()["agreement_until"] is None
 
 
+def test_patch_sets_a_date_as_a_date(client, admin_headers) -> None:
+    """The fuzz run's PATCH of a team's agreement date reached SQLite as JSON text (a 500)."""
+    team_id = _first(client, admin_headers, "/api/v1/resources/teams")
+    url = f"/api/v1/resources/teams/{team_id}"
+    resp = client.patch(url, json={"agreement_until": "2029-12-31"}, headers=admin_headers)
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["agreement_until"] == "2029-12-31"
+
+
+def test_supply_categories_answer_matches_its_model(client, admin_headers) -> None:
+    """The major classes' codes are numbers (1, 2, 3), as ItemWrite.major_class takes them."""
+    resp = client.get("/api/v1/resources/supplies/categories", headers=admin_headers)
+    assert resp.status_code == 200, resp.text
+    assert [c["code"] for c in resp.json()["major_classes"]] == [1, 2, 3]
+
+
 def test_patch_spec_says_which_fields_take_null(client) -> None:
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
     team = schemas["TeamUpdate"]["properties"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -147,11 +147,11 @@ def points_geojson(
 @router.get("/locate", response_model=LocateResult)
 def locate(
     request: Request,
+    # Bounds in the spec only: the service's refusal (out_of_range) says which coordinate.
     lon: float = Query(
         ...,
-        ge=-180,
-        le=180,
         description="经度；须在本区范围内，否则 422 outside_district / longitude, in the district",
+        json_schema_extra={"minimum": -180, "maximum": 180},
     ),
     # No bounds on lat in the spec: a latitude of 117 is most likely a longitude, and the answer
     # says so (422 swapped_coordinates) instead of a bare "out of range".
@@ -160,9 +160,15 @@ def locate(
         description="纬度；须在本区范围内，否则 422 outside_district；与经度填反时 422 "
         "swapped_coordinates / latitude, in the district",
     ),
-    crs: Crs = Query(
-        Crs.wgs84, description="坐标系 wgs84 (GPS) | gcj02 (高德、腾讯) | bd09 (百度)"
-    ),
+    # The spec lists the systems; the service's refusal (invalid_crs) names them in both languages.
+    crs: Annotated[
+        Text,
+        Query(
+            max_length=16,
+            description="坐标系 wgs84 (GPS) | gcj02 (高德、腾讯) | bd09 (百度)",
+            json_schema_extra={"enum": [c.value for c in Crs]},
+        ),
+    ] = "wgs84",
     max_distance_m: float | None = Query(
         None,
         gt=0,
@@ -254,7 +260,7 @@ def export_all(
             "description": "台账 .xlsx 或 GeoJSON / the ledger as .xlsx or GeoJSON",
             "content": {
                 XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
-                "application/geo+json": {"schema": {"type": "string"}},
+                "application/geo+json": {"schema": {"type": "object"}},
             },
         },
     },

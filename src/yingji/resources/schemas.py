@@ -751,9 +751,17 @@ class NamedCode(_Shape):
     name_en: str
 
 
+class MajorClass(_Shape):
+    """A GB/T 38565-2020 major class: its number (1, 2, 3), as ItemWrite.major_class takes it."""
+
+    code: int
+    name: str
+    name_en: str
+
+
 class SupplyCategories(_Shape):
     categories: list[NamedCode] = Field(description="储备类别 / reserve categories")
-    major_classes: list[NamedCode] = Field(description="GB/T 38565-2020 大类 / major classes")
+    major_classes: list[MajorClass] = Field(description="GB/T 38565-2020 大类 / major classes")
 
 
 def _cols(row: Any) -> dict[str, Any]:

@@ -4,7 +4,7 @@ search; the supplies router is included from :mod:`yingji.resources.supplies_vie
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
@@ -138,9 +138,10 @@ def update_team(
     team = service.get(db, Team, team_id, field="team_id")
     if not _team_owner_ok(principal, team.owner_type, team.owner_code):
         raise forbidden()
-    team = service.update(
-        db, team, changes=body.model_dump(mode="json", exclude_unset=True), actor=principal.actor
-    )
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    if "agreement_until" in changes:  # a date column: the date itself, not its JSON text
+        changes["agreement_until"] = body.agreement_until
+    team = service.update(db, team, changes=changes, actor=principal.actor)
     db.commit()
     return _team(team, service.member_counts(db, [team.id]).get(team.id, 0))
 
@@ -534,18 +535,32 @@ def map_layers(
 
 @router.get("/nearby", response_model=NearbyRead, responses=errors(404))
 def find_nearby(
+    # Bounds in the spec only: the service's refusal (out_of_range) says which coordinate.
     lon: float | None = Query(
-        None, ge=-180, le=180, description="经度（与 lat 同给，或给 incident_id）/ longitude"
+        None,
+        description="经度（与 lat 同给，或给 incident_id）/ longitude",
+        json_schema_extra={"minimum": -180, "maximum": 180},
     ),
-    lat: float | None = Query(None, ge=-90, le=90, description="纬度 / latitude"),
-    crs: Crs = Query(Crs.wgs84, description="wgs84 | gcj02 | bd09"),
+    lat: float | None = Query(
+        None, description="纬度 / latitude", json_schema_extra={"minimum": -90, "maximum": 90}
+    ),
+    # The spec lists the systems; the service's refusal (invalid_crs) names them in both languages.
+    crs: Annotated[
+        Text,
+        Query(
+            max_length=16,
+            description="wgs84 | gcj02 | bd09",
+            json_schema_extra={"enum": [c.value for c in Crs]},
+        ),
+    ] = "wgs84",
     incident_id: Text | None = Query(
         None, max_length=64, description="事件编号（代替经纬度，不可与之同给）"
     ),
     kinds: Text | None = Query(
         None,
         max_length=100,
-        pattern=nearby.KINDS_PATTERN,
+        # In the spec only: the service's refusal names the unknown kinds and the known ones.
+        json_schema_extra={"pattern": nearby.KINDS_PATTERN},
         description="teams,experts,warehouses,stations,videos（默认全部）",
     ),
     skill: Text | None = Query(None, max_length=32, description="队伍技能"),
