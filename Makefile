@@ -61,7 +61,7 @@ test-postgres: install
 FUZZ_EXAMPLES ?= 50
 FUZZ_SEED ?= 20200326
 fuzz: install
-	YINGJI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) YINGJI_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/python -m pytest -n 0 -q -m fuzz tests/fuzz
+	YINGJI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) YINGJI_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/python -m pytest -n 0 -q -rA -m fuzz tests/fuzz
 
 lint: install
 	$(BIN)/ruff check .

@@ -98,6 +98,7 @@ def test_every_operation_survives_the_fuzz_run(tmp_path: Path) -> None:
     # The whole report on failure: each failure with its curl line to reproduce it.
     assert run.returncode == 0, output[-60_000:]
     summary = output[output.rfind("SUMMARY") :]
+    print(summary)  # shown by `make fuzz` (-rA): operations, phases, cases generated
     assert "Failures:" not in summary and "Errors:" not in summary, summary
     # Every selected operation was reached (none skipped for want of a valid example).
     selected = re.search(r"Selected: (\d+)/(\d+)", summary)
