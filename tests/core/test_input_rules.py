@@ -58,24 +58,31 @@ def test_offset_beyond_64_bits_is_422(client, admin_headers, path) -> None:
     assert client.get(path, params={"offset": MAX_INT64}, headers=admin_headers).status_code == 200
 
 
+INT32 = 2**31 - 1  # PostgreSQL ``integer``: the key of most tables
+
+
 @pytest.mark.parametrize(
-    ("method", "path", "field"),
+    ("method", "path", "field", "largest"),
     [
-        ("get", "/api/v1/plans/{n}/versions", "plan_id"),
-        ("get", "/api/v1/plans/{n}", "plan_id"),
-        ("get", "/api/v1/warnings/{n}", "warning_id"),
-        ("get", "/api/v1/resources/videos/{n}", "video_id"),
-        ("get", "/api/v1/resources/teams/{n}", "team_id"),
-        ("get", "/api/v1/resources/teams/{n}/members", "team_id"),
-        ("post", "/api/v1/resources/teams/{n}/release", "team_id"),
-        ("patch", "/api/v1/resources/supplies/warehouses/{n}", "warehouse_id"),
+        ("get", "/api/v1/plans/{n}/versions", "plan_id", INT32),
+        ("get", "/api/v1/plans/{n}", "plan_id", INT32),
+        ("get", "/api/v1/warnings/{n}", "warning_id", MAX_INT64),
+        ("get", "/api/v1/tasks/{n}", "task_id", MAX_INT64),
+        ("get", "/api/v1/incidents/{n}", "incident_id", MAX_INT64),
+        ("get", "/api/v1/resources/videos/{n}", "video_id", INT32),
+        ("get", "/api/v1/resources/teams/{n}", "team_id", INT32),
+        ("get", "/api/v1/resources/teams/{n}/members", "team_id", INT32),
+        ("post", "/api/v1/resources/teams/{n}/release", "team_id", INT32),
+        ("patch", "/api/v1/resources/supplies/warehouses/{n}", "warehouse_id", INT32),
     ],
 )
-def test_path_id_beyond_64_bits_is_422(client, admin_headers, method, path, field) -> None:
-    resp = client.request(method, path.format(n=TOO_BIG), headers=admin_headers, json={})
-    _refused(resp, field)
-    # The largest id the database can hold is just an unknown one.
-    resp = client.request(method, path.format(n=MAX_INT64), headers=admin_headers, json={})
+def test_path_id_beyond_its_column_is_422(client, admin_headers, method, path, field, largest):
+    """Beyond 64 bits sqlite3 raised OverflowError; beyond an ``integer`` key PostgreSQL
+    raised NumericValueOutOfRange: both a 500. Now a 422, and the largest id an unknown one."""
+    for too_big in (largest + 1, TOO_BIG, 10**30):
+        resp = client.request(method, path.format(n=too_big), headers=admin_headers, json={})
+        _refused(resp, field)
+    resp = client.request(method, path.format(n=largest), headers=admin_headers, json={})
     assert resp.status_code == 404, resp.text
 
 

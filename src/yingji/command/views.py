@@ -44,7 +44,7 @@ from yingji.core.downloads import content_disposition
 from yingji.core.errors import forbidden, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.core.responses import TypedRoute, content, errors
-from yingji.core.validators import Offset, RowId, Text
+from yingji.core.validators import BigRowId, Offset, RowId, Text
 
 router = APIRouter(prefix="/api/v1", tags=["command 指挥调度"], route_class=TypedRoute)
 
@@ -193,7 +193,7 @@ def save_plan(
     responses=errors(404),
 )
 def suggested_plans(
-    incident_id: RowId, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
+    incident_id: BigRowId, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
 ) -> list[dict[str, Any]]:
     """Plans that apply to the incident (category, level, conditions), best first."""
     incident = incidents.load(db, incident_id, territory=principal.territory(), with_text=True)
@@ -208,7 +208,7 @@ def suggested_plans(
     responses=errors(404, 409),
 )
 def activate(
-    incident_id: RowId,
+    incident_id: BigRowId,
     body: ActivateIn,
     request: Request,
     principal: Principal = Depends(COMMAND),
@@ -235,7 +235,7 @@ def activate(
     responses=errors(404),
 )
 def incident_activations(
-    incident_id: RowId, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
+    incident_id: BigRowId, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
 ) -> list[dict[str, Any]]:
     incidents.load(db, incident_id, territory=principal.territory())
     return [tasks.activation_read(a) for a in tasks.activations_for(db, incident_id)]
@@ -248,7 +248,7 @@ def incident_activations(
     responses=errors(404),
 )
 def activation_snapshot(
-    activation_id: RowId, _: Principal = Depends(COMMAND), db: Session = Depends(get_db)
+    activation_id: BigRowId, _: Principal = Depends(COMMAND), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     """The plan version as it was frozen when activated."""
     return tasks.get_activation(db, activation_id).snapshot
@@ -261,7 +261,7 @@ def activation_snapshot(
     responses=errors(404, 409),
 )
 def raise_response(
-    activation_id: RowId,
+    activation_id: BigRowId,
     body: RaiseIn,
     request: Request,
     principal: Principal = Depends(COMMAND),
@@ -281,7 +281,7 @@ def raise_response(
 # ------------------------------------------------------------------ tasks
 @router.get("/tasks", response_model=Page[TaskRead], response_model_exclude_unset=True)
 def list_tasks(
-    incident_id: RowId | None = Query(None),
+    incident_id: BigRowId | None = Query(None),
     status: Text | None = Query(None, description="逗号分隔 / comma-separated"),
     party_type: Text | None = Query(None),
     party_code: Text | None = Query(None),
@@ -302,7 +302,9 @@ def list_tasks(
     return {"items": [tasks.task_read(t) for t in rows], "total": total, **page.model_dump()}
 
 
-def _visible_task(db: Session, task_id: RowId, principal: Principal, *, for_update: bool = False):  # type: ignore[no-untyped-def]
+def _visible_task(
+    db: Session, task_id: BigRowId, principal: Principal, *, for_update: bool = False
+):  # type: ignore[no-untyped-def]
     task = tasks.get_task(db, task_id, for_update=for_update)
     if not tasks.can_see(principal, task):
         raise forbidden("这不是您单位的任务", "This task is not your unit's")
@@ -316,7 +318,7 @@ def _visible_task(db: Session, task_id: RowId, principal: Principal, *, for_upda
     responses=errors(404),
 )
 def get_task(
-    task_id: RowId, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
+    task_id: BigRowId, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     return tasks.task_read(_visible_task(db, task_id, principal))
 
@@ -328,7 +330,7 @@ def get_task(
     responses=errors(404, 409),
 )
 def move_task(
-    task_id: RowId,
+    task_id: BigRowId,
     body: TaskMoveIn,
     request: Request,
     principal: Principal = Depends(TASK_READ),
@@ -352,7 +354,7 @@ def move_task(
     responses=errors(404, 409),
 )
 def reassign_task(
-    task_id: RowId,
+    task_id: BigRowId,
     body: ReassignIn,
     request: Request,
     principal: Principal = Depends(COMMAND),
@@ -376,7 +378,7 @@ def reassign_task(
     responses=errors(404, 409),
 )
 def attach_resources(
-    task_id: RowId,
+    task_id: BigRowId,
     body: AttachIn,
     request: Request,
     principal: Principal = Depends(TASK_READ),
@@ -400,7 +402,7 @@ def attach_resources(
     responses=errors(404),
 )
 def add_task(
-    incident_id: RowId,
+    incident_id: BigRowId,
     body: TaskIn,
     request: Request,
     principal: Principal = Depends(COMMAND),
@@ -425,7 +427,7 @@ def add_task(
     responses=errors(404),
 )
 def list_aftermath(
-    incident_id: RowId,
+    incident_id: BigRowId,
     request: Request,
     principal: Principal = Depends(COMMAND),
     db: Session = Depends(get_db),
@@ -446,7 +448,7 @@ def list_aftermath(
     responses=errors(404, 409),
 )
 def close_incident(
-    incident_id: RowId,
+    incident_id: BigRowId,
     request: Request,
     reason: str = Body("", embed=True, max_length=500),
     principal: Principal = Depends(COMMAND),
@@ -468,8 +470,8 @@ def close_incident(
     responses=errors(404),
 )
 def recommendations(
-    incident_id: RowId,
-    task_id: RowId | None = Query(None, description="按任务所需技能/专业筛选"),
+    incident_id: BigRowId,
+    task_id: BigRowId | None = Query(None, description="按任务所需技能/专业筛选"),
     kinds: Text | None = Query(None, description="teams,experts,warehouses,stations,videos"),
     radius_m: float = Query(10_000.0, gt=0, le=100_000.0),
     limit: int = Query(10, ge=1, le=200),
@@ -500,7 +502,7 @@ def recommendations(
     responses=errors(404),
 )
 def post_message(
-    incident_id: RowId,
+    incident_id: BigRowId,
     body: MessageIn,
     request: Request,
     principal: Principal = Depends(TASK_READ),
@@ -524,7 +526,7 @@ def post_message(
     responses=errors(404),
 )
 def list_messages(
-    incident_id: RowId,
+    incident_id: BigRowId,
     kind: Text | None = Query(None, description="message | decision"),
     after_id: Annotated[Offset, Query()] = 0,
     page: PageParams = Depends(page_params),
@@ -546,7 +548,7 @@ def list_messages(
     responses=errors(404),
 )
 def get_review(
-    incident_id: RowId, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
+    incident_id: BigRowId, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     """The after-action review: measured times (live until closed) and the lessons."""
     incidents.load(db, incident_id, territory=principal.territory())
@@ -560,7 +562,7 @@ def get_review(
     responses=errors(404),
 )
 def save_review(
-    incident_id: RowId,
+    incident_id: BigRowId,
     body: ReviewIn,
     request: Request,
     principal: Principal = Depends(COMMAND),
@@ -585,7 +587,7 @@ def save_review(
     responses=errors(404),
 )
 def open_revision(
-    incident_id: RowId,
+    incident_id: BigRowId,
     lesson_index: int,
     principal: Principal = Depends(COMMAND),
     db: Session = Depends(get_db),
@@ -618,7 +620,7 @@ def plan_revisions(
     responses={**content("application/pdf", "事件报告 PDF / the incident report"), **errors(404)},
 )
 def incident_report(
-    incident_id: RowId, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
+    incident_id: BigRowId, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
 ) -> Response:
     """The incident report (PDF): facts, timeline, tasks, warnings and review."""
     incidents.load(db, incident_id, territory=principal.territory())

@@ -273,8 +273,17 @@ def check_lon_lat(lon: object, lat: object) -> tuple[float, float]:
 MAX_INT64 = 2**63 - 1
 MIN_INT64 = -(2**63)
 
-RowId = Annotated[int, Ge(1), Le(MAX_INT64)]
-"""A row id in a path or query (1 … 2⁶³−1): beyond it a 422, never a driver error."""
+# Most tables' keys are SQLAlchemy ``Integer``: PostgreSQL ``integer``, 4 bytes — a larger id
+# fails there with NumericValueOutOfRange before the row is looked up. The tables that grow
+# fastest (incidents, reports, activations, tasks, warnings, messages, the audit log) have
+# ``BigInteger`` keys (``BigId``): ids of those are :data:`BigRowId`.
+MAX_INT32 = 2**31 - 1
+
+RowId = Annotated[int, Ge(1), Le(MAX_INT32)]
+"""A row id of an ``Integer``-keyed table in a path or query (1 … 2³¹−1): beyond it a 422."""
+
+BigRowId = Annotated[int, Ge(1), Le(MAX_INT64)]
+"""A row id of a ``BigInteger``-keyed table (``BigId``) in a path or query (1 … 2⁶³−1)."""
 
 Offset = Annotated[int, Ge(0), Le(MAX_INT64)]
 """Rows to skip in a list (0 … 2⁶³−1)."""

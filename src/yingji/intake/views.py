@@ -21,7 +21,7 @@ from yingji.core.deps import get_db
 from yingji.core.errors import ApiError, forbidden, invalid, validation_items
 from yingji.core.pagination import Page, PageParams, page_params, paginate, sort_param
 from yingji.core.responses import TypedRoute, content, errors, json_body
-from yingji.core.validators import RowId, Text
+from yingji.core.validators import BigRowId, Text
 from yingji.intake import cap, service, stream
 from yingji.intake.prepare import Prepared, Sender, prepare
 from yingji.intake.runtime import IntakeRuntime
@@ -376,7 +376,7 @@ def list_incidents(
 
 @router.get("/incidents/{incident_id}", response_model=IncidentDetail, responses=errors(404))
 def get_incident(
-    incident_id: RowId,
+    incident_id: BigRowId,
     principal: Principal = Depends(INCIDENT_READ),
     db: Session = Depends(get_db),
 ) -> IncidentDetail:
@@ -394,7 +394,7 @@ def _change(request: Request, db: Session, events: list[dict[str, Any]]) -> None
     "/incidents/{incident_id}/transitions", response_model=IncidentRead, responses=errors(404, 409)
 )
 def transition(
-    incident_id: RowId,
+    incident_id: BigRowId,
     body: TransitionIn,
     request: Request,
     principal: Principal = Depends(INCIDENT_MOVE),
@@ -421,7 +421,7 @@ def transition(
     "/incidents/{incident_id}/level", response_model=IncidentRead, responses=errors(404, 409)
 )
 def raise_level(
-    incident_id: RowId,
+    incident_id: BigRowId,
     body: LevelRaiseIn,
     request: Request,
     principal: Principal = Depends(INCIDENT_LEVEL),
@@ -447,7 +447,7 @@ def raise_level(
     "/incidents/{incident_id}/deadlines", response_model=IncidentRead, responses=errors(404, 409)
 )
 def deadline_done(
-    incident_id: RowId,
+    incident_id: BigRowId,
     body: DeadlineDoneIn,
     request: Request,
     principal: Principal = Depends(INCIDENT_DEADLINE),
