@@ -93,6 +93,7 @@ def test_every_operation_survives_the_fuzz_run(tmp_path: Path) -> None:
             capture_output=True,
             text=True,
             timeout=1800,
+            cwd=tmp_path,  # its cache (.schemathesis/) stays out of the repository
         )
     output = run.stdout + run.stderr
     # The whole report on failure: each failure with its curl line to reproduce it.
