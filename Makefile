@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-sqlite test-postgres typecheck lint format install web browser clean audit
+.PHONY: run test test-sqlite test-postgres typecheck fuzz lint format install web browser clean audit
 
 $(BIN)/yingji: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,7 +60,14 @@ test-sqlite: install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 test-postgres: install
-	YINGJI_TEST_DATABASE=postgres YINGJI_TEST_PG_ADMIN_URL=$(PG_URL) $(BIN)/python -m pytest -n 2 -q -m "not browser"
+	YINGJI_TEST_DATABASE=postgres YINGJI_TEST_PG_ADMIN_URL=$(PG_URL) $(BIN)/python -m pytest -n 2 -q -m "not browser and not fuzz"
+
+# The deep fuzz run: schemathesis over every operation with many more examples each
+# (tests/fuzz; `make test` runs the same with a few). FUZZ_EXAMPLES / FUZZ_SEED to vary it.
+FUZZ_EXAMPLES ?= 50
+FUZZ_SEED ?= 20200326
+fuzz: install
+	YINGJI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) YINGJI_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/python -m pytest -n 0 -q -rA -m fuzz tests/fuzz
 
 # Known vulnerabilities in the Python and the dashboard's runtime packages, against the
 # documented allow-list .ci/audit-allow.txt (docs/operations.md, "Dependency audit").

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from yingji.auth.roles import Role
+from yingji.core.validators import Input
 
 
 class TokenResponse(BaseModel):
@@ -83,7 +84,7 @@ class Me(UserRead):
     totp_required: bool = False
 
 
-class UserCreate(BaseModel):
+class UserCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
@@ -94,7 +95,7 @@ class UserCreate(BaseModel):
     phone: str = Field(default="", max_length=32)
 
 
-class IntegrationTokenCreate(BaseModel):
+class IntegrationTokenCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=128)

@@ -33,6 +33,7 @@ from yingji.core.errors import ApiError, not_found
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.core.responses import TypedRoute, errors
 from yingji.core.security import ENROL
+from yingji.core.validators import RowId
 from yingji.org import service as org
 
 router = APIRouter(prefix="/api/v1", tags=["auth 账号"], route_class=TypedRoute)
@@ -267,7 +268,7 @@ def create_token(
     "/integration-tokens/{token_id}", response_model=IntegrationTokenRead, responses=errors(404)
 )
 def revoke_token(
-    token_id: int, principal: Principal = Depends(ADMIN), db: Session = Depends(get_db)
+    token_id: RowId, principal: Principal = Depends(ADMIN), db: Session = Depends(get_db)
 ) -> IntegrationTokenRead:
     token = service.revoke_integration_token(db, token_id, actor=principal.actor, now=utcnow())
     if token is None:

@@ -26,6 +26,7 @@ from yingji.core.deps import get_db
 from yingji.core.errors import invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.core.responses import TypedRoute, errors
+from yingji.core.validators import RowId, Text
 
 router = APIRouter(prefix="/api/v1/duty", tags=["duty 联合值守"], route_class=TypedRoute)
 READ = allow(
@@ -58,7 +59,7 @@ def add_shifts(
 
 @router.get("/shifts", response_model=Page[ShiftRead], response_model_exclude_unset=True)
 def list_shifts(
-    department: str | None = Query(None),
+    department: Text | None = Query(None),
     since: datetime | None = Query(None, alias="from"),
     until: datetime | None = Query(None, alias="to"),
     page: PageParams = Depends(page_params),
@@ -95,7 +96,7 @@ def add_handover(
 
 @router.get("/handovers", response_model=Page[HandoverRead], response_model_exclude_unset=True)
 def list_handovers(
-    department: str | None = Query(None),
+    department: Text | None = Query(None),
     page: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -138,7 +139,7 @@ def list_sessions(
     responses=errors(404),
 )
 def get_session(
-    session_id: int, _: Principal = Depends(READ), db: Session = Depends(get_db)
+    session_id: RowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     return duty.session_read(db, duty.get_session(db, session_id), with_log=True)
 
@@ -151,7 +152,7 @@ def get_session(
     responses=errors(404, 409),
 )
 def add_log(
-    session_id: int, body: LogIn, principal: Principal = Depends(WRITE),
+    session_id: RowId, body: LogIn, principal: Principal = Depends(WRITE),
     db: Session = Depends(get_db),
 ) -> dict[str, Any]:  # fmt: skip
     s = duty.get_session(db, session_id)
@@ -167,7 +168,7 @@ def add_log(
     responses=errors(404, 409),
 )
 def end_session(
-    session_id: int, principal: Principal = Depends(WRITE), db: Session = Depends(get_db)
+    session_id: RowId, principal: Principal = Depends(WRITE), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     s = duty.end_session(
         db, session=duty.get_session(db, session_id), principal=principal, now=clock.now()

@@ -7,8 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from yingji.core.validators import Input, Patch
 
-class _In(BaseModel):
+
+class _In(Input):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -117,7 +119,10 @@ class WarningIn(_In):
     expires_at: datetime | None = None
 
 
-class WarningUpdateIn(_In):
+class WarningUpdateIn(Patch):
+    model_config = ConfigDict(str_strip_whitespace=True)
+    nullable = frozenset({"expires_at"})
+
     colour: Literal["red", "orange", "yellow", "blue"] | None = None
     headline: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, min_length=1, max_length=4000)

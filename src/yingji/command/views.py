@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
@@ -46,9 +46,11 @@ from yingji.command.schemas import (
 from yingji.command.tasks import service as tasks
 from yingji.command.tasks.shapes import task_read
 from yingji.core.deps import get_db
+from yingji.core.downloads import content_disposition
 from yingji.core.errors import forbidden, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.core.responses import TypedRoute, content, errors
+from yingji.core.validators import BigRowId, Offset, RowId, Text
 
 router = APIRouter(prefix="/api/v1", tags=["command 指挥调度"], route_class=TypedRoute)
 
@@ -86,9 +88,9 @@ def _version_read(p: Any, v: Any) -> PlanVersionRead:
 # ------------------------------------------------------------------ plans
 @router.get("/plans", response_model=Page[PlanRead])
 def list_plans(
-    kind: str | None = Query(None, description="plan 应急预案 | onsite 现场处置方案"),
-    headquarters: str | None = Query(None, description="指挥部代码"),
-    q: str | None = Query(None, max_length=100),
+    kind: Text | None = Query(None, description="plan 应急预案 | onsite 现场处置方案"),
+    headquarters: Text | None = Query(None, description="指挥部代码"),
+    q: Text | None = Query(None, max_length=100),
     page: PageParams = Depends(page_params),
     _: Principal = Depends(PLAN_READ),
     db: Session = Depends(get_db),
@@ -99,8 +101,8 @@ def list_plans(
 
 @router.get("/plans/{plan_id}", response_model=PlanVersionRead, responses=errors(404))
 def get_plan(
-    plan_id: int,
-    version: int | None = Query(None, ge=1),
+    plan_id: RowId,
+    version: RowId | None = Query(None),
     _: Principal = Depends(PLAN_READ),
     db: Session = Depends(get_db),
 ) -> PlanVersionRead:
@@ -113,7 +115,7 @@ def get_plan(
     "/plans/{plan_id}/versions", response_model=list[PlanVersionRead], responses=errors(404)
 )
 def plan_versions(
-    plan_id: int, _: Principal = Depends(PLAN_READ), db: Session = Depends(get_db)
+    plan_id: RowId, _: Principal = Depends(PLAN_READ), db: Session = Depends(get_db)
 ) -> list[PlanVersionRead]:
     """Every version, newest first (each one kept)."""
     plan = plans.get_plan(db, plan_id)
@@ -126,8 +128,8 @@ def plan_versions(
     responses={**content(YAML_TYPE, "预案 YAML / the plan as YAML", binary=False), **errors(404)},
 )
 def export_plan(
-    plan_id: int,
-    version: int | None = Query(None, ge=1),
+    plan_id: RowId,
+    version: RowId | None = Query(None),
     _: Principal = Depends(PLAN_READ),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -136,7 +138,11 @@ def export_plan(
     return Response(
         plans.export_yaml(v),
         media_type=f"{YAML_TYPE}; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{plan.code}-v{v.version}.yaml"'},
+        headers={
+            "Content-Disposition": content_disposition(
+                f"{plan.code}-v{v.version}.yaml", f"plan-v{v.version}.yaml"
+            )
+        },
     )
 
 
@@ -144,8 +150,8 @@ def export_plan(
 def import_plan(
     request: Request,
     text: str = Body(..., media_type=YAML_TYPE, description="预案 YAML"),
-    note: str = Query("", max_length=500),
-    expect_version: int | None = Query(None, ge=1),
+    note: Annotated[Text, Query(max_length=500)] = "",
+    expect_version: RowId | None = Query(None),
     principal: Principal = Depends(PLAN_WRITE),
     db: Session = Depends(get_db),
 ) -> PlanSaved:
@@ -193,7 +199,7 @@ def save_plan(
     responses=errors(404),
 )
 def suggested_plans(
-    incident_id: int, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
+    incident_id: BigRowId, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
 ) -> list[dict[str, Any]]:
     """Plans that apply to the incident (category, level, conditions), best first."""
     incident = incidents.load(db, incident_id, territory=principal.territory(), with_text=True)
@@ -208,7 +214,7 @@ def suggested_plans(
     responses=errors(404, 409),
 )
 def activate(
-    incident_id: int,
+    incident_id: BigRowId,
     body: ActivateIn,
     request: Request,
     principal: Principal = Depends(COMMAND),
@@ -235,7 +241,7 @@ def activate(
     responses=errors(404),
 )
 def incident_activations(
-    incident_id: int, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
+    incident_id: BigRowId, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
 ) -> list[dict[str, Any]]:
     incidents.load(db, incident_id, territory=principal.territory())
     return [activations.activation_read(a) for a in activations.activations_for(db, incident_id)]
@@ -248,7 +254,7 @@ def incident_activations(
     responses=errors(404),
 )
 def activation_snapshot(
-    activation_id: int, _: Principal = Depends(COMMAND), db: Session = Depends(get_db)
+    activation_id: BigRowId, _: Principal = Depends(COMMAND), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     """The plan version as it was frozen when activated."""
     return activations.get_activation(db, activation_id).snapshot
@@ -261,7 +267,7 @@ def activation_snapshot(
     responses=errors(404, 409),
 )
 def raise_response(
-    activation_id: int,
+    activation_id: BigRowId,
     body: RaiseIn,
     request: Request,
     principal: Principal = Depends(COMMAND),
@@ -281,11 +287,11 @@ def raise_response(
 # ------------------------------------------------------------------ tasks
 @router.get("/tasks", response_model=Page[TaskRead], response_model_exclude_unset=True)
 def list_tasks(
-    incident_id: int | None = Query(None),
-    status: str | None = Query(None, description="逗号分隔 / comma-separated"),
-    party_type: str | None = Query(None),
-    party_code: str | None = Query(None),
-    phase: str | None = Query(None),
+    incident_id: BigRowId | None = Query(None),
+    status: Text | None = Query(None, description="逗号分隔 / comma-separated"),
+    party_type: Text | None = Query(None),
+    party_code: Text | None = Query(None),
+    phase: Text | None = Query(None),
     overdue: bool = Query(False, description="只看超时未完成的"),
     page: PageParams = Depends(page_params),
     principal: Principal = Depends(TASK_READ),
@@ -303,7 +309,7 @@ def list_tasks(
 
 
 def _visible_task(
-    db: Session, task_id: int, principal: Principal, *, for_update: bool = False
+    db: Session, task_id: BigRowId, principal: Principal, *, for_update: bool = False
 ) -> Task:
     task = tasks.get_task(db, task_id, for_update=for_update)
     if not access.can_see(principal, task):
@@ -318,7 +324,7 @@ def _visible_task(
     responses=errors(404),
 )
 def get_task(
-    task_id: int, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
+    task_id: BigRowId, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     return task_read(_visible_task(db, task_id, principal))
 
@@ -330,7 +336,7 @@ def get_task(
     responses=errors(404, 409),
 )
 def move_task(
-    task_id: int,
+    task_id: BigRowId,
     body: TaskMoveIn,
     request: Request,
     principal: Principal = Depends(TASK_READ),
@@ -354,7 +360,7 @@ def move_task(
     responses=errors(404, 409),
 )
 def reassign_task(
-    task_id: int,
+    task_id: BigRowId,
     body: ReassignIn,
     request: Request,
     principal: Principal = Depends(COMMAND),
@@ -378,7 +384,7 @@ def reassign_task(
     responses=errors(404, 409),
 )
 def attach_resources(
-    task_id: int,
+    task_id: BigRowId,
     body: AttachIn,
     request: Request,
     principal: Principal = Depends(TASK_READ),
@@ -402,7 +408,7 @@ def attach_resources(
     responses=errors(404),
 )
 def add_task(
-    incident_id: int,
+    incident_id: BigRowId,
     body: TaskIn,
     request: Request,
     principal: Principal = Depends(COMMAND),
@@ -427,7 +433,7 @@ def add_task(
     responses=errors(404),
 )
 def list_aftermath(
-    incident_id: int,
+    incident_id: BigRowId,
     request: Request,
     principal: Principal = Depends(COMMAND),
     db: Session = Depends(get_db),
@@ -448,7 +454,7 @@ def list_aftermath(
     responses=errors(404, 409),
 )
 def close_incident(
-    incident_id: int,
+    incident_id: BigRowId,
     request: Request,
     reason: str = Body("", embed=True, max_length=500),
     principal: Principal = Depends(COMMAND),
@@ -470,14 +476,14 @@ def close_incident(
     responses=errors(404),
 )
 def recommendations(
-    incident_id: int,
-    task_id: int | None = Query(None, description="按任务所需技能/专业筛选"),
-    kinds: str | None = Query(None, description="teams,experts,warehouses,stations,videos"),
+    incident_id: BigRowId,
+    task_id: BigRowId | None = Query(None, description="按任务所需技能/专业筛选"),
+    kinds: Text | None = Query(None, description="teams,experts,warehouses,stations,videos"),
     radius_m: float = Query(10_000.0, gt=0, le=100_000.0),
     limit: int = Query(10, ge=1, le=200),
-    skill: str | None = Query(None, max_length=32),
-    specialty: str | None = Query(None, max_length=32),
-    item: str | None = Query(None, max_length=32, description="物资编码"),
+    skill: Text | None = Query(None, max_length=32),
+    specialty: Text | None = Query(None, max_length=32),
+    item: Text | None = Query(None, max_length=32, description="物资编码"),
     principal: Principal = Depends(COMMAND),
     db: Session = Depends(get_db),
 ) -> dict[str, Any]:
@@ -502,7 +508,7 @@ def recommendations(
     responses=errors(404),
 )
 def post_message(
-    incident_id: int,
+    incident_id: BigRowId,
     body: MessageIn,
     request: Request,
     principal: Principal = Depends(TASK_READ),
@@ -526,9 +532,9 @@ def post_message(
     responses=errors(404),
 )
 def list_messages(
-    incident_id: int,
-    kind: str | None = Query(None, description="message | decision"),
-    after_id: int = Query(0, ge=0),
+    incident_id: BigRowId,
+    kind: Text | None = Query(None, description="message | decision"),
+    after_id: Annotated[Offset, Query()] = 0,
     page: PageParams = Depends(page_params),
     principal: Principal = Depends(TASK_READ),
     db: Session = Depends(get_db),
@@ -548,7 +554,7 @@ def list_messages(
     responses=errors(404),
 )
 def get_review(
-    incident_id: int, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
+    incident_id: BigRowId, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     """The after-action review: measured times (live until closed) and the lessons."""
     incidents.load(db, incident_id, territory=principal.territory())
@@ -562,7 +568,7 @@ def get_review(
     responses=errors(404),
 )
 def save_review(
-    incident_id: int,
+    incident_id: BigRowId,
     body: ReviewIn,
     request: Request,
     principal: Principal = Depends(COMMAND),
@@ -587,7 +593,7 @@ def save_review(
     responses=errors(404),
 )
 def open_revision(
-    incident_id: int,
+    incident_id: BigRowId,
     lesson_index: int,
     principal: Principal = Depends(COMMAND),
     db: Session = Depends(get_db),
@@ -608,7 +614,7 @@ def open_revision(
     responses=errors(404),
 )
 def plan_revisions(
-    plan_id: int, _: Principal = Depends(PLAN_READ), db: Session = Depends(get_db)
+    plan_id: RowId, _: Principal = Depends(PLAN_READ), db: Session = Depends(get_db)
 ) -> list[dict[str, Any]]:
     plans.get_plan(db, plan_id)
     return [review.revision_read(r) for r in review.revisions_for_plan(db, plan_id)]
@@ -620,7 +626,7 @@ def plan_revisions(
     responses={**content("application/pdf", "事件报告 PDF / the incident report"), **errors(404)},
 )
 def incident_report(
-    incident_id: int, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
+    incident_id: BigRowId, principal: Principal = Depends(COMMAND), db: Session = Depends(get_db)
 ) -> Response:
     """The incident report (PDF): facts, timeline, tasks, warnings and review."""
     incidents.load(db, incident_id, territory=principal.territory())
@@ -628,5 +634,9 @@ def incident_report(
     return Response(
         data,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="incident-{incident_id}.pdf"'},
+        headers={
+            "Content-Disposition": content_disposition(
+                f"incident-{incident_id}.pdf", f"incident-{incident_id}.pdf"
+            )
+        },
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from yingji.core.errors import invalid
+from yingji.core.validators import Offset
 
 T = TypeVar("T")
 
@@ -31,7 +32,7 @@ class PageParams(BaseModel):
 
 def page_params(
     limit: int = Query(50, ge=1, le=MAX_LIMIT, description="每页条数 / page size"),
-    offset: int = Query(0, ge=0, description="偏移 / rows to skip"),
+    offset: Annotated[Offset, Query(description="偏移 / rows to skip")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

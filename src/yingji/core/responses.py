@@ -87,6 +87,10 @@ def content(
     schema: dict[str, Any] = {"type": "string"}
     if binary:
         schema["format"] = "binary"
+    elif media_type.endswith(("json", "yaml")):
+        # A JSON or YAML document (GeoJSON, a plan's YAML) is read by clients, schemathesis too,
+        # as the mapping it is, not as a string: an object.
+        schema = {"type": "object"}
     return {200: {"description": description, "content": {media_type: {"schema": schema}}}}
 
 

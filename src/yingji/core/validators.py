@@ -1,4 +1,5 @@
-"""Shared validators for values users type or upload: mainland phone numbers and GeoJSON.
+"""Shared validators for values users type or upload: phone numbers, GeoJSON, and the input
+rules every request shares (64-bit integers, text without control characters, PATCH nulls).
 
 Every failure raises :class:`~yingji.core.errors.ZhValueError` (a ``ValueError``) carrying the
 reason in Chinese and English, so pydantic validators, the ledger importer and services can
@@ -12,9 +13,17 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 import shapely
+from annotated_types import Ge, Le
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    ValidationInfo,
+    field_validator,
+)
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
@@ -250,3 +259,165 @@ def check_lon_lat(lon: object, lat: object) -> tuple[float, float]:
     """A WGS-84 longitude and latitude as finite numbers in range."""
     pos = _position([lon, lat], [0], _coordinate_fail)
     return pos[0], pos[1]
+
+
+# --- the input rules every request shares -----------------------------------------------------
+#
+# One place for what any value a client sends must satisfy, whatever the route: integers that
+# the database can hold, text without control characters, and a PATCH that never sets a
+# required field to null. Request models inherit :class:`Input` (or :class:`Patch`); path and
+# query parameters use :data:`RowId` / :data:`Offset` / :data:`Text`.
+
+# SQLite and PostgreSQL store integers in 8 bytes (SQLite "INTEGER", PostgreSQL "bigint"): a
+# larger Python int raises OverflowError in the driver (sqlite3) before any query runs.
+MAX_INT64 = 2**63 - 1
+MIN_INT64 = -(2**63)
+
+# Most tables' keys are SQLAlchemy ``Integer``: PostgreSQL ``integer``, 4 bytes — a larger id
+# fails there with NumericValueOutOfRange before the row is looked up. The tables that grow
+# fastest (incidents, reports, activations, tasks, warnings, messages, the audit log) have
+# ``BigInteger`` keys (``BigId``): ids of those are :data:`BigRowId`.
+MAX_INT32 = 2**31 - 1
+
+RowId = Annotated[int, Ge(1), Le(MAX_INT32)]
+"""A row id of an ``Integer``-keyed table in a path or query (1 … 2³¹−1): beyond it a 422."""
+
+BigRowId = Annotated[int, Ge(1), Le(MAX_INT64)]
+"""A row id of a ``BigInteger``-keyed table (``BigId``) in a path or query (1 … 2⁶³−1)."""
+
+Offset = Annotated[int, Ge(0), Le(MAX_INT64)]
+"""Rows to skip in a list (0 … 2⁶³−1)."""
+
+Int64 = Annotated[int, Ge(MIN_INT64), Le(MAX_INT64)]
+"""Any integer a client sends that reaches a column."""
+
+# C0 controls and DEL, but not tab, newline and carriage return — the characters XML 1.0 allows
+# (W3C XML 1.0 §2.2 "Char"), which is where text from here often ends up (CAP 1.2 messages).
+# Also the C1 controls (U+0080–U+009F), which are never typed and break terminals and headers,
+# and the two non-characters U+FFFE/U+FFFF that XML 1.0 also refuses.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# Lone surrogates cannot be encoded as UTF-8 at all (JSON "\\ud800" decodes to one).
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def refuse_control_chars(value: str) -> str:
+    """``value`` unchanged, or a ZhValueError when it holds a control character.
+
+    Tab, newline and carriage return are text; every other C0/C1 control, DEL, a lone
+    surrogate or U+FFFE/U+FFFF is refused, so what is stored can always be written to XML,
+    a PDF, a spreadsheet or a log line as it is.
+    """
+    bad = _CONTROL_RE.search(value) or _SURROGATE_RE.search(value)
+    if bad:
+        code = f"U+{ord(bad.group()):04X}"
+        raise ZhValueError(
+            f"文本含有不允许的控制字符（{code}，位置 {bad.start()}）",
+            f"text holds a control character ({code} at {bad.start()})",
+        )
+    return value
+
+
+Text = Annotated[str, AfterValidator(refuse_control_chars)]
+"""A text field: any string without control characters other than tab, CR and LF."""
+
+
+def _refuse_in_tree(value: Any) -> None:
+    """Every string inside ``value`` (lists, dicts, their keys) passes refuse_control_chars."""
+    if isinstance(value, str):
+        refuse_control_chars(value)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _refuse_in_tree(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_in_tree(key)
+            _refuse_in_tree(item)
+
+
+class _Everything(frozenset[str]):
+    """Contains every name: an Input (not a Patch) lets its schema decide where null goes."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_ALL = _Everything()
+
+
+class Input(BaseModel):
+    """Base of every request body: unknown fields refused, text free of control characters.
+
+    The text rule runs on every field's validated value, nested lists and dicts (GeoJSON
+    properties, JSON payloads) included, so a field added later is covered without thinking
+    of it. Integers are bounded to 64 bits in every field for the same reason.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean_value(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in getattr(cls, "nullable", _ALL):
+            raise ZhValueError(
+                f"{info.field_name} 不能为 null；不修改请不要提供该字段",
+                f"{info.field_name} cannot be null; leave it out to keep its value",
+            )
+        _refuse_in_tree(value)
+        _int64_in_tree(value)
+        return value
+
+
+def _int64_in_tree(value: Any) -> None:
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if not MIN_INT64 <= value <= MAX_INT64:
+            raise ZhValueError("整数超出 64 位范围", "integer out of the 64-bit range")
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _int64_in_tree(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _int64_in_tree(item)
+
+
+def _drop_null_branches(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """The spec of a PATCH body: fields that cannot be null are optional but not nullable."""
+    nullable: frozenset[str] = getattr(model, "nullable", frozenset())
+    for name, prop in schema.get("properties", {}).items():
+        if name in nullable or not isinstance(prop, dict):
+            continue
+        branches = prop.get("anyOf")
+        if isinstance(branches, list) and {"type": "null"} in branches:
+            rest = [b for b in branches if b != {"type": "null"}]
+            prop.pop("anyOf")
+            if len(rest) == 1:
+                prop.update(rest[0])
+            else:
+                prop["anyOf"] = rest
+        if prop.get("default", 0) is None:
+            prop.pop("default")
+
+
+class Patch(Input):
+    """Base of every PATCH body: a field left out stays as it is; ``null`` clears it only if
+    the field is named in ``nullable`` (its column may be empty). ``null`` for any other field
+    is a 422 naming the field, and the spec says so (the field is not nullable there).
+    """
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_drop_null_branches)
+
+
+# Characters XML 1.0 cannot carry at all, even as character references (XML 1.0 §2.2 "Char":
+# #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]).
+_NOT_XML_CHAR_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML 1.0 forbids replaced by U+FFFD.
+
+    For text that reaches an XML document (a CAP 1.2 alert) from rows written before the
+    input rules, or from sources that never passed them: lxml refuses such a string outright.
+    """
+    return _NOT_XML_CHAR_RE.sub("\ufffd", text)

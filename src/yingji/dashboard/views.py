@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
@@ -21,6 +21,7 @@ from yingji.core.downloads import XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import invalid, not_found
 from yingji.core.pagination import sort_param
 from yingji.core.responses import TypedRoute, content, errors
+from yingji.core.validators import Text
 from yingji.dashboard import basemap, service, stats, tiles
 from yingji.dashboard.schemas import (
     DashboardConfig,
@@ -153,15 +154,17 @@ def _list(value: str | None, field: str, allowed: frozenset[str]) -> list[str] |
     responses=content(XLSX_MEDIA_TYPE, "事件清单 Excel / the incident list"),
 )
 def export_incidents(
-    status: str | None = Query(None, description="状态，可逗号分隔"),
-    level: str | None = Query(None, description="级别 I–IV，可逗号分隔"),
-    category: str | None = Query(None, max_length=8, description="GB/T 35561 代码或前缀"),
-    subdistrict: str | None = Query(None, max_length=32),
-    headquarters: str | None = Query(None, max_length=32),
-    channel: str | None = Query(None, max_length=16),
+    status: Text | None = Query(None, description="状态，可逗号分隔"),
+    level: Text | None = Query(None, description="级别 I–IV，可逗号分隔"),
+    category: Text | None = Query(None, max_length=8, description="GB/T 35561 代码或前缀"),
+    subdistrict: Text | None = Query(None, max_length=32),
+    headquarters: Text | None = Query(None, max_length=32),
+    channel: Text | None = Query(None, max_length=16),
     since: datetime | None = Query(None, description="发生时间起（含）"),
     until: datetime | None = Query(None, description="发生时间止（不含）"),
-    lang: str = Query("zh", pattern="^(zh|en)$", description="表头语言 / header language"),
+    lang: Annotated[
+        Text, Query(pattern="^(zh|en)$", description="表头语言 / header language")
+    ] = "zh",
     sort: str | None = Depends(sort_param),
     principal: Principal = Depends(INCIDENT_READ),
     db: Session = Depends(get_db),

@@ -12,12 +12,10 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationInfo,
-    field_validator,
 )
 
 from yingji.core.errors import ZhValueError
-from yingji.core.validators import check_lon_lat, normalize_phone, parse_geometry
+from yingji.core.validators import Patch, check_lon_lat, normalize_phone, parse_geometry
 from yingji.geo.transform import Crs
 from yingji.grid.vocab import parse_patrol_cycle, parse_point_kind
 from yingji.org.schemas import LocalForceRead
@@ -139,15 +137,10 @@ Lat = Annotated[float, BeforeValidator(_lat)]
 NULLABLE_FIELDS = frozenset({"area_code", "line_code"})
 
 
-class _Write(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Write(Patch):
+    """Grid bodies: the shared input rules; only the references in NULLABLE_FIELDS take null."""
 
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nulls(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None and info.field_name not in NULLABLE_FIELDS:
-            raise ZhValueError("不能为 null", "cannot be null")
-        return value
+    nullable = NULLABLE_FIELDS
 
 
 class _ResponsibleCreate(_Write):

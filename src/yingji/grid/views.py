@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
@@ -19,6 +20,8 @@ from yingji.core.downloads import GEOJSON_MEDIA_TYPE, XLSX_MEDIA_TYPE, content_d
 from yingji.core.errors import ApiError
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.core.responses import TypedRoute, content, errors
+from yingji.core.validators import Text
+from yingji.geo.transform import Crs
 from yingji.grid import ledger, locating, service
 from yingji.grid.models import GridArea, GridLine, GridPoint
 from yingji.grid.schemas import (
@@ -49,8 +52,8 @@ def _territory(principal: Principal, subdistrict: str | None) -> str | None:
 
 @router.get("/areas", response_model=Page[AreaRead])
 def list_areas(
-    subdistrict: str | None = Query(None, max_length=32, description="街道代码"),
-    q: str | None = Query(None, max_length=64, description="名称包含"),
+    subdistrict: Text | None = Query(None, max_length=32, description="街道代码"),
+    q: Text | None = Query(None, max_length=64, description="名称包含"),
     params: PageParams = Depends(page_params),
     principal: Principal = Depends(GRID_READ),
     db: Session = Depends(get_db),
@@ -68,9 +71,9 @@ def list_areas(
 
 @router.get("/lines", response_model=Page[LineRead])
 def list_lines(
-    subdistrict: str | None = Query(None, max_length=32),
-    area: str | None = Query(None, max_length=32),
-    q: str | None = Query(None, max_length=64),
+    subdistrict: Text | None = Query(None, max_length=32),
+    area: Text | None = Query(None, max_length=32),
+    q: Text | None = Query(None, max_length=64),
     params: PageParams = Depends(page_params),
     principal: Principal = Depends(GRID_READ),
     db: Session = Depends(get_db),
@@ -90,10 +93,10 @@ def list_lines(
 
 @router.get("/points", response_model=Page[PointRead])
 def list_points(
-    subdistrict: str | None = Query(None, max_length=32),
-    area: str | None = Query(None, max_length=32),
-    kind: str | None = Query(None, max_length=32),
-    q: str | None = Query(None, max_length=64),
+    subdistrict: Text | None = Query(None, max_length=32),
+    area: Text | None = Query(None, max_length=32),
+    kind: Text | None = Query(None, max_length=32),
+    q: Text | None = Query(None, max_length=64),
     params: PageParams = Depends(page_params),
     principal: Principal = Depends(GRID_READ),
     db: Session = Depends(get_db),
@@ -119,7 +122,7 @@ def list_points(
 )
 def points_geojson(
     request: Request,
-    subdistrict: str | None = Query(None, max_length=32),
+    subdistrict: Text | None = Query(None, max_length=32),
     principal: Principal = Depends(GRID_READ),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -128,7 +131,8 @@ def points_geojson(
     revision and latest change): a reloaded dashboard downloads them only after a change."""
     territory = _territory(principal, subdistrict)
     version = service.points_version(db, subdistrict_code=territory)
-    etag = f'W/"points-{version}-{territory or "all"}"'
+    # The territory is client text: percent-encoded, the ETag stays ASCII (RFC 9110 §8.8.3).
+    etag = f'W/"points-{version}-{quote(territory or "all", safe="")}"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
@@ -143,11 +147,28 @@ def points_geojson(
 @router.get("/locate", response_model=LocateResult)
 def locate(
     request: Request,
-    lon: float = Query(..., description="经度 / longitude"),
-    lat: float = Query(..., description="纬度 / latitude"),
-    crs: str = Query(
-        "wgs84", max_length=16, description="坐标系 wgs84 (GPS) | gcj02 (高德、腾讯) | bd09 (百度)"
+    # Bounds in the spec only: the service's refusal (out_of_range) says which coordinate.
+    lon: float = Query(
+        ...,
+        description="经度；须在本区范围内，否则 422 outside_district / longitude, in the district",
+        json_schema_extra={"minimum": -180, "maximum": 180},
     ),
+    # No bounds on lat in the spec: a latitude of 117 is most likely a longitude, and the answer
+    # says so (422 swapped_coordinates) instead of a bare "out of range".
+    lat: float = Query(
+        ...,
+        description="纬度；须在本区范围内，否则 422 outside_district；与经度填反时 422 "
+        "swapped_coordinates / latitude, in the district",
+    ),
+    # The spec lists the systems; the service's refusal (invalid_crs) names them in both languages.
+    crs: Annotated[
+        Text,
+        Query(
+            max_length=16,
+            description="坐标系 wgs84 (GPS) | gcj02 (高德、腾讯) | bd09 (百度)",
+            json_schema_extra={"enum": [c.value for c in Crs]},
+        ),
+    ] = "wgs84",
     max_distance_m: float | None = Query(
         None,
         gt=0,
@@ -222,7 +243,7 @@ def _ledger_response(
     responses=content(XLSX_MEDIA_TYPE, "网格台账 Excel / the grid ledger"),
 )
 def export_all(
-    subdistrict: str | None = Query(None, max_length=32, description="街道代码"),
+    subdistrict: Text | None = Query(None, max_length=32, description="街道代码"),
     principal: Principal = Depends(GRID_READ),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -239,7 +260,7 @@ def export_all(
             "description": "台账 .xlsx 或 GeoJSON / the ledger as .xlsx or GeoJSON",
             "content": {
                 XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
-                "application/geo+json": {"schema": {"type": "string"}},
+                "application/geo+json": {"schema": {"type": "object"}},
             },
         },
     },
@@ -247,7 +268,7 @@ def export_all(
 def export_ledger(
     kind: GridKind,
     format: LedgerFormat = Query(LedgerFormat.xlsx, description="xlsx 或 geojson"),
-    subdistrict: str | None = Query(None, max_length=32, description="街道代码"),
+    subdistrict: Text | None = Query(None, max_length=32, description="街道代码"),
     principal: Principal = Depends(GRID_READ),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -344,7 +365,7 @@ def create_point(
 
 @router.patch("/areas/{code}", response_model=AreaRead, responses=errors(404, 409))
 def update_area(
-    code: str,
+    code: Text,
     body: AreaUpdate,
     principal: Principal = Depends(GRID_WRITE),
     db: Session = Depends(get_db),
@@ -363,7 +384,7 @@ def update_area(
 
 @router.patch("/lines/{code}", response_model=LineRead, responses=errors(404, 409))
 def update_line(
-    code: str,
+    code: Text,
     body: LineUpdate,
     principal: Principal = Depends(GRID_WRITE),
     db: Session = Depends(get_db),
@@ -382,7 +403,7 @@ def update_line(
 
 @router.patch("/points/{code}", response_model=PointRead, responses=errors(404, 409))
 def update_point(
-    code: str,
+    code: Text,
     body: PointUpdate,
     principal: Principal = Depends(GRID_WRITE),
     db: Session = Depends(get_db),
@@ -404,7 +425,7 @@ def update_point(
 )
 def delete_item(
     kind: GridKind,
-    code: str,
+    code: Text,
     principal: Principal = Depends(GRID_WRITE),
     db: Session = Depends(get_db),
 ) -> Response:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from yingji.core.errors import ZhValueError
+from yingji.core.validators import BigRowId, Input
 from yingji.geo.transform import Crs
 
 Channel = Literal["notice", "grid", "public", "internet", "alarm", "sensor", "cap"]
@@ -23,8 +24,8 @@ CHANNEL_NAMES = {
 Level = Literal["I", "II", "III", "IV"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Strict(Input):
+    """Request bodies: the shared input rules (core.validators.Input)."""
 
 
 class Location(_Strict):
@@ -230,8 +231,8 @@ _Reason = Field(min_length=1, max_length=500, description="更正理由（必填
 class MergeIn(_Strict):
     """Merge two or more incidents into the lead the officer picked."""
 
-    incident_ids: list[int] = Field(max_length=50, description="待合并的事件（含主事件）")
-    lead_id: int = Field(description="主事件：其余事件并入它 / the lead the others join")
+    incident_ids: list[BigRowId] = Field(max_length=50, description="待合并的事件（含主事件）")
+    lead_id: BigRowId = Field(description="主事件：其余事件并入它 / the lead the others join")
     reason: str = _Reason
 
 
@@ -240,7 +241,7 @@ class SplitIn(_Strict):
 
 
 class MoveReportIn(_Strict):
-    to_incident_id: int
+    to_incident_id: BigRowId
     reason: str = _Reason
 
 

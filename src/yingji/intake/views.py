@@ -21,6 +21,7 @@ from yingji.core.deps import get_db
 from yingji.core.errors import ApiError, forbidden, invalid, validation_items
 from yingji.core.pagination import Page, PageParams, page_params, paginate, sort_param
 from yingji.core.responses import TypedRoute, content, errors, json_body
+from yingji.core.validators import BigRowId, Text
 from yingji.intake import cap, categories, correction_export, corrections, service, stream
 from yingji.intake.lifecycle import SCREENING_ROLES
 from yingji.intake.models import Correction
@@ -345,12 +346,12 @@ def _levels(level: str | None) -> list[str] | None:
 
 @router.get("/incidents", response_model=Page[IncidentRead])
 def list_incidents(
-    status: str | None = Query(None, description="状态，可逗号分隔 / status, comma-separated"),
-    level: str | None = Query(None, description="级别 I–IV，可逗号分隔"),
-    category: str | None = Query(None, description="GB/T 35561 代码或其前缀 / code or prefix"),
-    subdistrict: str | None = Query(None, description="街道代码"),
-    headquarters: str | None = Query(None, description="指挥部代码"),
-    channel: str | None = Query(None, description="报告通道"),
+    status: Text | None = Query(None, description="状态，可逗号分隔 / status, comma-separated"),
+    level: Text | None = Query(None, description="级别 I–IV，可逗号分隔"),
+    category: Text | None = Query(None, description="GB/T 35561 代码或其前缀 / code or prefix"),
+    subdistrict: Text | None = Query(None, description="街道代码"),
+    headquarters: Text | None = Query(None, description="指挥部代码"),
+    channel: Text | None = Query(None, description="报告通道"),
     since: datetime | None = Query(None, description="发生时间起（含）"),
     until: datetime | None = Query(None, description="发生时间止（不含）"),
     sort: str | None = Depends(sort_param),
@@ -387,7 +388,7 @@ def list_incidents(
 
 @router.get("/incidents/{incident_id}", response_model=IncidentDetail, responses=errors(404))
 def get_incident(
-    incident_id: int,
+    incident_id: BigRowId,
     principal: Principal = Depends(INCIDENT_READ),
     db: Session = Depends(get_db),
 ) -> IncidentDetail:
@@ -405,7 +406,7 @@ def _change(request: Request, db: Session, events: list[dict[str, Any]]) -> None
     "/incidents/{incident_id}/transitions", response_model=IncidentRead, responses=errors(404, 409)
 )
 def transition(
-    incident_id: int,
+    incident_id: BigRowId,
     body: TransitionIn,
     request: Request,
     principal: Principal = Depends(INCIDENT_MOVE),
@@ -432,7 +433,7 @@ def transition(
     "/incidents/{incident_id}/level", response_model=IncidentRead, responses=errors(404, 409)
 )
 def raise_level(
-    incident_id: int,
+    incident_id: BigRowId,
     body: LevelRaiseIn,
     request: Request,
     principal: Principal = Depends(INCIDENT_LEVEL),
@@ -458,7 +459,7 @@ def raise_level(
     "/incidents/{incident_id}/deadlines", response_model=IncidentRead, responses=errors(404, 409)
 )
 def deadline_done(
-    incident_id: int,
+    incident_id: BigRowId,
     body: DeadlineDoneIn,
     request: Request,
     principal: Principal = Depends(INCIDENT_DEADLINE),
@@ -520,8 +521,8 @@ def merge_incidents(
     response_model=CorrectionResult, responses=errors(404, 409),
 )  # fmt: skip
 def split_report(
-    incident_id: int,
-    report_id: int,
+    incident_id: BigRowId,
+    report_id: BigRowId,
     body: SplitIn,
     request: Request,
     principal: Principal = Depends(SCREEN),
@@ -542,8 +543,8 @@ def split_report(
     responses=errors(404, 409),
 )  # fmt: skip
 def move_report(
-    incident_id: int,
-    report_id: int,
+    incident_id: BigRowId,
+    report_id: BigRowId,
     body: MoveReportIn,
     request: Request,
     principal: Principal = Depends(SCREEN),
@@ -562,7 +563,7 @@ def move_report(
     responses=errors(404, 409),
 )  # fmt: skip
 def reclassify(
-    incident_id: int,
+    incident_id: BigRowId,
     body: ReclassifyIn,
     request: Request,
     principal: Principal = Depends(SCREEN),
@@ -582,7 +583,7 @@ def reclassify(
     responses=errors(404, 409),
 )  # fmt: skip
 def relocate(
-    incident_id: int,
+    incident_id: BigRowId,
     body: RelocateIn,
     request: Request,
     principal: Principal = Depends(SCREEN),
@@ -618,7 +619,7 @@ def list_categories(principal: Principal = Depends(SCREEN)) -> list[CategoryOpti
     responses=errors(),
 )  # fmt: skip
 def list_corrections(
-    incident: int | None = Query(None, description="事件编号 / incident id"),
+    incident: BigRowId | None = Query(None, description="事件编号 / incident id"),
     params: PageParams = Depends(page_params),
     principal: Principal = Depends(SCREEN),
     db: Session = Depends(get_db),
@@ -660,9 +661,9 @@ def export_corrections(
 )
 async def live_stream(
     request: Request,
-    subdistrict: str | None = Query(None, description="街道代码"),
-    headquarters: str | None = Query(None, description="指挥部代码"),
-    level: str | None = Query(None, description="级别 I–IV，可逗号分隔"),
+    subdistrict: Text | None = Query(None, description="街道代码"),
+    headquarters: Text | None = Query(None, description="指挥部代码"),
+    level: Text | None = Query(None, description="级别 I–IV，可逗号分隔"),
     last_event_id: str | None = Header(None, alias="Last-Event-ID"),
     principal: Principal = Depends(STREAM_READ),
 ) -> StreamingResponse:

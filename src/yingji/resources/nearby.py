@@ -189,6 +189,12 @@ class Query:
     available_only: bool = True
 
 
+_KIND = "(?:" + "|".join(places.KINDS) + ")"
+# What ``kinds`` accepts, for the spec: known kinds, comma-separated (spaces allowed), or
+# nothing (every kind).
+KINDS_PATTERN = rf"^\s*(?:{_KIND}\s*(?:,\s*{_KIND}\s*)*,?\s*)?$"
+
+
 def parse_kinds(text: str | None) -> tuple[str, ...]:
     if not text:
         return places.KINDS

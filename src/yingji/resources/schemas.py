@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from yingji.core.errors import ZhValueError
-from yingji.core.validators import normalize_phone
+from yingji.core.validators import Input, Patch, normalize_phone
 from yingji.resources.quantities import from_milli
 
 
@@ -33,8 +33,8 @@ Crs = Literal["wgs84", "gcj02", "bd09"]
 OwnerType = Literal["department", "subdistrict"]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _In(Input):
+    """Request bodies: the shared input rules (core.validators.Input)."""
 
 
 class _Out(BaseModel):
@@ -94,7 +94,7 @@ class WarehouseCreate(_Placed):
     notes: str = Field(default="", max_length=500)
 
 
-class WarehouseUpdate(_In):
+class WarehouseUpdate(Patch):
     name: Name | None = None
     lon: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
@@ -379,7 +379,9 @@ class TeamCreate(_Placed):
     agreement_until: date | None = None
 
 
-class TeamUpdate(_In):
+class TeamUpdate(Patch):
+    nullable = frozenset({"agreement_until"})
+
     name: Name | None = None
     skills: list[Annotated[str, Field(min_length=1, max_length=32)]] | None = None
     equipment: list[EquipmentLine] | None = None
@@ -429,7 +431,7 @@ class MemberIn(_In):
     )
 
 
-class MemberUpdate(_In):
+class MemberUpdate(Patch):
     name: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     role: str | None = Field(default=None, max_length=32)
     phone: Phone | None = None
@@ -472,7 +474,7 @@ class ExpertCreate(_Placed):
     availability: Literal["available", "busy", "unavailable"] = "available"
 
 
-class ExpertUpdate(_In):
+class ExpertUpdate(Patch):
     specialties: list[Annotated[str, Field(min_length=1, max_length=32)]] | None = None
     title: str | None = Field(default=None, max_length=64)
     organisation: str | None = Field(default=None, max_length=128)
@@ -539,7 +541,7 @@ class StationCreate(_Placed):
     )
 
 
-class StationUpdate(_In):
+class StationUpdate(Patch):
     name: Name | None = None
     address: str | None = Field(default=None, max_length=256)
     leader_name: str | None = Field(default=None, max_length=64)
@@ -601,7 +603,7 @@ class VideoCreate(_Placed):
         return self
 
 
-class VideoUpdate(_In):
+class VideoUpdate(Patch):
     name: Name | None = None
     stream_kind: Literal["hls", "rtsp", "snapshot"] | None = None
     stream_url: Annotated[str, Field(min_length=1, max_length=500)] | None = None
@@ -749,9 +751,17 @@ class NamedCode(_Shape):
     name_en: str
 
 
+class MajorClass(_Shape):
+    """A GB/T 38565-2020 major class: its number (1, 2, 3), as ItemWrite.major_class takes it."""
+
+    code: int
+    name: str
+    name_en: str
+
+
 class SupplyCategories(_Shape):
     categories: list[NamedCode] = Field(description="储备类别 / reserve categories")
-    major_classes: list[NamedCode] = Field(description="GB/T 38565-2020 大类 / major classes")
+    major_classes: list[MajorClass] = Field(description="GB/T 38565-2020 大类 / major classes")
 
 
 def _cols(row: Any) -> dict[str, Any]:

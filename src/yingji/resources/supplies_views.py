@@ -17,6 +17,7 @@ from yingji.core.downloads import XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import ApiError, forbidden
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.core.responses import TypedRoute, content, errors
+from yingji.core.validators import RowId, Text
 from yingji.resources import access, ledgers, rules, sharing, supplies
 from yingji.resources.catalogue import CATEGORIES, MAJOR_CLASSES
 from yingji.resources.deps import serial_db
@@ -87,8 +88,8 @@ def categories(_: Principal = Depends(READ)) -> dict[str, list[dict[str, object]
 
 @router.get("/items", response_model=Page[ItemRead])
 def list_items(
-    category: str | None = Query(None, max_length=32),
-    q: str | None = Query(None, max_length=64),
+    category: Text | None = Query(None, max_length=32),
+    q: Text | None = Query(None, max_length=64),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -151,8 +152,8 @@ def _stock_lines(db: Session, ids: list[int], now: datetime) -> dict[int, list[S
 
 @router.get("/stock", response_model=Page[DistrictStockRead])
 def district_stock(
-    category: str | None = Query(None, max_length=32),
-    item: str | None = Query(None, max_length=32),
+    category: Text | None = Query(None, max_length=32),
+    item: Text | None = Query(None, max_length=32),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -180,10 +181,10 @@ def district_stock(
 
 @router.get("/warehouses", response_model=Page[WarehouseRead])
 def list_warehouses(
-    owner_type: str | None = Query(None, pattern="^(department|subdistrict)$"),
-    owner_code: str | None = Query(None, max_length=32),
-    subdistrict: str | None = Query(None, max_length=32, description="所在街道"),
-    q: str | None = Query(None, max_length=64),
+    owner_type: Text | None = Query(None, pattern="^(department|subdistrict)$"),
+    owner_code: Text | None = Query(None, max_length=32),
+    subdistrict: Text | None = Query(None, max_length=32, description="所在街道"),
+    q: Text | None = Query(None, max_length=64),
     with_stock: bool = Query(False, description="附带库存 / include stock totals"),
     params: PageParams = Depends(page_params),
     principal: Principal = Depends(READ),
@@ -219,7 +220,7 @@ def create_warehouse(
 
 @router.get("/warehouses/{warehouse_id}", response_model=WarehouseRead, responses=errors(404))
 def get_warehouse(
-    warehouse_id: int, principal: Principal = Depends(READ), db: Session = Depends(get_db)
+    warehouse_id: RowId, principal: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> WarehouseRead:
     wh = supplies.get_warehouse(db, warehouse_id)
     return _warehouse(db, wh, principal, with_stock=True, now=utcnow())
@@ -227,7 +228,7 @@ def get_warehouse(
 
 @router.patch("/warehouses/{warehouse_id}", response_model=WarehouseRead, responses=errors(404))
 def update_warehouse(
-    warehouse_id: int,
+    warehouse_id: RowId,
     body: WarehouseUpdate,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -244,8 +245,8 @@ def update_warehouse(
     "/warehouses/{warehouse_id}/batches", response_model=Page[BatchRead], responses=errors(404)
 )
 def list_batches(
-    warehouse_id: int,
-    item: str | None = Query(None, max_length=32),
+    warehouse_id: RowId,
+    item: Text | None = Query(None, max_length=32),
     with_empty: bool = Query(False, description="含已用完的批次"),
     params: PageParams = Depends(page_params),
     principal: Principal = Depends(READ),
@@ -263,12 +264,12 @@ def list_batches(
 
 @router.get("/movements", response_model=Page[MovementRead], responses=errors(404))
 def list_movements(
-    warehouse_id: int | None = Query(None),
-    item: str | None = Query(None, max_length=32),
-    kind: str | None = Query(
+    warehouse_id: RowId | None = Query(None),
+    item: Text | None = Query(None, max_length=32),
+    kind: Text | None = Query(
         None, pattern="^(in|out|transfer_out|transfer_in|allocate|return|write_off)$"
     ),
-    incident_ref: str | None = Query(None, max_length=64),
+    incident_ref: Text | None = Query(None, max_length=64),
     since: datetime | None = Query(None),
     until: datetime | None = Query(None),
     params: PageParams = Depends(page_params),
@@ -295,7 +296,7 @@ def list_movements(
 
 
 def _writable(
-    db: Session, principal: Principal, warehouse_id: int, field: str = "warehouse_id"
+    db: Session, principal: Principal, warehouse_id: RowId, field: str = "warehouse_id"
 ) -> Warehouse:
     wh = supplies.get_warehouse(db, warehouse_id, field=field)
     access.require_write(principal, wh.owner_type, wh.owner_code)
@@ -309,7 +310,7 @@ def _writable(
     responses=errors(404, 409),
 )
 def receive(
-    warehouse_id: int,
+    warehouse_id: RowId,
     body: ReceiveIn,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(serial_db),
@@ -333,7 +334,7 @@ def receive(
     responses=errors(404, 409),
 )
 def take(
-    warehouse_id: int,
+    warehouse_id: RowId,
     body: TakeIn,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(serial_db),
@@ -359,7 +360,7 @@ def take(
     responses=errors(404, 409),
 )
 def transfer(
-    warehouse_id: int,
+    warehouse_id: RowId,
     body: TransferIn,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(serial_db),
@@ -397,7 +398,7 @@ def give_back(
 
 @router.put("/warehouses/{warehouse_id}/thresholds", status_code=204, responses=errors(404))
 def set_threshold(
-    warehouse_id: int,
+    warehouse_id: RowId,
     body: ThresholdIn,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -415,7 +416,7 @@ def set_threshold(
 @router.get("/alerts", response_model=AlertsRead, responses=errors(404))
 def alerts(
     within_days: int = Query(30, ge=0, le=3650, description="多少天内到期 / expiring within"),
-    warehouse_id: int | None = Query(None),
+    warehouse_id: RowId | None = Query(None),
     principal: Principal = Depends(READ),
     db: Session = Depends(get_db),
 ) -> AlertsRead:
@@ -483,7 +484,7 @@ def set_target(
 @router.get("/reserve/targets", response_model=Page[TargetRead])
 def list_targets(
     year: int | None = Query(None, ge=2020, le=2030),
-    item: str | None = Query(None, max_length=32),
+    item: Text | None = Query(None, max_length=32),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -552,7 +553,7 @@ def create_request(
 
 @router.get("/requests", response_model=Page[ShareRequestRead])
 def list_requests(
-    status: str | None = Query(None, pattern="^(pending|approved|refused|cancelled)$"),
+    status: Text | None = Query(None, pattern="^(pending|approved|refused|cancelled)$"),
     params: PageParams = Depends(page_params),
     principal: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -572,7 +573,7 @@ def list_requests(
     "/requests/{request_id}/decision", response_model=DecisionRead, responses=errors(404, 409)
 )
 def decide(
-    request_id: int,
+    request_id: RowId,
     body: DecisionIn,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(serial_db),
@@ -593,7 +594,7 @@ def decide(
     "/requests/{request_id}/cancel", response_model=ShareRequestRead, responses=errors(404, 409)
 )
 def cancel(
-    request_id: int, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
+    request_id: RowId, principal: Principal = Depends(WRITERS), db: Session = Depends(get_db)
 ) -> ShareRequestRead:
     """The requester withdraws a pending request."""
     req = sharing.get_request(db, request_id)
@@ -612,7 +613,7 @@ def cancel(
     responses={**content(XLSX_MEDIA_TYPE, "物资台账 Excel / the supplies ledger"), **errors(404)},
 )
 def export_ledger(
-    warehouse_id: int | None = Query(None, description="空则导出可见的全部仓库"),
+    warehouse_id: RowId | None = Query(None, description="空则导出可见的全部仓库"),
     principal: Principal = Depends(READ),
     db: Session = Depends(get_db),
 ) -> Response:

@@ -4,7 +4,7 @@ search; the supplies router is included from :mod:`yingji.resources.supplies_vie
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
@@ -17,6 +17,8 @@ from yingji.core.deps import get_db
 from yingji.core.errors import forbidden, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.core.responses import TypedRoute, errors
+from yingji.core.validators import RowId, Text
+from yingji.geo.transform import Crs
 from yingji.resources import access, nearby, rules, service, sharing, supplies
 from yingji.resources.deps import serial_db
 from yingji.resources.models import Expert, Station, Team, VideoFeed
@@ -82,12 +84,12 @@ def _team(t: Team, members: int) -> TeamRead:
 
 @router.get("/teams", response_model=Page[TeamRead])
 def list_teams(
-    kind: str | None = Query(None, pattern="^(professional|flood|social|enterprise)$"),
-    status: str | None = Query(None, pattern="^(standby|deployed|off_duty)$"),
-    skill: str | None = Query(None, max_length=32),
-    subdistrict: str | None = Query(None, max_length=32),
-    owner_code: str | None = Query(None, max_length=32),
-    q: str | None = Query(None, max_length=64),
+    kind: Text | None = Query(None, pattern="^(professional|flood|social|enterprise)$"),
+    status: Text | None = Query(None, pattern="^(standby|deployed|off_duty)$"),
+    skill: Text | None = Query(None, max_length=32),
+    subdistrict: Text | None = Query(None, max_length=32),
+    owner_code: Text | None = Query(None, max_length=32),
+    q: Text | None = Query(None, max_length=64),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -119,14 +121,16 @@ def create_team(
 
 
 @router.get("/teams/{team_id}", response_model=TeamRead, responses=errors(404))
-def get_team(team_id: int, _: Principal = Depends(READ), db: Session = Depends(get_db)) -> TeamRead:
+def get_team(
+    team_id: RowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
+) -> TeamRead:
     team = service.get(db, Team, team_id, field="team_id")
     return _team(team, service.member_counts(db, [team.id]).get(team.id, 0))
 
 
 @router.patch("/teams/{team_id}", response_model=TeamRead, responses=errors(404))
 def update_team(
-    team_id: int,
+    team_id: RowId,
     body: TeamUpdate,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -134,17 +138,18 @@ def update_team(
     team = service.get(db, Team, team_id, field="team_id")
     if not _team_owner_ok(principal, team.owner_type, team.owner_code):
         raise forbidden()
-    team = service.update(
-        db, team, changes=body.model_dump(mode="json", exclude_unset=True), actor=principal.actor
-    )
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    if "agreement_until" in changes:  # a date column: the date itself, not its JSON text
+        changes["agreement_until"] = body.agreement_until
+    team = service.update(db, team, changes=changes, actor=principal.actor)
     db.commit()
     return _team(team, service.member_counts(db, [team.id]).get(team.id, 0))
 
 
 @router.get("/teams/{team_id}/members", response_model=Page[MemberRead], responses=errors(404))
 def list_members(
-    team_id: int,
-    q: str | None = Query(None, max_length=64),
+    team_id: RowId,
+    q: Text | None = Query(None, max_length=64),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -163,7 +168,7 @@ def list_members(
     "/teams/{team_id}/members", response_model=MemberRead, status_code=201, responses=errors(404)
 )
 def add_member(
-    team_id: int,
+    team_id: RowId,
     body: MemberIn,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -180,8 +185,8 @@ def add_member(
     "/teams/{team_id}/members/{member_id}", response_model=MemberRead, responses=errors(404)
 )
 def update_member(
-    team_id: int,
-    member_id: int,
+    team_id: RowId,
+    member_id: RowId,
     body: MemberUpdate,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -198,8 +203,8 @@ def update_member(
 
 @router.delete("/teams/{team_id}/members/{member_id}", status_code=204, responses=errors(404))
 def remove_member(
-    team_id: int,
-    member_id: int,
+    team_id: RowId,
+    member_id: RowId,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -221,7 +226,7 @@ def _may_command(principal: Principal, team: Team) -> None:
 
 @router.post("/teams/{team_id}/dispatch", response_model=TeamRead, responses=errors(404, 409))
 def dispatch_team(
-    team_id: int,
+    team_id: RowId,
     body: DispatchIn,
     principal: Principal = Depends(DISPATCH),
     db: Session = Depends(serial_db),
@@ -237,7 +242,7 @@ def dispatch_team(
 
 @router.post("/teams/{team_id}/release", response_model=TeamRead, responses=errors(404, 409))
 def release_team(
-    team_id: int, principal: Principal = Depends(DISPATCH), db: Session = Depends(serial_db)
+    team_id: RowId, principal: Principal = Depends(DISPATCH), db: Session = Depends(serial_db)
 ) -> TeamRead:
     """收队: a deployed team is back on standby."""
     _may_command(principal, service.get(db, Team, team_id, field="team_id"))
@@ -248,7 +253,7 @@ def release_team(
 
 @router.post("/teams/{team_id}/duty", response_model=TeamRead, responses=errors(404, 409))
 def set_duty(
-    team_id: int,
+    team_id: RowId,
     body: DutyIn,
     principal: Principal = Depends(DISPATCH),
     db: Session = Depends(serial_db),
@@ -267,9 +272,9 @@ def set_duty(
 
 @router.get("/experts", response_model=Page[ExpertRead])
 def list_experts(
-    specialty: str | None = Query(None, max_length=32),
-    availability: str | None = Query(None, pattern="^(available|busy|unavailable)$"),
-    q: str | None = Query(None, max_length=64),
+    specialty: Text | None = Query(None, max_length=32),
+    availability: Text | None = Query(None, pattern="^(available|busy|unavailable)$"),
+    q: Text | None = Query(None, max_length=64),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -298,14 +303,14 @@ def create_expert(
 
 @router.get("/experts/{expert_id}", response_model=ExpertRead, responses=errors(404))
 def get_expert(
-    expert_id: int, _: Principal = Depends(READ), db: Session = Depends(get_db)
+    expert_id: RowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> ExpertRead:
     return ExpertRead.model_validate(service.get(db, Expert, expert_id, field="expert_id"))
 
 
 @router.patch("/experts/{expert_id}", response_model=ExpertRead, responses=errors(404))
 def update_expert(
-    expert_id: int,
+    expert_id: RowId,
     body: ExpertUpdate,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -335,7 +340,7 @@ def _station(db: Session, s: Station) -> StationRead:
 
 @router.get("/stations", response_model=Page[StationRead])
 def list_stations(
-    subdistrict: str | None = Query(None, max_length=32),
+    subdistrict: Text | None = Query(None, max_length=32),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -363,14 +368,14 @@ def create_station(
 
 @router.get("/stations/{station_id}", response_model=StationRead, responses=errors(404))
 def get_station(
-    station_id: int, _: Principal = Depends(READ), db: Session = Depends(get_db)
+    station_id: RowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> StationRead:
     return _station(db, service.get(db, Station, station_id, field="station_id"))
 
 
 @router.patch("/stations/{station_id}", response_model=StationRead, responses=errors(404))
 def update_station(
-    station_id: int,
+    station_id: RowId,
     body: StationUpdate,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -388,8 +393,8 @@ def update_station(
     "/stations/{station_id}/sessions", response_model=Page[SessionRead], responses=errors(404)
 )
 def list_sessions(
-    station_id: int,
-    kind: str | None = Query(None, pattern="^(training|drill)$"),
+    station_id: RowId,
+    kind: Text | None = Query(None, pattern="^(training|drill)$"),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -412,7 +417,7 @@ def list_sessions(
     responses=errors(404),
 )
 def add_session(
-    station_id: int,
+    station_id: RowId,
     body: SessionIn,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -429,9 +434,9 @@ def add_session(
 
 @router.get("/videos", response_model=Page[VideoRead])
 def list_videos(
-    owner: str | None = Query(None, max_length=32, description="所属部门代码"),
-    status: str | None = Query(None, pattern="^(online|offline|fault)$"),
-    subdistrict: str | None = Query(None, max_length=32),
+    owner: Text | None = Query(None, max_length=32, description="所属部门代码"),
+    status: Text | None = Query(None, pattern="^(online|offline|fault)$"),
+    subdistrict: Text | None = Query(None, max_length=32),
     params: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -460,14 +465,14 @@ def create_video(
 
 @router.get("/videos/{video_id}", response_model=VideoRead, responses=errors(404))
 def get_video(
-    video_id: int, _: Principal = Depends(READ), db: Session = Depends(get_db)
+    video_id: RowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> VideoRead:
     return VideoRead.model_validate(service.get(db, VideoFeed, video_id, field="video_id"))
 
 
 @router.patch("/videos/{video_id}", response_model=VideoRead, responses=errors(404))
 def update_video(
-    video_id: int,
+    video_id: RowId,
     body: VideoUpdate,
     principal: Principal = Depends(WRITERS),
     db: Session = Depends(get_db),
@@ -517,7 +522,7 @@ def resources_summary(
 
 @router.get("/map", response_model=MapLayers, response_model_exclude_unset=True)
 def map_layers(
-    kinds: str | None = Query(
+    kinds: Text | None = Query(
         None, max_length=100, description="teams,experts,warehouses,stations,videos"
     ),
     _: Principal = Depends(READ),
@@ -530,17 +535,38 @@ def map_layers(
 
 @router.get("/nearby", response_model=NearbyRead, responses=errors(404))
 def find_nearby(
-    lon: float | None = Query(None, description="经度 / longitude"),
-    lat: float | None = Query(None, description="纬度 / latitude"),
-    crs: str = Query("wgs84", max_length=16, description="wgs84 | gcj02 | bd09"),
-    incident_id: str | None = Query(None, max_length=64, description="事件编号（代替经纬度）"),
-    kinds: str | None = Query(
-        None, max_length=100, description="teams,experts,warehouses,stations,videos（默认全部）"
+    # Bounds in the spec only: the service's refusal (out_of_range) says which coordinate.
+    lon: float | None = Query(
+        None,
+        description="经度（与 lat 同给，或给 incident_id）/ longitude",
+        json_schema_extra={"minimum": -180, "maximum": 180},
     ),
-    skill: str | None = Query(None, max_length=32, description="队伍技能"),
-    specialty: str | None = Query(None, max_length=32, description="专家专业"),
-    item: str | None = Query(None, max_length=32, description="物资编码"),
-    quantity: str | None = Query(None, max_length=24, description="所需数量"),
+    lat: float | None = Query(
+        None, description="纬度 / latitude", json_schema_extra={"minimum": -90, "maximum": 90}
+    ),
+    # The spec lists the systems; the service's refusal (invalid_crs) names them in both languages.
+    crs: Annotated[
+        Text,
+        Query(
+            max_length=16,
+            description="wgs84 | gcj02 | bd09",
+            json_schema_extra={"enum": [c.value for c in Crs]},
+        ),
+    ] = "wgs84",
+    incident_id: Text | None = Query(
+        None, max_length=64, description="事件编号（代替经纬度，不可与之同给）"
+    ),
+    kinds: Text | None = Query(
+        None,
+        max_length=100,
+        # In the spec only: the service's refusal names the unknown kinds and the known ones.
+        json_schema_extra={"pattern": nearby.KINDS_PATTERN},
+        description="teams,experts,warehouses,stations,videos（默认全部）",
+    ),
+    skill: Text | None = Query(None, max_length=32, description="队伍技能"),
+    specialty: Text | None = Query(None, max_length=32, description="专家专业"),
+    item: Text | None = Query(None, max_length=32, description="物资编码"),
+    quantity: Text | None = Query(None, max_length=24, description="所需数量"),
     radius_m: float = Query(5000.0, gt=0, le=nearby.MAX_RADIUS_M),
     limit: int = Query(10, ge=1, le=nearby.MAX_LIMIT, description="每类最多条数"),
     available_only: bool = Query(True, description="只列待命队伍、可联系专家、在线视频"),

@@ -16,6 +16,7 @@ from yingji.core.db import utcnow
 from yingji.core.deps import get_db
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.core.responses import TypedRoute
+from yingji.core.validators import Text
 
 router = APIRouter(prefix="/api/v1", tags=["audit 审计"], route_class=TypedRoute)
 
@@ -38,10 +39,10 @@ class AuditRead(BaseModel):
 
 @router.get("/audit", response_model=Page[AuditRead])
 def list_audit(
-    object_type: str | None = Query(None, max_length=64),
-    object_id: str | None = Query(None, max_length=128),
-    actor_id: str | None = Query(None, max_length=64),
-    action: str | None = Query(None, max_length=32),
+    object_type: Text | None = Query(None, max_length=64),
+    object_id: Text | None = Query(None, max_length=128),
+    actor_id: Text | None = Query(None, max_length=64),
+    action: Text | None = Query(None, max_length=32),
     since: datetime | None = None,
     until: datetime | None = None,
     params: PageParams = Depends(page_params),

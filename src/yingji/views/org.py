@@ -11,6 +11,7 @@ from yingji.core.deps import get_db
 from yingji.core.errors import not_found
 from yingji.core.pagination import Page
 from yingji.core.responses import TypedRoute, errors
+from yingji.core.validators import Text
 from yingji.org import service
 from yingji.org.schemas import (
     CommitteeRead,
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/api/v1", tags=["org 组织"], route_class=TypedRoute
 
 @router.get("/subdistricts", response_model=Page[SubdistrictRead])
 def list_subdistricts(
-    kind: str | None = Query(None, pattern="^(subdistrict|park)$"),
+    kind: Text | None = Query(None, pattern="^(subdistrict|park)$"),
     geometry: bool = Query(False, description="附带边界 / include the boundary"),
     principal: Principal = Depends(ORG_READ),
     db: Session = Depends(get_db),

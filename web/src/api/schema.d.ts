@@ -2741,7 +2741,7 @@ export interface components {
             /** Name */
             name: string;
             /** Subdistrict Code */
-            subdistrict_code?: string | null;
+            subdistrict_code?: string;
             /** Geometry */
             geometry: {
                 [key: string]: unknown;
@@ -2815,27 +2815,27 @@ export interface components {
          */
         AreaUpdate: {
             /** Responsible Name */
-            responsible_name?: string | null;
+            responsible_name?: string;
             /** Responsible Phone */
-            responsible_phone?: string | null;
+            responsible_phone?: string;
             /** Responsible Title */
-            responsible_title?: string | null;
+            responsible_title?: string;
             /** Patrol Cycle */
-            patrol_cycle?: string | null;
+            patrol_cycle?: string;
             /** Notes */
-            notes?: string | null;
+            notes?: string;
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Subdistrict Code */
-            subdistrict_code?: string | null;
+            subdistrict_code?: string;
             /** Geometry */
             geometry?: {
                 [key: string]: unknown;
-            } | null;
+            };
             /** Households */
-            households?: number | null;
+            households?: number;
             /** Population */
-            population?: number | null;
+            population?: number;
         };
         /** AttachIn */
         AttachIn: {
@@ -3557,21 +3557,24 @@ export interface components {
         /** ExpertUpdate */
         ExpertUpdate: {
             /** Specialties */
-            specialties?: string[] | null;
+            specialties?: string[];
             /** Title */
-            title?: string | null;
+            title?: string;
             /** Organisation */
-            organisation?: string | null;
+            organisation?: string;
             /** Phone */
-            phone?: string | null;
+            phone?: string;
             /** Email */
-            email?: string | null;
-            /** Availability */
-            availability?: ("available" | "busy" | "unavailable") | null;
+            email?: string;
+            /**
+             * Availability
+             * @enum {string}
+             */
+            availability?: "available" | "busy" | "unavailable";
             /** Lon */
-            lon?: number | null;
+            lon?: number;
             /** Lat */
-            lat?: number | null;
+            lat?: number;
             /**
              * Crs
              * @default wgs84
@@ -4220,7 +4223,7 @@ export interface components {
             /** Name */
             name: string;
             /** Subdistrict Code */
-            subdistrict_code?: string | null;
+            subdistrict_code?: string;
             /** Area Code */
             area_code?: string | null;
             /** Geometry */
@@ -4265,25 +4268,25 @@ export interface components {
         /** LineUpdate */
         LineUpdate: {
             /** Responsible Name */
-            responsible_name?: string | null;
+            responsible_name?: string;
             /** Responsible Phone */
-            responsible_phone?: string | null;
+            responsible_phone?: string;
             /** Responsible Title */
-            responsible_title?: string | null;
+            responsible_title?: string;
             /** Patrol Cycle */
-            patrol_cycle?: string | null;
+            patrol_cycle?: string;
             /** Notes */
-            notes?: string | null;
+            notes?: string;
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Subdistrict Code */
-            subdistrict_code?: string | null;
+            subdistrict_code?: string;
             /** Area Code */
             area_code?: string | null;
             /** Geometry */
             geometry?: {
                 [key: string]: unknown;
-            } | null;
+            };
         };
         /** LocalForceRead */
         LocalForceRead: {
@@ -4403,6 +4406,18 @@ export interface components {
             quantity: number;
             /** Min Quantity */
             min_quantity: number;
+        };
+        /**
+         * MajorClass
+         * @description A GB/T 38565-2020 major class: its number (1, 2, 3), as ItemWrite.major_class takes it.
+         */
+        MajorClass: {
+            /** Code */
+            code: number;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
         };
         /** MapConfig */
         MapConfig: {
@@ -4548,15 +4563,15 @@ export interface components {
         /** MemberUpdate */
         MemberUpdate: {
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Role */
-            role?: string | null;
+            role?: string;
             /** Phone */
-            phone?: string | null;
+            phone?: string;
             /** Skills */
-            skills?: string[] | null;
+            skills?: string[];
             /** Certificates */
-            certificates?: string[] | null;
+            certificates?: string[];
         };
         /**
          * MergeIn
@@ -5353,7 +5368,7 @@ export interface components {
             /** Kind */
             kind: string;
             /** Subdistrict Code */
-            subdistrict_code?: string | null;
+            subdistrict_code?: string;
             /** Area Code */
             area_code?: string | null;
             /** Line Code */
@@ -5436,33 +5451,33 @@ export interface components {
         /** PointUpdate */
         PointUpdate: {
             /** Responsible Name */
-            responsible_name?: string | null;
+            responsible_name?: string;
             /** Responsible Phone */
-            responsible_phone?: string | null;
+            responsible_phone?: string;
             /** Responsible Title */
-            responsible_title?: string | null;
+            responsible_title?: string;
             /** Patrol Cycle */
-            patrol_cycle?: string | null;
+            patrol_cycle?: string;
             /** Notes */
-            notes?: string | null;
+            notes?: string;
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Kind */
-            kind?: string | null;
+            kind?: string;
             /** Subdistrict Code */
-            subdistrict_code?: string | null;
+            subdistrict_code?: string;
             /** Area Code */
             area_code?: string | null;
             /** Line Code */
             line_code?: string | null;
             /** Lon */
-            lon?: number | null;
+            lon?: number;
             /** Lat */
-            lat?: number | null;
+            lat?: number;
             /** Address */
-            address?: string | null;
+            address?: string;
             /** Fire Extinguishers */
-            fire_extinguishers?: number | null;
+            fire_extinguishers?: number;
         };
         /** PurgeResult */
         PurgeResult: {
@@ -6101,21 +6116,21 @@ export interface components {
         /** StationUpdate */
         StationUpdate: {
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Address */
-            address?: string | null;
+            address?: string;
             /** Leader Name */
-            leader_name?: string | null;
+            leader_name?: string;
             /** Duty Phone */
-            duty_phone?: string | null;
+            duty_phone?: string;
             /** Members */
-            members?: components["schemas"]["StationMember"][] | null;
+            members?: components["schemas"]["StationMember"][];
             /** Vehicles */
-            vehicles?: components["schemas"]["Vehicle"][] | null;
+            vehicles?: components["schemas"]["Vehicle"][];
             /** Equipment */
-            equipment?: components["schemas"]["EquipmentLine"][] | null;
+            equipment?: components["schemas"]["EquipmentLine"][];
             /** Facilities */
-            facilities?: string[] | null;
+            facilities?: string[];
         };
         /** StatsBucket */
         StatsBucket: {
@@ -6241,7 +6256,7 @@ export interface components {
              * Major Classes
              * @description GB/T 38565-2020 大类 / major classes
              */
-            major_classes: components["schemas"]["NamedCode"][];
+            major_classes: components["schemas"]["MajorClass"][];
         };
         /** TakeIn */
         TakeIn: {
@@ -6536,21 +6551,21 @@ export interface components {
         /** TeamUpdate */
         TeamUpdate: {
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Skills */
-            skills?: string[] | null;
+            skills?: string[];
             /** Equipment */
-            equipment?: components["schemas"]["EquipmentLine"][] | null;
+            equipment?: components["schemas"]["EquipmentLine"][];
             /** Leader Name */
-            leader_name?: string | null;
+            leader_name?: string;
             /** Leader Phone */
-            leader_phone?: string | null;
+            leader_phone?: string;
             /** Duty Phone */
-            duty_phone?: string | null;
+            duty_phone?: string;
             /** Lon */
-            lon?: number | null;
+            lon?: number;
             /** Lat */
-            lat?: number | null;
+            lat?: number;
             /**
              * Crs
              * @default wgs84
@@ -6558,7 +6573,7 @@ export interface components {
              */
             crs?: "wgs84" | "gcj02" | "bd09";
             /** Address */
-            address?: string | null;
+            address?: string;
             /** Agreement Until */
             agreement_until?: string | null;
         };
@@ -6878,19 +6893,25 @@ export interface components {
         /** VideoUpdate */
         VideoUpdate: {
             /** Name */
-            name?: string | null;
-            /** Stream Kind */
-            stream_kind?: ("hls" | "rtsp" | "snapshot") | null;
+            name?: string;
+            /**
+             * Stream Kind
+             * @enum {string}
+             */
+            stream_kind?: "hls" | "rtsp" | "snapshot";
             /** Stream Url */
-            stream_url?: string | null;
+            stream_url?: string;
             /** View Range M */
-            view_range_m?: number | null;
-            /** Status */
-            status?: ("online" | "offline" | "fault") | null;
+            view_range_m?: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status?: "online" | "offline" | "fault";
             /** Lon */
-            lon?: number | null;
+            lon?: number;
             /** Lat */
-            lat?: number | null;
+            lat?: number;
             /**
              * Crs
              * @default wgs84
@@ -6985,11 +7006,11 @@ export interface components {
         /** WarehouseUpdate */
         WarehouseUpdate: {
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Lon */
-            lon?: number | null;
+            lon?: number;
             /** Lat */
-            lat?: number | null;
+            lat?: number;
             /**
              * Crs
              * @default wgs84
@@ -6997,15 +7018,15 @@ export interface components {
              */
             crs?: "wgs84" | "gcj02" | "bd09";
             /** Address */
-            address?: string | null;
+            address?: string;
             /** Keeper Name */
-            keeper_name?: string | null;
+            keeper_name?: string;
             /** Keeper Phone */
-            keeper_phone?: string | null;
+            keeper_phone?: string;
             /** Area M2 */
-            area_m2?: number | null;
+            area_m2?: number;
             /** Notes */
-            notes?: string | null;
+            notes?: string;
         };
         /**
          * WarningAreaRead
@@ -7112,17 +7133,20 @@ export interface components {
         };
         /** WarningUpdateIn */
         WarningUpdateIn: {
-            /** Colour */
-            colour?: ("red" | "orange" | "yellow" | "blue") | null;
+            /**
+             * Colour
+             * @enum {string}
+             */
+            colour?: "red" | "orange" | "yellow" | "blue";
             /** Headline */
-            headline?: string | null;
+            headline?: string;
             /** Description */
-            description?: string | null;
+            description?: string;
             /** Instruction */
-            instruction?: string | null;
+            instruction?: string;
             /** Area Desc */
-            area_desc?: string | null;
-            area?: components["schemas"]["AreaIn"] | null;
+            area_desc?: string;
+            area?: components["schemas"]["AreaIn"];
             /** Expires At */
             expires_at?: string | null;
         };
@@ -8738,7 +8762,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/geo+json": string;
+                    "application/geo+json": Record<string, never>;
                 };
             };
             /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
@@ -8773,12 +8797,12 @@ export interface operations {
     locate_api_v1_grid_locate_get: {
         parameters: {
             query: {
-                /** @description 经度 / longitude */
+                /** @description 经度；须在本区范围内，否则 422 outside_district / longitude, in the district */
                 lon: number;
-                /** @description 纬度 / latitude */
+                /** @description 纬度；须在本区范围内，否则 422 outside_district；与经度填反时 422 swapped_coordinates / latitude, in the district */
                 lat: number;
                 /** @description 坐标系 wgs84 (GPS) | gcj02 (高德、腾讯) | bd09 (百度) */
-                crs?: string;
+                crs?: "wgs84" | "gcj02" | "bd09";
                 /** @description 最近线、点的搜索距离（米），默认取配置 / search radius for line and point */
                 max_distance_m?: number | null;
             };
@@ -8899,7 +8923,7 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
-                    "application/geo+json": string;
+                    "application/geo+json": Record<string, never>;
                 };
             };
             /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
@@ -10769,7 +10793,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/x-ndjson": string;
+                    "application/x-ndjson": Record<string, never>;
                 };
             };
             /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
@@ -12708,13 +12732,13 @@ export interface operations {
     find_nearby_api_v1_resources_nearby_get: {
         parameters: {
             query?: {
-                /** @description 经度 / longitude */
+                /** @description 经度（与 lat 同给，或给 incident_id）/ longitude */
                 lon?: number | null;
                 /** @description 纬度 / latitude */
                 lat?: number | null;
                 /** @description wgs84 | gcj02 | bd09 */
-                crs?: string;
-                /** @description 事件编号（代替经纬度） */
+                crs?: "wgs84" | "gcj02" | "bd09";
+                /** @description 事件编号（代替经纬度，不可与之同给） */
                 incident_id?: string | null;
                 /** @description teams,experts,warehouses,stations,videos（默认全部） */
                 kinds?: string | null;
@@ -14786,7 +14810,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/yaml": string;
+                    "application/yaml": Record<string, never>;
                 };
             };
             /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */

@@ -18,9 +18,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from yingji.core.errors import ApiError, ZhValueError, validation_items
+from yingji.core.validators import Input
 
 LEVELS = ("I", "II", "III", "IV")
 Level = Literal["I", "II", "III", "IV"]
@@ -42,7 +43,7 @@ def level_rank(level: str) -> int:
     return LEVELS.index(level) + 1
 
 
-class _Strict(BaseModel):
+class _Strict(Input):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

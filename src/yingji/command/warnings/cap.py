@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
+from yingji.core.validators import xml_safe
 from yingji.intake.cap import CAP12_NS, schema
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -91,7 +92,7 @@ def build(c: CapInput) -> bytes:
     def sub(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
         el = etree.SubElement(parent, f"{{{ns}}}{name}")
         if text is not None:
-            el.text = text
+            el.text = xml_safe(text)
         return el
 
     alert = etree.Element(f"{{{ns}}}alert", nsmap={None: ns})

@@ -19,6 +19,7 @@ from yingji.core.deps import get_db
 from yingji.core.errors import invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.core.responses import TypedRoute, content, errors
+from yingji.core.validators import BigRowId, Text
 
 router = APIRouter(prefix="/api/v1", tags=["warnings 周边预警"], route_class=TypedRoute)
 WARN = allow(Role.admin, Role.duty_officer, Role.hq_commander, Role.committee)
@@ -51,7 +52,7 @@ def _publish(request: Request, db: Session, events: list[dict[str, Any]]) -> Non
     responses=errors(404, 409),
 )
 def issue_warning(
-    incident_id: int,
+    incident_id: BigRowId,
     body: WarningIn,
     request: Request,
     principal: Principal = Depends(WARN),
@@ -72,8 +73,8 @@ def issue_warning(
 
 @router.get("/warnings", response_model=Page[WarningRead], response_model_exclude_unset=True)
 def list_warnings(
-    incident_id: int | None = Query(None),
-    status: str | None = Query(None, description="active | lifted"),
+    incident_id: BigRowId | None = Query(None),
+    status: Text | None = Query(None, description="active | lifted"),
     page: PageParams = Depends(page_params),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
@@ -108,7 +109,7 @@ def warnings_feed(
     responses=errors(404),
 )
 def get_warning(
-    warning_id: int, _: Principal = Depends(READ), db: Session = Depends(get_db)
+    warning_id: BigRowId, _: Principal = Depends(READ), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     w = service.get(db, warning_id)
     return service.read(w, service.messages(db, w))
@@ -123,8 +124,8 @@ def get_warning(
     },
 )
 def warning_cap(
-    warning_id: int,
-    identifier: str | None = Query(None, description="某一条消息；默认最新"),
+    warning_id: BigRowId,
+    identifier: Text | None = Query(None, description="某一条消息；默认最新"),
     _: Principal = Depends(READ),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -144,7 +145,7 @@ def warning_cap(
     responses=errors(404, 409),
 )
 def update_warning(
-    warning_id: int,
+    warning_id: BigRowId,
     body: WarningUpdateIn,
     request: Request,
     principal: Principal = Depends(WARN),
@@ -174,7 +175,7 @@ def update_warning(
     responses=errors(404, 409),
 )
 def lift_warning(
-    warning_id: int,
+    warning_id: BigRowId,
     body: LiftIn,
     request: Request,
     principal: Principal = Depends(WARN),
