@@ -697,3 +697,39 @@ def bench_dashboard_live(
         f"{result.shown} shown on the map; "
         + ("[green]kept up[/green]" if kept_up else "[red]fell behind[/red]")
     )
+
+
+@bench_app.command("make-corpus")
+def bench_make_corpus(
+    split: str = typer.Option("both", help="heldout / tuning / both"),
+    out: Path | None = typer.Option(
+        None, help="输出目录（默认：随包发布的数据目录）/ output directory (default: shipped)"
+    ),
+    check: bool = typer.Option(
+        False, "--check", help="只比较，不写入 / compare with the files instead of writing"
+    ),
+) -> None:
+    """Write the labelled screening corpus (deterministic): tuning.jsonl and heldout.jsonl."""
+    from yingji.bench.screening import corpus
+
+    splits = corpus.SPLITS if split == "both" else (split,)
+    if any(s not in corpus.SPLITS for s in splits):
+        console.print(f"[red]未知部分 / unknown split: {split}[/red]")
+        raise typer.Exit(2)
+    stale = []
+    for s in splits:
+        target = (out / f"{s}.jsonl") if out else corpus.shipped_path(s)
+        if check:
+            fresh = corpus.dumps(corpus.generate(s))
+            same = target.exists() and target.read_text(encoding="utf-8") == fresh
+            console.print(
+                f"{target}: " + ("[green]up to date[/green]" if same else "[red]differs[/red]")
+            )
+            if not same:
+                stale.append(s)
+            continue
+        path = corpus.write(s, target.parent)
+        lines = path.read_text(encoding="utf-8").count("\n")
+        console.print(f"{path}: {lines:,} reports")
+    if stale:
+        raise typer.Exit(1)
