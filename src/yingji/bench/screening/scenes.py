@@ -99,6 +99,7 @@ CHANNEL_DELAY_MIN: dict[str, tuple[float, float]] = {
     "sensor": (0, 2),
     "notice": (20, 120),
 }
+CROSSROADS_REST = timedelta(hours=4)
 STATED_CELL_ACCURACY_M = (200.0, 300.0, 500.0, 500.0, 800.0, 1000.0)
 
 
@@ -176,6 +177,22 @@ class Writer:
         self.streets = list(places.streets)
         hill_buildings = [b for b in places.buildings if self._in_hills(b)]
         self.hill_buildings = hill_buildings
+        self.crossroads_busy: dict[str, list[datetime]] = {}
+
+    def free_crossroads(self, t: datetime, pool: list[Crossroads] | None = None) -> Crossroads:
+        """A crossroads with no other crash of the corpus within ``CROSSROADS_REST`` of ``t``:
+        the demo district has 61 crossroads where a real one has hundreds, and two crashes
+        at one crossroads an hour apart are two events no rule could tell apart."""
+        options = pool if pool is not None else list(self.places.crossroads)
+        for _ in range(40):
+            c = self.rng.choice(options)
+            if self.rest(c, t):
+                break
+        self.crossroads_busy.setdefault(c.name, []).append(t)
+        return c
+
+    def rest(self, c: Crossroads, t: datetime) -> bool:
+        return all(abs(t - u) > CROSSROADS_REST for u in self.crossroads_busy.get(c.name, []))
 
     # ------------------------------------------------------------------ words
     def pick(self, options: list[str]) -> str:
@@ -425,7 +442,7 @@ def crash(
         spot, place_of = (b.lon, b.lat), (lambda: w.street_phrase(street, b))
         where = f"{street.road}（{b.name}附近）"
     else:
-        c = at or rng.choice(w.places.crossroads)
+        c = at or w.free_crossroads(t)
         spot, place_of, where = (c.lon, c.lat), (lambda: w.crossroads_phrase(c)), c.name
     n = w.sizes(sizes or {1: 38, 2: 26, 3: 17, 4: 10, 5: 6, 6: 3})
     hurt = rng.choice((0, 1, 1, 2, 2, 3, 4))
@@ -1004,7 +1021,10 @@ def two_crashes(w: Writer, t: datetime) -> list[list[Draft]]:
         for b in cs[i + 1 :]
         if 200 <= distance_m((a.lon, a.lat), (b.lon, b.lat)) <= 450
     ]
-    a, b = rng.choice(pairs)
+    free = [(a, b) for a, b in pairs if w.rest(a, t) and w.rest(b, t)]
+    a, b = rng.choice(free or pairs)
+    for c in (a, b):
+        w.crossroads_busy.setdefault(c.name, []).append(t)
     small = {1: 45, 2: 35, 3: 20}
     return [crash(w, t, a, small), crash(w, w.minutes(t, 4, 20), b, small)]
 
