@@ -106,9 +106,11 @@ def test_labels_cover_everyday_calls_emergencies_and_empty_texts(split: str) -> 
     for code in ("21B01", "21C01", "21C02", "21D01", "21D02", "21D03", "21D04", "21D05",
                  "11A02", "21A03", "12B02", "15A01"):  # fmt: skip
         assert labels[code] > 0, code
-    assert labels[None] >= 10
-    everyday = sum(n for code, n in labels.items() if code in PLATFORM_CODES)
-    assert everyday >= 0.3 * len(rows)
+    assert labels[None] >= 3
+    # everyday calls: the platform's classes and the utilities' (water, power, lifts)
+    everyday = sum(n for code, n in labels.items()
+                   if code in PLATFORM_CODES | {"21D01", "21D02", "21D04"})  # fmt: skip
+    assert everyday >= 0.35 * len(rows)
     for code in labels:
         if code is not None:
             assert code in PLATFORM_CODES or categories.path(code) is not None, code

@@ -103,6 +103,10 @@ CROSSROADS_REST = timedelta(hours=4)
 STATED_CELL_ACCURACY_M = (200.0, 300.0, 500.0, 500.0, 800.0, 1000.0)
 
 
+class Crowded(Exception):
+    """No place is left for another scene of a kind at that time (see ``Writer.spaced``)."""
+
+
 @dataclass(frozen=True)
 class Phrasebook:
     """Every word and choice that differs between the corpus's two parts."""
@@ -202,7 +206,7 @@ class Writer:
         hours: float,
     ) -> Any:
         """A place from ``draw`` with no other scene of ``group`` within ``radius_m`` and
-        ``hours`` of ``t`` (after 60 tries, the last one drawn).
+        ``hours`` of ``t``; :class:`Crowded` after 60 tries (the scene is then not drawn).
 
         Two scenes that a duty officer would himself call one event (the same estate's
         power cut twice in an hour, two waterlogged spots 400 m apart in one storm) would be
@@ -215,9 +219,9 @@ class Writer:
             x = draw()
             p = pos(x)
             if self.free(group, p, t, radius_m, rest):
-                break
-        taken.append((p, t))
-        return x
+                taken.append((p, t))
+                return x
+        raise Crowded(group)
 
     def free(self, group: str, p: tuple[float, float], t: datetime, radius_m: float,
              rest: timedelta) -> bool:  # fmt: skip
@@ -430,8 +434,9 @@ def _single(
     hows: dict[str, float],
     repeat_p: float,
     noun: str,
+    spaced: bool = True,
 ) -> list[Draft]:
-    b = w.spaced(lambda: w.rng.choice(pool), _at, key, t, 80, 3)
+    b = w.spaced(lambda: w.rng.choice(pool), _at, key, t, 80, 3) if spaced else pool[0]
     place = w.building_phrase(b)
     how = w.rng.choices(list(hows), weights=list(hows.values()))[0]
     first = w.report(
@@ -604,7 +609,7 @@ def gas_explosion(w: Writer, t: datetime) -> list[Draft]:
                 note=f"爆炸前的燃气味：{name}",
             )
         )
-    for _ in range(rng.choice((1, 1, 2, 3))):
+    for _ in range(rng.choice((1, 1, 2, 2))):
         how = rng.choice(("110", "119", "public", "internet"))
         out.append(
             w.report(
@@ -825,7 +830,7 @@ def chemical(w: Writer, t: datetime) -> list[Draft]:
 def forest_fire(w: Writer, t: datetime) -> list[Draft]:
     """Smoke on the southern hills, seen from up to ~2 km away."""
     rng = w.rng
-    spot = w.spaced(w.hill_spot, lambda p: p, "forest", t, 5000, 24)
+    spot = w.spaced(w.hill_spot, lambda p: p, "forest", t, 3500, 24)
     out = []
     for k in range(rng.randint(2, 6)):
         if k == 0:
@@ -953,7 +958,14 @@ def alarm_check(w: Writer, t: datetime) -> list[Draft]:
             )
         ]
     return _single(
-        w, "alarm", [b], t, {"public": 70, "119": 20, "grid": 10}, 0.12, "报警器响，未见火情"
+        w,
+        "alarm",
+        [b],
+        t,
+        {"public": 70, "119": 20, "grid": 10},
+        0.12,
+        "报警器响，未见火情",
+        spaced=False,
     )
 
 
@@ -972,7 +984,14 @@ def gas_odour(w: Writer, t: datetime) -> list[Draft]:
             )
         ]
     return _single(
-        w, "gas_odour", [b], t, {"public": 65, "110": 15, "119": 10, "grid": 10}, 0.1, "闻到燃气味"
+        w,
+        "gas_odour",
+        [b],
+        t,
+        {"public": 65, "110": 15, "119": 10, "grid": 10},
+        0.1,
+        "闻到燃气味",
+        spaced=False,
     )
 
 
@@ -1115,10 +1134,15 @@ def draw_scenes(book: Phrasebook, places: Places) -> list[Scene]:
     weights = [book.scene_weights[k] for k in kinds]
     scenes: list[Scene] = []
     total = 0
+    # every kind at least once (a small part must still hold the rare scenes), then by weight
+    queue = list(kinds)
     while total < book.target_reports:
-        kind = w.rng.choices(kinds, weights=weights)[0]
+        kind = queue.pop(0) if queue else w.rng.choices(kinds, weights=weights)[0]
         t0 = _when(w, book, kind)
-        made = SCENE_KINDS[kind](w, t0)
+        try:
+            made = SCENE_KINDS[kind](w, t0)
+        except Crowded:
+            continue
         groups = made if made and isinstance(made[0], list) else [made]
         for drafts in groups:
             if drafts:
