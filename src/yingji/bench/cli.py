@@ -697,3 +697,109 @@ def bench_dashboard_live(
         f"{result.shown} shown on the map; "
         + ("[green]kept up[/green]" if kept_up else "[red]fell behind[/red]")
     )
+
+
+@bench_app.command("make-corpus")
+def bench_make_corpus(
+    split: str = typer.Option("both", help="heldout / tuning / both"),
+    out: Path | None = typer.Option(
+        None, help="输出目录（默认：随包发布的数据目录）/ output directory (default: shipped)"
+    ),
+    check: bool = typer.Option(
+        False, "--check", help="只比较，不写入 / compare with the files instead of writing"
+    ),
+) -> None:
+    """Write the labelled screening corpus (deterministic): tuning.jsonl and heldout.jsonl."""
+    from yingji.bench.screening import corpus
+
+    splits = corpus.SPLITS if split == "both" else (split,)
+    if any(s not in corpus.SPLITS for s in splits):
+        console.print(f"[red]未知部分 / unknown split: {split}[/red]")
+        raise typer.Exit(2)
+    stale = []
+    for s in splits:
+        target = (out / f"{s}.jsonl") if out else corpus.shipped_path(s)
+        if check:
+            fresh = corpus.dumps(corpus.generate(s))
+            same = target.exists() and target.read_text(encoding="utf-8") == fresh
+            console.print(
+                f"{target}: " + ("[green]up to date[/green]" if same else "[red]differs[/red]")
+            )
+            if not same:
+                stale.append(s)
+            continue
+        path = corpus.write(s, target.parent)
+        lines = path.read_text(encoding="utf-8").count("\n")
+        console.print(f"{path}: {lines:,} reports")
+    if stale:
+        raise typer.Exit(1)
+
+
+@bench_app.command("merge-quality")
+def bench_merge_quality(
+    corpus_path: list[Path] = typer.Option(
+        [], "--corpus", help="语料文件（可多次；默认：两部分各自重放）/ corpus JSONL (repeatable)"
+    ),
+    split: str = typer.Option("both", help="默认语料的部分 / shipped part: heldout, tuning, both"),
+    database: str = DATABASE_OPTION,
+    pg_admin_url: str = PG_ADMIN_OPTION,
+    limit: int = typer.Option(0, min=0, help="每个文件只重放前 N 条（0 = 全部）/ first N only"),
+    worst: int = typer.Option(10, min=1, help="列出的最差条目数 / misses listed"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
+    show_heldout_misses: bool = typer.Option(
+        False,
+        "--show-heldout-misses",
+        help="也列出留出部分的失误（调规则时勿用）/ list held-out misses too (not while tuning)",
+    ),
+) -> None:
+    """Replay a labelled corpus through the intake (fresh database with the demo district):
+    merge pair precision / recall and top-1 classification accuracy per split."""
+    import json as jsonlib
+
+    from yingji.bench.screening import corpus, metrics
+    from yingji.bench.screening.replay import replay
+    from yingji.bench.screening.report import quality_json, render_quality
+
+    if database not in ("sqlite", "postgres"):
+        console.print(f"[red]未知数据库 / unknown database: {database}[/red]")
+        raise typer.Exit(2)
+    if corpus_path:
+        files = list(corpus_path)
+    elif split == "both":
+        files = [corpus.shipped_path(s) for s in corpus.SPLITS]
+    elif split in corpus.SPLITS:
+        files = [corpus.shipped_path(split)]
+    else:
+        console.print(f"[red]未知部分 / unknown split: {split}[/red]")
+        raise typer.Exit(2)
+    loaded = []
+    for f in files:
+        try:
+            rows = list(corpus.read(f))
+        except (OSError, ValueError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+        loaded.append((f, rows[:limit] if limit else rows))
+    out = Console(stderr=True, width=160) if as_json else console
+    results: list[metrics.SplitQuality] = []
+    stripped: set[str] = set()
+    refused: dict[str, int] = {}
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=out,
+    ) as progress:  # fmt: skip
+        for f, rows in loaded:
+            step = progress.add_task(f.name, total=len(rows))
+            done = replay(rows, database=database, pg_admin_url=pg_admin_url,
+                          on_step=lambda step=step: progress.advance(step))  # fmt: skip
+            stripped |= set(done.stripped_fields)
+            for code in done.refusals.values():
+                refused[code] = refused.get(code, 0) + 1
+            results.extend(metrics.evaluate(done.outcomes, worst=worst))
+    hidden = set() if show_heldout_misses else {"heldout"}
+    if as_json:
+        payload = quality_json(results, files=files, stripped=stripped, refused=refused,
+                               hide_misses=hidden)  # fmt: skip
+        typer.echo(jsonlib.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    render_quality(console, results, stripped=stripped, refused=refused, hide_misses=hidden)
