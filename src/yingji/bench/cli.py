@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import tempfile
@@ -791,7 +792,7 @@ def bench_merge_quality(
         for f, rows in loaded:
             step = progress.add_task(f.name, total=len(rows))
             done = replay(rows, database=database, pg_admin_url=pg_admin_url,
-                          on_step=lambda step=step: progress.advance(step))  # fmt: skip
+                          on_step=functools.partial(progress.advance, step))  # fmt: skip
             stripped |= set(done.stripped_fields)
             for code in done.refusals.values():
                 refused[code] = refused.get(code, 0) + 1

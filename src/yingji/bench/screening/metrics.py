@@ -109,7 +109,7 @@ def distance_m(a: Outcome, b: Outcome) -> float | None:
     """Great-circle distance (haversine, mean Earth radius), or None without positions."""
     if None in (a.lon, a.lat, b.lon, b.lat):
         return None
-    lon1, lat1, lon2, lat2 = map(math.radians, (a.lon, a.lat, b.lon, b.lat))  # type: ignore[arg-type]
+    lon1, lat1, lon2, lat2 = map(math.radians, (a.lon, a.lat, b.lon, b.lat))  # type: ignore[arg-type]  # called with located outcomes only
     h = (
         math.sin((lat2 - lat1) / 2) ** 2
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
@@ -136,11 +136,11 @@ def _split_quality(split: str, rows: Sequence[Outcome], worst: int) -> SplitQual
     incident_n = Counter(o.incident for o in accepted)
     cell_n = Counter((o.scene, o.incident) for o in accepted)
     labelled = [o for o in rows if o.label is not None]
-    hits = sum(1 for o in labelled if category_hit(o.label, o.predicted))  # type: ignore[arg-type]
+    hits = len([o for o in labelled if o.label is not None and category_hit(o.label, o.predicted)])
     confusion = Counter(
         (o.label, o.predicted)
         for o in labelled
-        if not category_hit(o.label, o.predicted)  # type: ignore[arg-type]
+        if not category_hit(o.label, o.predicted)  # type: ignore[arg-type]  # labelled: label is not None
     )
     return SplitQuality(
         split=split,
@@ -156,7 +156,7 @@ def _split_quality(split: str, rows: Sequence[Outcome], worst: int) -> SplitQual
         unclassified=sum(1 for o in labelled if not o.predicted),
         missed_merges=_worst_missed(accepted, worst),
         false_merges=_worst_false(accepted, worst),
-        confusions=[(lab, pred, n) for (lab, pred), n in confusion.most_common(worst)],  # type: ignore[misc]
+        confusions=[(lab, pred, n) for (lab, pred), n in confusion.most_common(worst)],  # type: ignore[misc]  # keys are (label, predicted) pairs
     )
 
 
@@ -181,7 +181,7 @@ def _worst_false(rows: Sequence[Outcome], worst: int) -> list[PairMiss]:
     """Per incident holding several scenes, its farthest pair of reports of two scenes."""
     incidents: dict[int, list[Outcome]] = defaultdict(list)
     for o in rows:
-        incidents[o.incident].append(o)  # type: ignore[index]
+        incidents[o.incident].append(o)  # type: ignore[index]  # outcomes that reached an incident
     found: list[tuple[int, PairMiss]] = []
     for members in incidents.values():
         if len({o.scene for o in members}) < 2:

@@ -29,6 +29,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import EllipsisType
 from typing import Any
 
 from yingji.bench.screening.places import (
@@ -302,7 +303,7 @@ class Writer:
         text: str | None = None,
         reporter: dict[str, str] | None = None,
         casualties: dict[str, int] | None = None,
-        category: str | type[Ellipsis] | None = ...,
+        category: str | EllipsisType | None = ...,
         **kw: Any,
     ) -> Draft:
         """A report of the scene at ``at`` by ``how``: ``110``/``119``/``120``/``122`` (linked
@@ -346,7 +347,7 @@ class Writer:
             reporter = self.person()
         if how == "internet":
             reporter = {"name": "网民" + names.brand(rng) + str(rng.randint(10, 999)), "phone": ""}
-        label = KEY_CATEGORY[key] if category is ... else category
+        label = KEY_CATEGORY[key] if isinstance(category, EllipsisType) else category
         return Draft(
             channel=channel,
             occurred=occurred,
@@ -830,7 +831,7 @@ def chemical(w: Writer, t: datetime) -> list[Draft]:
 def forest_fire(w: Writer, t: datetime) -> list[Draft]:
     """Smoke on the southern hills, seen from up to ~2 km away."""
     rng = w.rng
-    spot = w.spaced(w.hill_spot, lambda p: p, "forest", t, 3500, 24)
+    spot: tuple[float, float] = w.spaced(w.hill_spot, lambda p: p, "forest", t, 3500, 24)
     out = []
     for k in range(rng.randint(2, 6)):
         if k == 0:
@@ -1089,7 +1090,7 @@ def two_crashes(w: Writer, t: datetime) -> list[list[Draft]]:
     a, b = rng.choice(free or pairs)
     for c in (a, b):
         w.crossroads_busy.setdefault(c.name, []).append(t)
-    small = {1: 45, 2: 35, 3: 20}
+    small: dict[int, float] = {1: 45, 2: 35, 3: 20}
     return [crash(w, t, a, small), crash(w, w.minutes(t, 4, 20), b, small)]
 
 
