@@ -72,7 +72,7 @@ fuzz: install
 # Known vulnerabilities in the Python and the dashboard's runtime packages, against the
 # documented allow-list .ci/audit-allow.txt (docs/operations.md, "Dependency audit").
 audit: install
-	$(PYTHON) .ci/audit-deps
+	$(BIN)/python .ci/audit-deps
 
 lint: install
 	$(BIN)/ruff check .
