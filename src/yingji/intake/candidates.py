@@ -5,7 +5,7 @@ bounded chunks of keys.
 
 from __future__ import annotations
 
-import math
+import dataclasses
 from datetime import timedelta
 from typing import Any
 
@@ -13,10 +13,12 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from yingji.core.db import among
-from yingji.intake import lifecycle, merge
+from yingji.intake import lifecycle, merge, policy_store
 from yingji.intake.config import IntakeSettings
 from yingji.intake.models import Incident, Report
+from yingji.intake.policy import MergePolicy
 from yingji.intake.prepare import Prepared
+from yingji.intake.scenes import lead_and_rest as scenes_rule
 
 _OPEN = frozenset(lifecycle.OPEN)
 
@@ -25,27 +27,42 @@ KEYS_PER_QUERY = 900  # bound parameters per candidate query, well inside every 
 
 
 class Cells:
-    """Open incidents of the batch's category groups in square cells of the merge radius, so
-    each report compares itself with the incidents of nine cells only."""
+    """Open incidents by merge cell (``merge.CELL_DEG``), so each report compares itself with
+    the incidents of the cells its reach covers only (one or four at a road accident's
+    150 m, a few dozen at a forest fire's 3 km)."""
 
-    def __init__(self, radius_m: float, lat0: float) -> None:
-        self.size_lat = radius_m / 111_000.0
-        self.size_lon = self.size_lat / max(0.05, math.cos(math.radians(lat0)))
-        self.cells: dict[tuple[str, int, int], list[Any]] = {}
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list[merge.Candidate]] = {}
+        self._cell_of_id: dict[int, tuple[int, int]] = {}
 
-    def _key(self, lon: float, lat: float) -> tuple[int, int]:
-        return math.floor(lon / self.size_lon), math.floor(lat / self.size_lat)
+    def add(self, item: merge.Candidate) -> None:
+        cell = merge.cell_of(item.lon, item.lat)  # type: ignore[arg-type]
+        self.cells.setdefault(cell, []).append(item)
+        self._cell_of_id[item.incident_id] = cell
 
-    def add(self, group: str, lon: float, lat: float, item: Any) -> None:
-        i, j = self._key(lon, lat)
-        self.cells.setdefault((group, i, j), []).append(item)
+    def fold_code(self, incident_id: int, code: str | None, policy: MergePolicy) -> None:
+        """A report of ``code`` joined the incident: later reports of the batch see its new
+        categories (a scene's third category may match only its second)."""
+        cell = self._cell_of_id.get(incident_id)
+        if cell is None or not code:
+            return
+        items = self.cells[cell]
+        for k, c in enumerate(items):
+            if c.incident_id == incident_id:
+                codes = (c.category_code, *c.secondary_codes)
+                if any(x and x[: policy.group_len] == code[: policy.group_len] for x in codes):
+                    return
+                lead, rest = scenes_rule([*codes, code], policy)
+                items[k] = dataclasses.replace(c, category_code=lead, secondary_codes=tuple(rest))
+                return
 
-    def near(self, group: str, lon: float, lat: float) -> list[Any]:
-        i, j = self._key(lon, lat)
-        out: list[Any] = []
-        for di in (-1, 0, 1):
-            for dj in (-1, 0, 1):
-                out.extend(self.cells.get((group, i + di, j + dj), ()))
+    def near(self, lon: float, lat: float, reach_m: float) -> list[merge.Candidate]:
+        out: list[merge.Candidate] = []
+        get = self.cells.get
+        for cell in merge.cells_covering(lon, lat, reach_m):
+            hit = get(cell)
+            if hit:
+                out.extend(hit)
         return out
 
 
@@ -65,6 +82,12 @@ _CANDIDATES = among(
         _incident.c.lat,
         _incident.c.occurred_at,
         _incident.c.status,
+        _incident.c.secondary_codes,
+        _incident.c.accuracy_m,
+        _incident.c.grid_point_code,
+        _incident.c.line_code,
+        _incident.c.line_offset_m,
+        _incident.c.place_key,
     ).where(
         merge_key_among,
         _incident.c.occurred_at >= bindparam("earliest"),
@@ -75,22 +98,26 @@ _CANDIDATES = among(
 
 
 def open_candidates(
-    db: Session, items: list[Prepared], settings: IntakeSettings, prefix: int
+    db: Session,
+    items: list[Prepared],
+    settings: IntakeSettings,
+    prefix: int = merge.DEFAULT_GROUP_PREFIX_LEN,
+    policy: MergePolicy | None = None,
 ) -> Cells:
     """The open incidents that reports of the batch may join, read by their merge keys (an
-    indexed column): only the cells around each report, whatever the number of open
-    incidents elsewhere in the district."""
+    indexed column): only the cells within each report's reach (``MergePolicy.reach_m``) and
+    the batch's longest window, whatever the number of open incidents elsewhere."""
+    pol = policy or policy_store.current(db)
+    cells = Cells()
     located = [p for p in items if p.category.code and p.lat is not None and p.lon is not None]
-    cells = Cells(settings.merge_radius_m, located[0].lat if located else 36.6)  # type: ignore[arg-type]
     if not located:
         return cells
-    window = timedelta(seconds=settings.merge_window_s)
+    window = timedelta(seconds=max(pol.window_s(p.category.code) for p in located))  # type: ignore[arg-type]
     earliest = min(p.report.occurred_at for p in located) - window
     latest = max(p.report.occurred_at for p in located) + window
     keys: set[str] = set()
     for p in located:
-        group = p.category.code[:prefix]  # type: ignore[index]
-        keys.update(merge.keys_around(group, p.lon, p.lat, settings.merge_radius_m))  # type: ignore[arg-type]
+        keys.update(merge.keys_around(p.lon, p.lat, pol.reach_m(p.category.code)))  # type: ignore[arg-type]
     conn = db.connection()
     stmt = _CANDIDATES.on(conn)
     ordered = sorted(keys)
@@ -100,9 +127,21 @@ def open_candidates(
             "earliest": earliest,
             "latest": latest,
         }
-        for iid, group, code, lon, lat, occurred, status in conn.execute(stmt, params):
-            if status in _OPEN:
-                cells.add(group, lon, lat, merge.Candidate(iid, code, lon, lat, occurred))
+        for r in conn.execute(stmt, params):
+            if r.status in _OPEN and r.lon is not None and r.lat is not None:
+                place = merge.Place(r.accuracy_m or 0.0, r.grid_point_code, r.line_code,
+                                    r.line_offset_m, r.place_key)  # fmt: skip
+                cells.add(
+                    merge.Candidate(
+                        r.id,
+                        r.category_code,
+                        r.lon,
+                        r.lat,
+                        r.occurred_at,
+                        tuple(r.secondary_codes or ()),
+                        place,
+                    )
+                )
     return cells
 
 

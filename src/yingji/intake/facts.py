@@ -14,9 +14,14 @@ from yingji.intake.prepare import Prepared
 
 
 def new_incident(
-    p: Prepared, settings: IntakeSettings, now: datetime, group: str | None
+    p: Prepared,
+    settings: IntakeSettings,
+    now: datetime,
+    group: str | None,
+    place: merge.Place = merge.NO_PLACE,
 ) -> IncidentRecord:
-    """A new incident from the first report of an event (a record, inserted by the writer)."""
+    """A new incident from the first report of an event (a record, inserted by the writer),
+    with the report's evidence of place (what later reports are compared with)."""
     r = p.report
     trusted = r.channel in settings.trusted_channels
     path = p.category_path
@@ -29,12 +34,19 @@ def new_incident(
         grading_rule=p.grade.rule,
         category_code=p.category.code,
         category_group=group,
-        merge_key=merge.merge_key(group, p.lon, p.lat)
+        merge_key=merge.merge_key(p.lon, p.lat)
         if group and p.lon is not None and p.lat is not None
         else None,
         category_confidence=p.category.confidence,
         category_source=p.category.source,
         low_confidence=p.category.low_confidence,
+        category_matched=list(p.category.matched),
+        secondary_codes=[],
+        accuracy_m=place.accuracy_m or None,
+        grid_point_code=place.point_code,
+        line_code=place.line_code,
+        line_offset_m=place.line_offset_m,
+        place_key=place.place_key,
         occurred_at=r.occurred_at,
         created_at=now,
         updated_at=now,
@@ -103,6 +115,9 @@ MERGED_COLUMNS = (
     "deadlines",
     "deadline_due_at",
     "headquarters_code",
+    "category_code",
+    "category_group",
+    "secondary_codes",
 )
 
 

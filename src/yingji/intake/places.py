@@ -11,9 +11,10 @@ coordinates. Pure: the report's fields, its located facts and the grid line's ge
   along it the position lies (metres from its start), so two reports strung out along one
   road compare by the distance along it.
 * **Explicit place** (:func:`place_key`): the crossroads (``英雄山路与二环南路交叉口`` → the
-  two roads, in either order), the house number (``经十路 123 号``) or the grid point name
-  the address names. Two reports with the same key are at one place; two with different keys
-  name two places (see :mod:`yingji.intake.merge` for how each weighs).
+  two roads, in either order), the house number (``经十路 123 号``), the building
+  (``幸福小区3号楼``, ``省立医院``) or the grid point name the address names. Two reports
+  with the same key are at one place; two with different keys name two places (see
+  :mod:`yingji.intake.merge` for how each weighs).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from yingji.intake.merge import NO_PLACE, Place
 from yingji.intake.policy import MergePolicy
 
 WIFI_ACCURACY_M = 50.0
+MAX_LINE_SNAP_M = 200.0  # the policy's ``line_snap_m`` bound: beyond it no offset is computed
 
 _ROAD = r"[\u4e00-\u9fa5A-Za-z0-9]{1,12}?(?:大道|高速|快速路|路|街|道|巷|胡同|线)"
 _CROSS = re.compile(
@@ -34,11 +36,17 @@ _CROSS = re.compile(
     r"(?:的)?(?:交叉口|交叉路口|交汇处|交口|十字路口|路口|口|附近|处)?"
 )
 _HOUSE = re.compile(rf"({_ROAD})\s*(\d{{1,5}})\s*号")
+_BUILDING = re.compile(
+    r"([\u4e00-\u9fa5A-Za-z0-9]{1,10}?(?:小区|花园|家园|新村|公寓|大厦|广场|商场|市场|超市|医院|"
+    r"中学|小学|学校|幼儿园|宾馆|酒店|饭店|公园|车站|站|大楼|写字楼|工业园|厂))"
+    r"(?:\s*(\d{1,3})\s*(?:号楼|栋|幢|座))?"
+)
 
 
 def place_key(address: str, text: str = "", point_name: str | None = None) -> str | None:
     """The explicit place a report names: ``X+Y`` for a crossroads (roads sorted), ``X#12``
-    for a house number, ``@name`` for a grid point whose name the address holds; else None.
+    for a house number, ``@name`` (``@name#3`` with a building number) for a named building
+    or a grid point whose name the address holds; else None.
     The address is read first, then the text (callers often say the crossroads there)."""
     for source in (address, text):
         if not source:
@@ -51,6 +59,10 @@ def place_key(address: str, text: str = "", point_name: str | None = None) -> st
         m = _HOUSE.search(source)
         if m:
             return f"{_road(m.group(1))}#{int(m.group(2))}"
+        m = _BUILDING.search(source)
+        if m:
+            name = _road(m.group(1))
+            return f"@{name}#{int(m.group(2))}" if m.group(2) else f"@{name}"
     if point_name and address and point_name in address:
         return f"@{point_name}"
     return None
@@ -121,7 +133,7 @@ def place_of(
     address: str,
     text: str,
     located: dict[str, Any],
-    line_geometry: dict[str, Any] | None,
+    line_offset: float | None,
     lon: float | None,
     lat: float | None,
     policy: MergePolicy,
@@ -133,9 +145,8 @@ def place_of(
     point_code = point["code"] if point and point["distance_m"] <= policy.point_snap_m else None
     line = located.get("line")
     line_code = offset = None
-    if line and line["distance_m"] <= policy.line_snap_m and line_geometry is not None:
-        line_code = line["code"]
-        offset = line_offset_m(line_geometry, lon, lat)
+    if line and line["distance_m"] <= policy.line_snap_m and line_offset is not None:
+        line_code, offset = line["code"], line_offset
     return Place(
         accuracy_m=accuracy_of(location, policy),
         point_code=point_code,

@@ -27,10 +27,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+LocationSource = Literal["gps", "cell", "wifi", "manual", "geocoded"]
+
+
 class Location(_Strict):
     lon: float = Field(allow_inf_nan=False)
     lat: float = Field(allow_inf_nan=False)
     crs: Crs = Crs.wgs84
+    # the sender's stated horizontal accuracy, and how the position was got (issue 13): a
+    # cell-network position (110/119/120 linkage) without one counts a few hundred metres
+    accuracy_m: float | None = Field(default=None, gt=0, le=50_000, allow_inf_nan=False)
+    source: LocationSource | None = None
 
 
 class Reporter(_Strict):
@@ -90,6 +97,11 @@ class CategoryRead(BaseModel):
     confidence: float
     low_confidence: bool
     source: str
+    # the words of the report that decided the category (keyword rules), for the officer
+    matched: list[str] = Field(default_factory=list)
+    # a GB/T 35561 emergency (True) or one of the platform's everyday help classes (9xxxx,
+    # 日常求助: routed, but out of the emergency statistics)
+    emergency: bool = False
 
 
 class NamedRef(BaseModel):
@@ -191,6 +203,9 @@ class IncidentRead(BaseModel):
     report_count: int
     channels: list[str]
     headquarters: NamedRef | None
+    # the scene's other categories (issue 13): ``category`` is the lead, the most serious;
+    # each of these still routes to its department
+    secondary_categories: list[CategoryRead] = Field(default_factory=list)
     trusted: bool
     production_safety: bool
     deadlines: list[dict[str, Any]]
@@ -218,3 +233,22 @@ class LevelRaiseIn(_Strict):
 class DeadlineDoneIn(_Strict):
     step: Literal["county", "city", "province", "state"]
     note: str = Field(default="", max_length=500)
+
+
+class CategoryRuleIn(_Strict):
+    prefix: str
+    radius_m: float
+    window_s: float
+    line_radius_m: float | None = None
+    severity: int = 50
+
+
+class MergePolicyRead(BaseModel):
+    """The merge policy in force: ``source`` is ``shipped`` (data/merge_policy.json) until an
+    admin saves one (``database``); ``revision`` counts the saves."""
+
+    source: Literal["shipped", "database"]
+    revision: int
+    updated_at: datetime | None
+    updated_by: str | None
+    policy: dict[str, Any]

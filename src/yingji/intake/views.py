@@ -20,7 +20,8 @@ from yingji.core.db import Database, utcnow
 from yingji.core.deps import get_db
 from yingji.core.errors import ApiError, forbidden, invalid, validation_items
 from yingji.core.pagination import Page, PageParams, page_params, paginate, sort_param
-from yingji.intake import cap, service, stream
+from yingji.intake import cap, policy_store, service, stream
+from yingji.intake.policy import MergePolicyDoc
 from yingji.intake.prepare import Prepared, Sender, prepare
 from yingji.intake.runtime import IntakeRuntime
 from yingji.intake.schemas import (
@@ -30,6 +31,7 @@ from yingji.intake.schemas import (
     IncidentDetail,
     IncidentRead,
     LevelRaiseIn,
+    MergePolicyRead,
     ReportAccepted,
     ReportIn,
     TransitionIn,
@@ -56,6 +58,8 @@ INCIDENT_MOVE = allow(
 )
 INCIDENT_LEVEL = allow(Role.admin, Role.duty_officer, Role.hq_commander, Role.committee)
 INCIDENT_DEADLINE = allow(Role.admin, Role.duty_officer)
+POLICY_READ = allow(Role.admin, Role.duty_officer, Role.hq_commander, Role.committee)
+POLICY_WRITE = allow(Role.admin)
 
 # Who may report; integrations are further bound to their token's channels (_check_channel).
 report_principal = allow_own_session(
@@ -473,3 +477,37 @@ async def live_stream(
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+class MergePolicyPut(MergePolicyDoc):
+    """A whole merge policy (``GET``'s ``policy``), and why it changes (for the audit log)."""
+
+    reason: str = ""
+
+
+_POLICY_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "仅系统管理员 / admin only"},
+    422: {"description": "规则无效（半径、时间窗、类别代码）/ invalid policy"},
+}
+
+
+@router.get("/intake/merge-policy", response_model=MergePolicyRead, responses=_POLICY_ERRORS)
+def read_merge_policy(
+    principal: Principal = Depends(POLICY_READ), db: Session = Depends(get_db)
+) -> dict[str, Any]:
+    """The merge policy in force: radius and window per category, scene pairs, evidence."""
+    return policy_store.read(db)
+
+
+@router.put("/intake/merge-policy", response_model=MergePolicyRead, responses=_POLICY_ERRORS)
+def replace_merge_policy(
+    body: MergePolicyPut,
+    principal: Principal = Depends(POLICY_WRITE),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Replace the merge policy (admin): the next report written follows it. Audited."""
+    doc = MergePolicyDoc.model_validate(body.model_dump(exclude={"reason"}))
+    out = policy_store.replace(db, doc, actor=principal.actor, reason=body.reason, now=utcnow())
+    db.commit()
+    policy_store.forget()
+    return out
