@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from yingji.core.errors import ZhValueError
 from yingji.geo.transform import Crs
+from yingji.intake.policy import MergePolicyDoc
 
 Channel = Literal["notice", "grid", "public", "internet", "alarm", "sensor", "cap"]
 CHANNEL_NAMES = {
@@ -235,14 +236,6 @@ class DeadlineDoneIn(_Strict):
     note: str = Field(default="", max_length=500)
 
 
-class CategoryRuleIn(_Strict):
-    prefix: str
-    radius_m: float
-    window_s: float
-    line_radius_m: float | None = None
-    severity: int = 50
-
-
 class MergePolicyRead(BaseModel):
     """The merge policy in force: ``source`` is ``shipped`` (data/merge_policy.json) until an
     admin saves one (``database``); ``revision`` counts the saves."""
@@ -251,4 +244,4 @@ class MergePolicyRead(BaseModel):
     revision: int
     updated_at: datetime | None
     updated_by: str | None
-    policy: dict[str, Any]
+    policy: MergePolicyDoc
