@@ -248,3 +248,30 @@ def test_nothing_merges_beyond_the_reach_the_candidates_are_read_within(a, b, me
     if d.merge:
         assert d.distance_m <= POL.reach_m(a) and d.distance_m <= POL.reach_m(b)  # type: ignore[operator]
         assert d.time_apart_s <= POL.window_s(a) and d.time_apart_s <= POL.window_s(b)  # type: ignore[operator]
+
+
+@given(
+    _codes,
+    st.lists(
+        st.tuples(_codes, st.floats(0, 1500), st.floats(0, 360), st.floats(-300, 300), _places),
+        max_size=8,
+    ),
+)
+def test_choose_keeps_every_merge_the_full_rule_would_make(code, others):
+    """The cheap pre-test of ``choose`` (categories, window, flat distance) drops only
+    candidates ``consider`` refuses: the same incident as trying every one."""
+    cands = []
+    for k, (b, metres, bearing, minutes, place) in enumerate(others):
+        dlon = metres * math.sin(math.radians(bearing)) / (111_320 * math.cos(math.radians(LAT)))
+        dlat = metres * math.cos(math.radians(bearing)) / 110_574
+        cands.append(Candidate(k + 1, b, LON + dlon, LAT + dlat, T0 + timedelta(minutes=minutes),
+                               (), place))  # fmt: skip
+    incoming = Incoming(code, LON, LAT, T0, Place(accuracy_m=300.0))
+    chosen = choose(incoming, cands, policy=POL)
+    full = [d for c in cands if (d := consider(incoming, c, policy=POL)).merge]
+    if not full:
+        assert not chosen.merge
+    else:
+        best = min(full, key=lambda d: (not d.same_place, d.distance_m, d.time_apart_s,
+                                        d.incident_id))  # fmt: skip
+        assert chosen.incident_id == best.incident_id

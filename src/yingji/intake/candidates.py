@@ -6,10 +6,11 @@ bounded chunks of keys.
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import String, bindparam, select, type_coerce
 from sqlalchemy.orm import Session
 
 from yingji.core.db import among
@@ -72,29 +73,45 @@ _incident = Incident.__table__
 # built once (a statement built per batch spent more on its construction and cache key than
 # the database spent answering it, py-spy); status is checked in Python, not in SQL: given
 # ``status IN (...)``, SQLite's planner prefers the status index (every open incident) to
-# the merge-key index
+# the merge-key index. The secondary codes are read as text (parsed only when not empty):
+# decoding a JSON column per row was a tenth of the candidates' cost.
+_COLUMNS = (
+    _incident.c.id,
+    _incident.c.category_code,
+    _incident.c.lon,
+    _incident.c.lat,
+    _incident.c.occurred_at,
+    _incident.c.status,
+    type_coerce(_incident.c.secondary_codes, String),
+    _incident.c.accuracy_m,
+    _incident.c.grid_point_code,
+    _incident.c.line_code,
+    _incident.c.line_offset_m,
+    _incident.c.place_key,
+)
 _CANDIDATES = among(
-    lambda merge_key_among: select(
-        _incident.c.id,
-        _incident.c.category_group,
-        _incident.c.category_code,
-        _incident.c.lon,
-        _incident.c.lat,
-        _incident.c.occurred_at,
-        _incident.c.status,
-        _incident.c.secondary_codes,
-        _incident.c.accuracy_m,
-        _incident.c.grid_point_code,
-        _incident.c.line_code,
-        _incident.c.line_offset_m,
-        _incident.c.place_key,
-    ).where(
+    lambda merge_key_among: select(*_COLUMNS).where(
         merge_key_among,
         _incident.c.occurred_at >= bindparam("earliest"),
         _incident.c.occurred_at <= bindparam("latest"),
     ),
     (_incident.c.merge_key, "keys"),
 )
+# the far part: only incidents of the category groups a rule reaches that far for
+_CANDIDATES_OF_GROUPS = among(
+    lambda merge_key_among, group_among: select(*_COLUMNS).where(
+        merge_key_among,
+        _incident.c.occurred_at >= bindparam("earliest"),
+        _incident.c.occurred_at <= bindparam("latest"),
+        group_among,
+    ),
+    (_incident.c.merge_key, "keys"),
+    (_incident.c.category_group, "groups"),
+)
+# Reach read for every category around each report; wider rules read only their groups.
+# The lead of a scene is its gravest category, and the wide rules (leaks, floods, forest
+# fires) are the gravest: a wide category is a scene's lead, so its group is stored.
+NEAR_CAP_M = 1000.0
 
 
 def open_candidates(
@@ -115,34 +132,51 @@ def open_candidates(
     window = timedelta(seconds=max(pol.window_s(p.category.code) for p in located))  # type: ignore[arg-type]
     earliest = min(p.report.occurred_at for p in located) - window
     latest = max(p.report.occurred_at for p in located) + window
-    keys: set[str] = set()
+    near_keys: set[str] = set()
+    far_keys: set[str] = set()
+    far_groups: set[str] = set()
     for p in located:
-        keys.update(merge.keys_around(p.lon, p.lat, pol.reach_m(p.category.code)))  # type: ignore[arg-type]
+        near_m, far_m, groups = pol.tiers(p.category.code, NEAR_CAP_M)  # type: ignore[arg-type]
+        if near_m:
+            near_keys.update(merge.keys_around(p.lon, p.lat, near_m))  # type: ignore[arg-type]
+        if groups:
+            far_keys.update(merge.keys_around(p.lon, p.lat, far_m))  # type: ignore[arg-type]
+            far_groups.update(groups)
     conn = db.connection()
-    stmt = _CANDIDATES.on(conn)
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), KEYS_PER_QUERY):
-        params = {
-            "keys": ordered[start : start + KEYS_PER_QUERY],
-            "earliest": earliest,
-            "latest": latest,
-        }
-        for r in conn.execute(stmt, params):
-            if r.status in _OPEN and r.lon is not None and r.lat is not None:
-                place = merge.Place(r.accuracy_m or 0.0, r.grid_point_code, r.line_code,
-                                    r.line_offset_m, r.place_key)  # fmt: skip
-                cells.add(
-                    merge.Candidate(
-                        r.id,
-                        r.category_code,
-                        r.lon,
-                        r.lat,
-                        r.occurred_at,
-                        tuple(r.secondary_codes or ()),
-                        place,
-                    )
+    seen: set[int] = set()
+    base = {"earliest": earliest, "latest": latest}
+    parts = [(_CANDIDATES.on(conn), sorted(near_keys), {})]
+    if far_groups:
+        groups = sorted(far_groups)
+        parts.append(
+            (_CANDIDATES_OF_GROUPS.on(conn), sorted(far_keys - near_keys) or [], {"groups": groups})
+        )
+    for stmt, ordered, extra in parts:
+        step = KEYS_PER_QUERY - len(extra.get("groups", ()))
+        for start in range(0, len(ordered), step):
+            params = {**base, **extra, "keys": ordered[start : start + step]}
+            for (iid, code, lon, lat, occurred, status, secondary, accuracy, point, line,
+                 offset, key) in conn.execute(stmt, params):  # fmt: skip
+                if status not in _OPEN or lon is None or lat is None or iid in seen:
+                    continue
+                seen.add(iid)
+                place = (
+                    merge.Place(accuracy or 0.0, point, line, offset, key)
+                    if accuracy or point or line or key
+                    else merge.NO_PLACE
                 )
+                codes = _codes(secondary)
+                cells.add(merge.Candidate(iid, code, lon, lat, occurred, codes, place))
     return cells
+
+
+def _codes(stored: Any) -> tuple[str, ...]:
+    """Secondary codes as stored: JSON text on SQLite, already a list from PostgreSQL's jsonb."""
+    if not stored or stored == "[]":
+        return ()
+    if isinstance(stored, str):
+        return tuple(json.loads(stored))
+    return tuple(stored)
 
 
 _report = Report.__table__

@@ -42,6 +42,11 @@ DEFAULT_GROUP_PREFIX_LEN = 3
 # incident. Changing the cell size needs a migration that recomputes ``merge_key``.
 CELL_DEG = 0.005
 _M_PER_DEG_LAT = 111_000.0  # a little under the true ~110,950–111,700 m: errs towards more cells
+# the flat pre-test of ``choose``: metres per degree a little under the true ones, and a 2 %
+# margin, so it never rejects what haversine would keep (a property test compares them)
+_M_PER_DEG_LON_EQ = 111_195.0
+_M_PER_DEG_LAT_MIN = 110_574.0
+_FLAT_MARGIN = 0.98
 
 
 def cell_of(lon: float, lat: float, cell_deg: float = CELL_DEG) -> tuple[int, int]:
@@ -166,13 +171,7 @@ def consider(
     code = incoming.category_code
     if not code or not candidate.category_code:
         return _no("无类别，不参与合并", "no category")
-    best: tuple[Rule, str] | None = None
-    for other in (candidate.category_code, *candidate.secondary_codes):
-        r = pol.pair_rule(code, other)
-        if r is not None and (
-            best is None or (r.radius_m, r.window_s) > (best[0].radius_m, best[0].window_s)
-        ):
-            best = (r, other)
+    best = pol.best_rule(code, candidate.category_code, candidate.secondary_codes)
     if best is None:
         return _no(
             f"类别不同且无场景规则（{code} / {candidate.category_code}）",
@@ -277,10 +276,27 @@ def choose(
     oldest), or a new one."""
     pol = policy or uniform(radius_m, window_s, group_prefix_len)
     best: MergeDecision | None = None
-    for c in candidates:
-        d = consider(incoming, c, policy=pol)
-        if d.merge and (best is None or _key(d) < _key(best)):
-            best = d
+    code, lon, lat, at = incoming.category_code, incoming.lon, incoming.lat, incoming.occurred_at
+    if code and lon is not None and lat is not None:
+        # a cheap test first (the rule by the categories, the window, a flat distance with a
+        # margin) so ``consider`` runs only on the few candidates that may merge: the writer
+        # sees dozens per report within the widest reach (cProfile: 16 µs a call)
+        kx = _M_PER_DEG_LON_EQ * math.cos(math.radians(lat)) * _FLAT_MARGIN
+        ky = _M_PER_DEG_LAT_MIN * _FLAT_MARGIN
+        for c in candidates:
+            hit = pol.best_rule(code, c.category_code, c.secondary_codes)
+            if hit is None or c.lon is None or c.lat is None:
+                continue
+            rule = hit[0]
+            if abs((at - c.occurred_at).total_seconds()) > rule.window_s:
+                continue
+            dx, dy = (c.lon - lon) * kx, (c.lat - lat) * ky
+            outer = pol.outer_m(rule)
+            if dx * dx + dy * dy > outer * outer:
+                continue
+            d = consider(incoming, c, policy=pol)
+            if d.merge and (best is None or _key(d) < _key(best)):
+                best = d
     if best is not None:
         return best
     if policy is None:

@@ -200,6 +200,33 @@ class MergePolicy:
         self._memo[key] = hit
         return hit
 
+    def best_rule(
+        self, code: str, lead: str | None, secondary: tuple[str, ...] = ()
+    ) -> tuple[Rule, str] | None:
+        """The widest rule ``code`` is compared with an incident under, over the incident's
+        lead and secondary categories, with the category it matched; None when none applies.
+        Memoised: the writer asks it for every candidate."""
+        key = ("best", code, lead, secondary)
+        if key in self._memo:
+            return self._memo[key]  # type: ignore[no-any-return]
+        best: tuple[Rule, str] | None = None
+        for other in (lead, *secondary):
+            if not other:
+                continue
+            r = self.pair_rule(code, other)
+            if r is not None and (
+                best is None or (r.radius_m, r.window_s) > (best[0].radius_m, best[0].window_s)
+            ):
+                best = (r, other)
+        self._memo[key] = best
+        return best
+
+    def outer_m(self, rule: Rule) -> float:
+        """The farthest two reports can be and still merge under ``rule``: its radius at the
+        same place and fully widened, or its radius along a grid line."""
+        circle = rule.radius_m * self.same_place_factor + self.max_widening_m
+        return max(circle, rule.line_radius_m or 0.0)
+
     def reach_m(self, code: str) -> float:
         """The farthest a report of ``code`` can merge with anything: where candidates are
         looked for, and which cells a writer locks."""
@@ -220,6 +247,30 @@ class MergePolicy:
             hit = (max([circle, *lines]), max(r.window_s for r in rules))
             self._memo[key] = hit
         return hit[0]  # type: ignore[no-any-return]
+
+    def tiers(self, code: str, near_cap_m: float) -> tuple[float, float, frozenset[str]]:
+        """Where to read a report's candidates in two parts: every category within the near
+        reach (the widest rule no wider than ``near_cap_m``), and, within the far reach, only
+        the category groups whose rule with ``code`` reaches beyond the cap (a hazardous-
+        chemicals leak's 1 km for a crash call). A flood's or a leak's reach no longer makes
+        every crash call read every open incident of its district."""
+        key = ("tiers", code, near_cap_m)
+        hit = self._memo.get(key)
+        if hit is None:
+            near, far, groups = 0.0, 0.0, set()
+            for other in categories.table():
+                rule = self.pair_rule(code, other)
+                if rule is None:
+                    continue
+                outer = self.outer_m(rule)
+                if outer <= near_cap_m:
+                    near = max(near, outer)
+                else:
+                    far = max(far, outer)
+                    groups.add(other[: self.group_len])
+            hit = (near, far, frozenset(groups))
+            self._memo[key] = hit
+        return hit  # type: ignore[no-any-return]
 
     def window_s(self, code: str) -> float:
         """The longest window a report of ``code`` can merge within."""
