@@ -370,7 +370,7 @@ def test_reports_either_side_of_a_merge_cell_edge_merge(client, token_for, spot)
     _, lon, lat = spot()
     edge = round(lon / CELL_DEG) * CELL_DEG
     west, east = edge - 0.0009, edge + 0.0013  # about 80 m and 115 m from the edge at 36.6° N
-    assert merge_key(west, lat) != merge_key(east, lat)
+    assert merge_key("21C", west, lat) != merge_key("21C", east, lat)
     duty = token_for("duty_officer")
     first = client.post(URL, json=report_body(west, lat), headers=duty)
     second = client.post(URL, json=report_body(east, lat), headers=duty)

@@ -63,10 +63,10 @@ def test_two_falls_in_two_streets_an_hour_apart_stay_two(client, token_for, spot
     _, lon, lat = spot()
     frame = LocalFrame.around(lon, lat)
     duty = token_for("duty_officer")
+    text = "老人在经十路家门口摔倒了，起不来"
     first = client.post(
-        URL, json=report_body(lon, lat, text="老人在经十路家门口摔倒了，起不来", occurred_at=_at(70)),
-        headers=duty,
-    ).json()  # fmt: skip
+        URL, json=report_body(lon, lat, text=text, occurred_at=_at(70)), headers=duty
+    ).json()
     second = client.post(
         URL,
         json=report_body(*frame.to_lonlat(250, 0), text="纬二路有人摔倒受伤", occurred_at=_at(8)),

@@ -38,4 +38,4 @@ def test_upgrade_fills_the_merge_key_of_existing_incidents(tmp_path):
         command.upgrade(cfg, "heads")
         rows = dict(conn.execute(text("SELECT title, merge_key FROM intake_incident")).all())
     engine.dispose()
-    assert rows == {"located": merge_key(117.0001, 36.6001), "nowhere": None}
+    assert rows == {"located": merge_key("21C", 117.0001, 36.6001), "nowhere": None}

@@ -111,14 +111,14 @@ def test_every_position_within_the_radius_lies_in_a_cell_around(lon, lat, bearin
     )
     if haversine_m(lon, lat, *other) > radius:
         return  # the flat frame's small error pushed it just outside
-    assert merge_key(*other) in keys_around(lon, lat, radius)
+    assert merge_key("21C", *other) in keys_around("21C", lon, lat, radius)
 
 
 def test_cells_around_a_point_are_few_at_the_default_radius():
     # a 600 m circle over cells of 446 m × 555 m: 2–3 cells each way, never more
-    assert len(keys_around(117.0049, 36.6049, 300.0)) == 4  # near a corner
-    assert len(keys_around(117.0025, 36.6025, 300.0)) == 9  # mid-cell
-    assert merge_key(117.0001, 36.6001) == "23400:7320"
+    assert len(keys_around("21C", 117.0049, 36.6049, 300.0)) == 4  # near a corner
+    assert len(keys_around("21C", 117.0025, 36.6025, 300.0)) == 9  # mid-cell
+    assert merge_key("21C", 117.0001, 36.6001) == "21C:23400:7320"
     assert lock_keys("21C", 117.01, 36.61, 300.0) == ["21C:5850:1830"]
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import String, bindparam, select, type_coerce
 from sqlalchemy.orm import Session
 
 from yingji.core.db import among
-from yingji.intake import lifecycle, merge, policy_store
+from yingji.intake import lifecycle, merge, places, policy_store
 from yingji.intake.config import IntakeSettings
 from yingji.intake.models import Incident, Report
 from yingji.intake.policy import MergePolicy
@@ -97,21 +97,36 @@ _CANDIDATES = among(
     ),
     (_incident.c.merge_key, "keys"),
 )
-# the far part: only incidents of the category groups a rule reaches that far for
-_CANDIDATES_OF_GROUPS = among(
-    lambda merge_key_among, group_among: select(*_COLUMNS).where(
+
+
+def _by(column: Any) -> Any:
+    """Candidates sharing an exact place, grid point or grid line with a report of the batch:
+    a range of that column's index, whatever the distance (the rule decides)."""
+    return among(
+        lambda among_: select(*_COLUMNS).where(
+            among_,
+            _incident.c.occurred_at >= bindparam("earliest"),
+            _incident.c.occurred_at <= bindparam("latest"),
+        ),
+        (column, "keys"),
+    )
+
+
+_BY_PLACE = _by(_incident.c.place_key)
+_BY_POINT = _by(_incident.c.grid_point_code)
+_BY_LINE = _by(_incident.c.line_code)
+
+
+# beyond the precise reach: only the incidents whose position is uncertain (``accuracy_m``)
+_UNCERTAIN_CANDIDATES = among(
+    lambda merge_key_among: select(*_COLUMNS).where(
         merge_key_among,
         _incident.c.occurred_at >= bindparam("earliest"),
         _incident.c.occurred_at <= bindparam("latest"),
-        group_among,
+        _incident.c.accuracy_m.is_not(None),
     ),
     (_incident.c.merge_key, "keys"),
-    (_incident.c.category_group, "groups"),
 )
-# Reach read for every category around each report; wider rules read only their groups.
-# The lead of a scene is its gravest category, and the wide rules (leaks, floods, forest
-# fires) are the gravest: a wide category is a scene's lead, so its group is stored.
-NEAR_CAP_M = 1000.0
 
 
 def open_candidates(
@@ -132,29 +147,36 @@ def open_candidates(
     window = timedelta(seconds=max(pol.window_s(p.category.code) for p in located))  # type: ignore[arg-type]
     earliest = min(p.report.occurred_at for p in located) - window
     latest = max(p.report.occurred_at for p in located) + window
-    near_keys: set[str] = set()
-    far_keys: set[str] = set()
-    far_groups: set[str] = set()
+    precise_keys: set[str] = set()
+    uncertain_keys: set[str] = set()
+    place_keys: set[str] = set()
+    point_keys: set[str] = set()
+    line_keys: set[str] = set()
     for p in located:
-        near_m, far_m, groups = pol.tiers(p.category.code, NEAR_CAP_M)  # type: ignore[arg-type]
-        if near_m:
-            near_keys.update(merge.keys_around(p.lon, p.lat, near_m))  # type: ignore[arg-type]
-        if groups:
-            far_keys.update(merge.keys_around(p.lon, p.lat, far_m))  # type: ignore[arg-type]
-            far_groups.update(groups)
+        own = places.accuracy_of(p.report.location, pol)
+        for group, (precise_m, full_m) in pol.group_reaches(p.category.code, own).items():  # type: ignore[arg-type]
+            precise_keys.update(merge.keys_around(group, p.lon, p.lat, precise_m))  # type: ignore[arg-type]
+            if full_m > precise_m:
+                uncertain_keys.update(merge.keys_around(group, p.lon, p.lat, full_m))  # type: ignore[arg-type]
+        if p.place is not None:
+            if p.place.place_key:
+                place_keys.add(p.place.place_key)
+            if p.place.point_code:
+                point_keys.add(p.place.point_code)
+            if p.place.line_code:
+                line_keys.add(p.place.line_code)
     conn = db.connection()
     seen: set[int] = set()
     base = {"earliest": earliest, "latest": latest}
-    parts = [(_CANDIDATES.on(conn), sorted(near_keys), {})]
-    if far_groups:
-        groups = sorted(far_groups)
-        parts.append(
-            (_CANDIDATES_OF_GROUPS.on(conn), sorted(far_keys - near_keys) or [], {"groups": groups})
-        )
-    for stmt, ordered, extra in parts:
-        step = KEYS_PER_QUERY - len(extra.get("groups", ()))
-        for start in range(0, len(ordered), step):
-            params = {**base, **extra, "keys": ordered[start : start + step]}
+    parts: list[tuple[Any, list[str]]] = [(_CANDIDATES.on(conn), sorted(precise_keys))]
+    if uncertain_keys - precise_keys:
+        parts.append((_UNCERTAIN_CANDIDATES.on(conn), sorted(uncertain_keys - precise_keys)))
+    for stmt, wanted in ((_BY_PLACE, place_keys), (_BY_POINT, point_keys), (_BY_LINE, line_keys)):
+        if wanted:
+            parts.append((stmt.on(conn), sorted(wanted)))
+    for stmt, ordered in parts:
+        for start in range(0, len(ordered), KEYS_PER_QUERY):
+            params = {**base, "keys": ordered[start : start + KEYS_PER_QUERY]}
             for (iid, code, lon, lat, occurred, status, secondary, accuracy, point, line,
                  offset, key) in conn.execute(stmt, params):  # fmt: skip
                 if status not in _OPEN or lon is None or lat is None or iid in seen:

@@ -34,7 +34,7 @@ def new_incident(
         grading_rule=p.grade.rule,
         category_code=p.category.code,
         category_group=group,
-        merge_key=merge.merge_key(p.lon, p.lat)
+        merge_key=merge.merge_key(group, p.lon, p.lat)
         if group and p.lon is not None and p.lat is not None
         else None,
         category_confidence=p.category.confidence,
@@ -117,6 +117,7 @@ MERGED_COLUMNS = (
     "headquarters_code",
     "category_code",
     "category_group",
+    "merge_key",
     "secondary_codes",
 )
 

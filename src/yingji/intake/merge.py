@@ -54,11 +54,12 @@ def cell_of(lon: float, lat: float, cell_deg: float = CELL_DEG) -> tuple[int, in
     return math.floor(lon / cell_deg), math.floor(lat / cell_deg)
 
 
-def merge_key(lon: float, lat: float) -> str:
-    """What an incident stores: its merge cell, e.g. ``23360:7330``. No category in it since
-    issue 13: reports of different categories may be one scene, and the rule decides."""
+def merge_key(group: str, lon: float, lat: float) -> str:
+    """What an incident stores: its lead category's group and merge cell, e.g.
+    ``21C:23360:7330``. A report looks up each group it may share a scene with (issue 13)
+    in the cells within that pair's reach (``MergePolicy.group_reaches``)."""
     i, j = cell_of(lon, lat)
-    return f"{i}:{j}"
+    return f"{group}:{i}:{j}"
 
 
 def cells_covering(
@@ -76,9 +77,9 @@ def cells_covering(
     return [(i, j) for i in range(i0, i1 + 1) for j in range(j0, j1 + 1)]
 
 
-def keys_around(lon: float, lat: float, radius_m: float) -> list[str]:
+def keys_around(group: str, lon: float, lat: float, radius_m: float) -> list[str]:
     """Merge keys of the cells that may hold an incident within ``radius_m`` of (lon, lat)."""
-    return [f"{i}:{j}" for i, j in cells_covering(lon, lat, radius_m)]
+    return [f"{group}:{i}:{j}" for i, j in cells_covering(lon, lat, radius_m)]
 
 
 # Lock cells: on PostgreSQL a writer locks the lock cells its reports' reach circles touch

@@ -248,27 +248,45 @@ class MergePolicy:
             self._memo[key] = hit
         return hit[0]  # type: ignore[no-any-return]
 
-    def tiers(self, code: str, near_cap_m: float) -> tuple[float, float, frozenset[str]]:
-        """Where to read a report's candidates in two parts: every category within the near
-        reach (the widest rule no wider than ``near_cap_m``), and, within the far reach, only
-        the category groups whose rule with ``code`` reaches beyond the cap (a hazardous-
-        chemicals leak's 1 km for a crash call). A flood's or a leak's reach no longer makes
-        every crash call read every open incident of its district."""
-        key = ("tiers", code, near_cap_m)
+    def group_reaches(
+        self, code: str, own_accuracy_m: float = 0.0
+    ) -> dict[str, tuple[float, float]]:
+        """For each category group a report of ``code`` may share an incident with, how far
+        to look for its incidents by distance alone: ``(precise, uncertain)`` — against an
+        incident placed precisely only the report's own uncertainty widens the radius;
+        against one with an ``accuracy_m`` the full widening may apply. Candidates are read
+        by (group, cell) keys within these reaches, so a crash call reads the crashes, fires
+        and injuries around it and a leak's kilometre only for leaks, not every open
+        incident nearby; incidents at the same place or on the same grid line, which may
+        lie farther, are read by those keys (``candidates.open_candidates``)."""
+        widen = min(own_accuracy_m, self.max_widening_m)
+        key = ("reaches", code, widen)
         hit = self._memo.get(key)
         if hit is None:
-            near, far, groups = 0.0, 0.0, set()
+            hit = {}
             for other in categories.table():
                 rule = self.pair_rule(code, other)
                 if rule is None:
                     continue
-                outer = self.outer_m(rule)
-                if outer <= near_cap_m:
-                    near = max(near, outer)
-                else:
-                    far = max(far, outer)
-                    groups.add(other[: self.group_len])
-            hit = (near, far, frozenset(groups))
+                g = other[: self.group_len]
+                # the same place and the same grid line are looked up by their own keys
+                precise = rule.radius_m + widen
+                full = rule.radius_m + self.max_widening_m
+                was = hit.get(g, (0.0, 0.0))
+                hit[g] = (max(was[0], precise), max(was[1], full))
+            self._memo[key] = hit
+        return hit  # type: ignore[no-any-return]
+
+    def partner_groups(self, code: str) -> frozenset[str]:
+        """Every category group a report of ``code`` may share an incident with."""
+        key = ("partners", code)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = frozenset(
+                other[: self.group_len]
+                for other in categories.table()
+                if self.pair_rule(code, other) is not None
+            )
             self._memo[key] = hit
         return hit  # type: ignore[no-any-return]
 

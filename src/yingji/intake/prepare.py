@@ -69,6 +69,8 @@ class Prepared:
     # how far along its grid line the report lies (metres from the line's start), when a line
     # is near: the evidence of place merging weighs with the policy (``places.place_of``)
     line_offset_m: float | None = None
+    # the evidence of place under the merge policy in force, set by the writer (``write``)
+    place: Any = None
 
 
 def _ms(started: float) -> float:

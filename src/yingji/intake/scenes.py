@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
-from yingji.intake import categories, routing
+from yingji.intake import categories, merge, routing
 from yingji.intake.journal import record_step
 from yingji.intake.models import IncidentLike
 from yingji.intake.policy import MergePolicy
@@ -60,10 +60,19 @@ def fold_category(incident: IncidentLike, code: str | None, policy: MergePolicy)
     if (lead, rest) == before:
         return False
     if lead != incident.category_code:
-        incident.category_group = lead[: policy.group_len] if lead else None
+        _set_lead_group(incident, lead, policy)
     incident.category_code = lead
     incident.secondary_codes = rest
     return True
+
+
+def _set_lead_group(incident: IncidentLike, lead: str | None, policy: MergePolicy) -> None:
+    """The lead's group, and the merge key under it (candidates are read by lead group)."""
+    incident.category_group = lead[: policy.group_len] if lead else None
+    if incident.category_group and incident.lon is not None and incident.lat is not None:
+        incident.merge_key = merge.merge_key(incident.category_group, incident.lon, incident.lat)
+    else:
+        incident.merge_key = None
 
 
 def targets_of(
@@ -91,8 +100,8 @@ def set_categories(
     old = (incident.category_code, list(incident.secondary_codes or []))
     if (lead, rest) == old:
         return False
+    _set_lead_group(incident, lead, policy)
     incident.category_code = lead
-    incident.category_group = lead[: policy.group_len] if lead else None
     incident.secondary_codes = rest
     p = categories.path(lead) if lead else None
     if p is not None:

@@ -117,6 +117,13 @@ def _write_batch(
     replayed = _load_incidents(
         db, {prior.incident_id for prior in known.values() if prior.incident_id is not None}
     )
+    for p in items:
+        if p.category.code and p.lon is not None and p.lat is not None:
+            r = p.report
+            p.place = places.place_of(
+                location=r.location, address=r.address, text=r.text, located=p.located,
+                line_offset=p.line_offset_m, lon=p.lon, lat=p.lat, policy=policy,
+            )  # fmt: skip
     cells = open_candidates(db, items, settings, prefix, policy)
     outcomes: list[Outcome | None] = [None] * len(items)
     plans: list[_Plan] = []
@@ -144,12 +151,8 @@ def _write_batch(
         group = code[:prefix] if code else None
         started = time.perf_counter()
         decision: merge.MergeDecision | None = None
-        place = merge.NO_PLACE
+        place = p.place or merge.NO_PLACE
         if group and p.lon is not None and p.lat is not None:
-            place = places.place_of(
-                location=r.location, address=r.address, text=r.text, located=p.located,
-                line_offset=p.line_offset_m, lon=p.lon, lat=p.lat, policy=policy,
-            )  # fmt: skip
             incoming = merge.Incoming(code, p.lon, p.lat, r.occurred_at, place)
             near = cells.near(p.lon, p.lat, policy.reach_m(code))  # type: ignore[arg-type]
             decision = merge.choose(incoming, near, policy=policy)
