@@ -122,7 +122,7 @@ def test_far_or_late_or_other_category_reports_are_new_incidents(client, token_f
     frame = LocalFrame.around(lon, lat)
     headers = token_for("duty_officer")
     first = client.post(URL, json=report_body(lon, lat), headers=headers).json()
-    far = client.post(URL, json=report_body(*frame.to_lonlat(400, 0)), headers=headers).json()
+    far = client.post(URL, json=report_body(*frame.to_lonlat(600, 0)), headers=headers).json()
     late = client.post(
         URL,
         json=report_body(

@@ -94,12 +94,15 @@ def test_two_categories_merge_only_under_a_scene_rule():
     assert not _merges(10, 0, a="91A01", b="21B01")  # no scene pair in this policy
 
 
-def test_a_secondary_category_of_the_incident_counts():
+def test_a_secondary_category_takes_in_its_own_category_only():
     lon, lat = _east(50)
-    incoming = Incoming("21C02", lon, lat, T0)
-    with_fire = Candidate(1, "91A02", LON, LAT, T0, ("21B01",))
-    assert consider(incoming, with_fire, policy=POL).merge
-    assert not consider(incoming, Candidate(1, "91A02", LON, LAT, T0), policy=POL).merge
+    crash = Incoming("21B01", lon, lat, T0)
+    fire = Incoming("21C02", lon, lat, T0)
+    with_crash = Candidate(1, "91A02", LON, LAT, T0, ("21B01",))
+    assert consider(crash, with_crash, policy=POL).merge  # the scene has a crash: joins
+    # a scene rule (car fire + crash) applies with the lead only: scenes do not chain
+    assert not consider(fire, with_crash, policy=POL).merge
+    assert consider(fire, Candidate(1, "21B01", LON, LAT, T0, ("91A02",)), policy=POL).merge
 
 
 def test_accuracy_widens_the_radius_up_to_the_cap():

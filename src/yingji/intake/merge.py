@@ -195,7 +195,11 @@ def consider(
         (a.point_code and a.point_code == b.point_code)
         or (a.place_key and a.place_key == b.place_key)
     )
-    conflict = bool(a.place_key and b.place_key and a.place_key != b.place_key) and not same_place
+    conflict = (
+        bool(a.place_key and b.place_key and a.place_key != b.place_key)
+        and not same_place
+        and not _within(a.place_key, b.place_key)  # type: ignore[arg-type]
+    )
     widening = min(a.accuracy_m + b.accuracy_m, pol.max_widening_m)
     reach = rule.radius_m * (pol.same_place_factor if same_place else 1.0) + widening
     time_text = f"发生时间相差 {_minutes(apart_s)}（≤ {_minutes(rule.window_s)}）"
@@ -316,6 +320,12 @@ def choose(
         f"no open incident to join under {rule.name_en} ({rule.radius_m:.0f} m, "
         f"{rule.window_s / 60:.0f} min) or a scene rule: new incident",
     )  # fmt: skip
+
+
+def _within(a: str, b: str) -> bool:
+    """Whether one place names the other more closely (``@小区`` and ``@小区#3``): no
+    conflict, though not the same place either."""
+    return a.split("#", 1)[0] == b or b.split("#", 1)[0] == a
 
 
 def _key(d: MergeDecision) -> tuple[bool, float, float, int]:

@@ -30,10 +30,14 @@ from yingji.intake.policy import MergePolicy
 WIFI_ACCURACY_M = 50.0
 MAX_LINE_SNAP_M = 200.0  # the policy's ``line_snap_m`` bound: beyond it no offset is computed
 
-_ROAD = r"[\u4e00-\u9fa5A-Za-z0-9]{1,12}?(?:大道|高速|快速路|路|街|道|巷|胡同|线)"
+_ROAD = r"[\u4e00-\u9fa5A-Za-z0-9]{1,12}?(?:大道|高速|快速路|国道|省道|路|街|道|巷|胡同|里|线)"
 _CROSS = re.compile(
     rf"({_ROAD})\s*(?:与|和|跟|同|/|／|、|交|&)\s*({_ROAD})"
-    r"(?:的)?(?:交叉口|交叉路口|交汇处|交口|十字路口|路口|口|附近|处)?"
+    r"(?:的)?(?:交叉口|交叉路口|交汇处|交口|十字路口|路口|路囗|口|附近|处)?"
+)
+# two roads side by side, then the word for a crossing ("纬三路后坡胡同十字路口")
+_CROSS_PLAIN = re.compile(
+    rf"({_ROAD})\s*({_ROAD})(?:的)?(?:交叉口|交叉路口|交汇处|交口|十字路口|路口|路囗)"
 )
 _HOUSE = re.compile(rf"({_ROAD})\s*(\d{{1,5}})\s*号")
 _BUILDING = re.compile(
@@ -51,7 +55,7 @@ def place_key(address: str, text: str = "", point_name: str | None = None) -> st
     for source in (address, text):
         if not source:
             continue
-        m = _CROSS.search(source)
+        m = _CROSS.search(source) or _CROSS_PLAIN.search(source)
         if m:
             a, b = _road(m.group(1)), _road(m.group(2))
             if a != b:

@@ -203,8 +203,9 @@ class MergePolicy:
     def best_rule(
         self, code: str, lead: str | None, secondary: tuple[str, ...] = ()
     ) -> tuple[Rule, str] | None:
-        """The widest rule ``code`` is compared with an incident under, over the incident's
-        lead and secondary categories, with the category it matched; None when none applies.
+        """The widest rule ``code`` is compared with an incident under — its lead under the
+        category or scene rule, a secondary category under the category rule only — with the
+        category it matched; None when none applies.
         Memoised: the writer asks it for every candidate."""
         key = ("best", code, lead, secondary)
         if key in self._memo:
@@ -212,6 +213,11 @@ class MergePolicy:
         best: tuple[Rule, str] | None = None
         for other in (lead, *secondary):
             if not other:
+                continue
+            # a scene's other categories take in reports of their own category only; a
+            # scene rule applies with the lead, or scenes would chain (a crash, then a car
+            # fire, then a gas smell, then every fall around the gas)
+            if other is not lead and other[: self.group_len] != code[: self.group_len]:
                 continue
             r = self.pair_rule(code, other)
             if r is not None and (
