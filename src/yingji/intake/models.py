@@ -79,9 +79,11 @@ class Incident(Base):
         # merge candidates: a cell's incidents within the merge window, a range of this index
         Index("ix_intake_incident_merge_key_time", "merge_key", "occurred_at"),
         # merge candidates at the same place, grid point or grid line, whatever the distance
-        Index("ix_intake_incident_place_key_time", "place_key", "occurred_at"),
-        Index("ix_intake_incident_grid_point_time", "grid_point_code", "occurred_at"),
-        Index("ix_intake_incident_line_time", "line_code", "occurred_at"),
+        # (the column alone: with occurred_at second, PostgreSQL's planner would scan one of
+        # these for the time range of the merge-key query)
+        Index("ix_intake_incident_place_key", "place_key"),
+        Index("ix_intake_incident_grid_point", "grid_point_code"),
+        Index("ix_intake_incident_line", "line_code"),
         Index("ix_intake_incident_status", "status"),
         Index("ix_intake_incident_created_at", "created_at"),
     )

@@ -48,9 +48,9 @@ def _columns() -> list[sa.Column]:  # type: ignore[type-arg]
 
 
 _INDEXES = [
-    ("ix_intake_incident_place_key_time", "place_key"),
-    ("ix_intake_incident_grid_point_time", "grid_point_code"),
-    ("ix_intake_incident_line_time", "line_code"),
+    ("ix_intake_incident_place_key", "place_key"),
+    ("ix_intake_incident_grid_point", "grid_point_code"),
+    ("ix_intake_incident_line", "line_code"),
 ]
 
 
@@ -59,7 +59,7 @@ def upgrade() -> None:
         for column in _columns():
             batch.add_column(column)
     for name, column in _INDEXES:
-        op.create_index(name, "intake_incident", [column, "occurred_at"])
+        op.create_index(name, "intake_incident", [column])
     op.create_table(
         "intake_merge_policy",
         sa.Column("id", sa.Integer(), primary_key=True),
