@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.conftest import ON_POSTGRES
-from yingji.intake import locks, service
+from yingji.intake import locks, merge, policy, service
 from yingji.intake.config import IntakeSettings
 from yingji.intake.merge import LOCK_CELL_DEG
 from yingji.intake.models import Incident, Report
@@ -108,10 +108,13 @@ def test_a_batch_locking_whole_groups_excludes_cell_locking_ones(demo, spots, mo
     shared group lock: the two kinds still exclude each other."""
     _, lon, lat = spots[29]
     _, far_lon, far_lat = spots[5]
-    monkeypatch.setattr(locks, "MAX_CELL_LOCKS", 1)
     now = datetime.now(UTC)
     near = _prepared(demo, [(lon + k * 1e-5, lat) for k in range(6)], "商场起火", now)
     (far,) = _prepared(demo, [(far_lon, far_lat)], "商场起火", now)
+    # as many cell locks as one report's reach needs (issue 13: a fire's reach spans several)
+    reach = policy.shipped().reach_m(near[0].category.code)
+    one = max(len(merge.lock_keys(merge.ALL_GROUPS, p.lon, p.lat, reach)) for p in near)
+    monkeypatch.setattr(locks, "MAX_CELL_LOCKS", one)
     batches = [[near[0], far], *[[p] for p in near[1:]]]  # the first needs 2 cells: whole group
     with demo.session() as db:  # the two ways of locking these batches take (then let go)
         ways = [locks.lock_merge_neighbourhoods(db, b, IntakeSettings(), 3) for b in batches]

@@ -122,16 +122,16 @@ def test_far_or_late_or_other_category_reports_are_new_incidents(client, token_f
     frame = LocalFrame.around(lon, lat)
     headers = token_for("duty_officer")
     first = client.post(URL, json=report_body(lon, lat), headers=headers).json()
-    far = client.post(URL, json=report_body(*frame.to_lonlat(400, 0)), headers=headers).json()
+    far = client.post(URL, json=report_body(*frame.to_lonlat(600, 0)), headers=headers).json()
     late = client.post(
         URL,
         json=report_body(
-            lon, lat, occurred_at=(datetime.now(UTC) - timedelta(hours=3)).isoformat()
+            lon, lat, occurred_at=(datetime.now(UTC) - timedelta(hours=4)).isoformat()
         ),
         headers=headers,
     ).json()
     other = client.post(
-        URL, json=report_body(lon, lat, text="路口两车相撞，一人受伤"), headers=headers
+        URL, json=report_body(lon, lat, text="楼下广场舞噪音扰民"), headers=headers
     ).json()
     ids = {first["incident_id"], far["incident_id"], late["incident_id"], other["incident_id"]}
     assert len(ids) == 4

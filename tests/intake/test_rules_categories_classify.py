@@ -13,13 +13,25 @@ from yingji.intake import categories, classify
 
 
 def test_four_major_categories():
-    names = {c.code: c.name for c in categories.table().values() if c.code.endswith("0000")}
+    names = {
+        c.code: c.name
+        for c in categories.table().values()
+        if c.code.endswith("0000") and not c.platform
+    }
     assert names == {
         "10000": "自然灾害",
         "20000": "事故灾难",
         "30000": "公共卫生事件",
         "40000": "社会安全事件",
     }
+
+
+def test_everyday_help_is_the_platforms_own_major_class_out_of_the_statistics():
+    platform = {c.code for c in categories.table().values() if c.platform}
+    assert "90000" in platform and all(code.startswith("9") for code in platform)
+    assert {"91A01", "91A02", "92A01", "93A01", "94A01", "95A01", "99A99"} <= platform
+    assert not categories.is_emergency("91A01") and categories.is_emergency("21B01")
+    assert not categories.is_emergency(None)
 
 
 def test_every_node_has_its_ancestors_and_a_valid_code():

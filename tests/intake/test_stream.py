@@ -33,11 +33,11 @@ def _read_events(resp, until) -> list[dict]:  # type: ignore[no-untyped-def]
 def test_reconnect_with_last_event_id_replays_from_the_database(client, token_for, spot, demo):
     duty = token_for("duty_officer")
     _, lon, lat = spot()
-    first = client.post(URL, json=report_body(lon, lat, text="山火"), headers=duty).json()
+    first = client.post(URL, json=report_body(lon, lat, text="电梯困人"), headers=duty).json()
     with demo.session() as s:
         after = service.last_event_id(s)
     _, lon2, lat2 = spot()
-    second = client.post(URL, json=report_body(lon2, lat2, text="山火"), headers=duty).json()
+    second = client.post(URL, json=report_body(lon2, lat2, text="电梯困人"), headers=duty).json()
     with client.stream("GET", "/api/v1/stream", headers={**duty, "Last-Event-ID": str(after)}) as r:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/event-stream")
@@ -46,7 +46,7 @@ def test_reconnect_with_last_event_id_replays_from_the_database(client, token_fo
     ids = [e["data"]["incident_id"] for e in events]
     assert first["incident_id"] not in ids and second["incident_id"] in ids
     assert events[-1]["data"]["type"] == "incident.created"
-    assert events[-1]["data"]["payload"]["category"]["code"] == "15A01"
+    assert events[-1]["data"]["payload"]["category"]["code"] == "21D04"
 
 
 def test_live_events_arrive_and_filters_apply(client, token_for, spot):

@@ -94,6 +94,9 @@ class IncidentStats(_Out):
     by_status: list[StatsBucket]
     by_hour: list[StatsPoint]
     by_day: list[StatsPoint]
+    everyday_help: int = Field(
+        0, description="日常求助（9xxxx，非突发事件，不计入其余统计）/ everyday help requests"
+    )
 
 
 class BoardCategory(_Out):

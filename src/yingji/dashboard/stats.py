@@ -44,6 +44,7 @@ CATEGORY_CLASSES: dict[str, tuple[str, str]] = {
     "4": ("社会安全事件", "Social security incidents"),
 }
 UNCLASSIFIED = ("未分类", "Unclassified")
+EVERYDAY_MAJOR = "9"  # the platform's everyday help classes (日常求助), not GB/T 35561
 UNLOCATED = ("未定位", "Not located")
 HOURS_SHOWN = 48
 
@@ -85,7 +86,9 @@ def count(
     that occurred in the last ``days`` days, with hourly (48 h) and daily trends.
 
     Days and hours are cut in the district's local time (``day_offset``, UTC+8 for China),
-    so "today" on the wall screen starts at local midnight.
+    so "today" on the wall screen starts at local midnight. The platform's everyday help
+    requests (日常求助, codes ``9xxxx``, outside GB/T 35561) are no 突发事件: they are counted
+    apart (``everyday_help``) and left out of every other count.
     """
     since = now - timedelta(days=days)
     levels: Counter[str] = Counter()
@@ -99,8 +102,12 @@ def count(
     first_hour = _floor_hour(local_now) - timedelta(hours=HOURS_SHOWN - 1)
     first_day = _floor_day(local_now) - timedelta(days=days - 1)
     total = 0
+    everyday = 0
     for r in rows:
         if r.status in NOT_COUNTED or not since <= r.occurred_at <= now:
+            continue
+        if (r.category_code or "").startswith(EVERYDAY_MAJOR):
+            everyday += 1
             continue
         total += 1
         levels[r.level] += 1
@@ -120,6 +127,7 @@ def count(
 
     return {
         "total": total,
+        "everyday_help": everyday,
         "open": open_count,
         "since": since.isoformat(),
         "until": now.isoformat(),

@@ -5,18 +5,21 @@ bounded chunks of keys.
 
 from __future__ import annotations
 
-import math
+import dataclasses
+import json
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import String, bindparam, select, type_coerce
 from sqlalchemy.orm import Session
 
 from yingji.core.db import among
-from yingji.intake import lifecycle, merge
+from yingji.intake import lifecycle, merge, places, policy_store
 from yingji.intake.config import IntakeSettings
 from yingji.intake.models import Incident, Report
+from yingji.intake.policy import MergePolicy
 from yingji.intake.prepare import Prepared
+from yingji.intake.scenes import lead_and_rest as scenes_rule
 
 _OPEN = frozenset(lifecycle.OPEN)
 
@@ -25,27 +28,42 @@ KEYS_PER_QUERY = 900  # bound parameters per candidate query, well inside every 
 
 
 class Cells:
-    """Open incidents of the batch's category groups in square cells of the merge radius, so
-    each report compares itself with the incidents of nine cells only."""
+    """Open incidents by merge cell (``merge.CELL_DEG``), so each report compares itself with
+    the incidents of the cells its reach covers only (one or four at a road accident's
+    150 m, a few dozen at a forest fire's 3 km)."""
 
-    def __init__(self, radius_m: float, lat0: float) -> None:
-        self.size_lat = radius_m / 111_000.0
-        self.size_lon = self.size_lat / max(0.05, math.cos(math.radians(lat0)))
-        self.cells: dict[tuple[str, int, int], list[Any]] = {}
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list[merge.Candidate]] = {}
+        self._cell_of_id: dict[int, tuple[int, int]] = {}
 
-    def _key(self, lon: float, lat: float) -> tuple[int, int]:
-        return math.floor(lon / self.size_lon), math.floor(lat / self.size_lat)
+    def add(self, item: merge.Candidate) -> None:
+        cell = merge.cell_of(item.lon, item.lat)  # type: ignore[arg-type]  # located items have lon and lat
+        self.cells.setdefault(cell, []).append(item)
+        self._cell_of_id[item.incident_id] = cell
 
-    def add(self, group: str, lon: float, lat: float, item: Any) -> None:
-        i, j = self._key(lon, lat)
-        self.cells.setdefault((group, i, j), []).append(item)
+    def fold_code(self, incident_id: int, code: str | None, policy: MergePolicy) -> None:
+        """A report of ``code`` joined the incident: later reports of the batch see its new
+        categories (a scene's third category may match only its second)."""
+        cell = self._cell_of_id.get(incident_id)
+        if cell is None or not code:
+            return
+        items = self.cells[cell]
+        for k, c in enumerate(items):
+            if c.incident_id == incident_id:
+                codes = (c.category_code, *c.secondary_codes)
+                if any(x and x[: policy.group_len] == code[: policy.group_len] for x in codes):
+                    return
+                lead, rest = scenes_rule([*codes, code], policy)
+                items[k] = dataclasses.replace(c, category_code=lead, secondary_codes=tuple(rest))
+                return
 
-    def near(self, group: str, lon: float, lat: float) -> list[Any]:
-        i, j = self._key(lon, lat)
-        out: list[Any] = []
-        for di in (-1, 0, 1):
-            for dj in (-1, 0, 1):
-                out.extend(self.cells.get((group, i + di, j + dj), ()))
+    def near(self, lon: float, lat: float, reach_m: float) -> list[merge.Candidate]:
+        out: list[merge.Candidate] = []
+        get = self.cells.get
+        for cell in merge.cells_covering(lon, lat, reach_m):
+            hit = get(cell)
+            if hit:
+                out.extend(hit)
         return out
 
 
@@ -55,17 +73,24 @@ _incident = Incident.__table__
 # built once (a statement built per batch spent more on its construction and cache key than
 # the database spent answering it, py-spy); status is checked in Python, not in SQL: given
 # ``status IN (...)``, SQLite's planner prefers the status index (every open incident) to
-# the merge-key index
+# the merge-key index. The secondary codes are read as text (parsed only when not empty):
+# decoding a JSON column per row was a tenth of the candidates' cost.
+_COLUMNS = (
+    _incident.c.id,
+    _incident.c.category_code,
+    _incident.c.lon,
+    _incident.c.lat,
+    _incident.c.occurred_at,
+    _incident.c.status,
+    type_coerce(_incident.c.secondary_codes, String),
+    _incident.c.accuracy_m,
+    _incident.c.grid_point_code,
+    _incident.c.line_code,
+    _incident.c.line_offset_m,
+    _incident.c.place_key,
+)
 _CANDIDATES = among(
-    lambda merge_key_among: select(
-        _incident.c.id,
-        _incident.c.category_group,
-        _incident.c.category_code,
-        _incident.c.lon,
-        _incident.c.lat,
-        _incident.c.occurred_at,
-        _incident.c.status,
-    ).where(
+    lambda merge_key_among: select(*_COLUMNS).where(
         merge_key_among,
         _incident.c.occurred_at >= bindparam("earliest"),
         _incident.c.occurred_at <= bindparam("latest"),
@@ -74,36 +99,106 @@ _CANDIDATES = among(
 )
 
 
+def _by(column: Any) -> Any:
+    """Candidates sharing an exact place, grid point or grid line with a report of the batch:
+    a range of that column's index, whatever the distance (the rule decides)."""
+    return among(
+        lambda among_: select(*_COLUMNS).where(
+            among_,
+            _incident.c.occurred_at >= bindparam("earliest"),
+            _incident.c.occurred_at <= bindparam("latest"),
+        ),
+        (column, "keys"),
+    )
+
+
+_BY_PLACE = _by(_incident.c.place_key)
+_BY_POINT = _by(_incident.c.grid_point_code)
+_BY_LINE = _by(_incident.c.line_code)
+
+
+# beyond the precise reach: only the incidents whose position is uncertain (``accuracy_m``)
+_UNCERTAIN_CANDIDATES = among(
+    lambda merge_key_among: select(*_COLUMNS).where(
+        merge_key_among,
+        _incident.c.occurred_at >= bindparam("earliest"),
+        _incident.c.occurred_at <= bindparam("latest"),
+        _incident.c.accuracy_m.is_not(None),
+    ),
+    (_incident.c.merge_key, "keys"),
+)
+
+
 def open_candidates(
-    db: Session, items: list[Prepared], settings: IntakeSettings, prefix: int
+    db: Session,
+    items: list[Prepared],
+    settings: IntakeSettings,
+    prefix: int = merge.DEFAULT_GROUP_PREFIX_LEN,
+    policy: MergePolicy | None = None,
 ) -> Cells:
     """The open incidents that reports of the batch may join, read by their merge keys (an
-    indexed column): only the cells around each report, whatever the number of open
-    incidents elsewhere in the district."""
+    indexed column): only the cells within each report's reach (``MergePolicy.reach_m``) and
+    the batch's longest window, whatever the number of open incidents elsewhere."""
+    pol = policy or policy_store.current(db)
+    cells = Cells()
     located = [p for p in items if p.category.code and p.lat is not None and p.lon is not None]
-    cells = Cells(settings.merge_radius_m, located[0].lat if located else 36.6)  # type: ignore[arg-type]  # located reports have a latitude
     if not located:
         return cells
-    window = timedelta(seconds=settings.merge_window_s)
+    window = timedelta(seconds=max(pol.window_s(p.category.code) for p in located))  # type: ignore[arg-type]  # located reports have a category code
     earliest = min(p.report.occurred_at for p in located) - window
     latest = max(p.report.occurred_at for p in located) + window
-    keys: set[str] = set()
+    precise_keys: set[str] = set()
+    uncertain_keys: set[str] = set()
+    place_keys: set[str] = set()
+    point_keys: set[str] = set()
+    line_keys: set[str] = set()
     for p in located:
-        group = p.category.code[:prefix]  # type: ignore[index]  # located reports have a category code
-        keys.update(merge.keys_around(group, p.lon, p.lat, settings.merge_radius_m))  # type: ignore[arg-type]  # located reports have lon and lat
+        own = places.accuracy_of(p.report.location, pol)
+        for group, (precise_m, full_m) in pol.group_reaches(p.category.code, own).items():  # type: ignore[arg-type]  # located reports have a category code
+            precise_keys.update(merge.keys_around(group, p.lon, p.lat, precise_m))  # type: ignore[arg-type]  # located reports have lon and lat
+            if full_m > precise_m:
+                uncertain_keys.update(merge.keys_around(group, p.lon, p.lat, full_m))  # type: ignore[arg-type]  # located reports have lon and lat
+        if p.place is not None:
+            if p.place.place_key:
+                place_keys.add(p.place.place_key)
+            if p.place.point_code:
+                point_keys.add(p.place.point_code)
+            if p.place.line_code:
+                line_keys.add(p.place.line_code)
     conn = db.connection()
-    stmt = _CANDIDATES.on(conn)
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), KEYS_PER_QUERY):
-        params = {
-            "keys": ordered[start : start + KEYS_PER_QUERY],
-            "earliest": earliest,
-            "latest": latest,
-        }
-        for iid, group, code, lon, lat, occurred, status in conn.execute(stmt, params):
-            if status in _OPEN:
-                cells.add(group, lon, lat, merge.Candidate(iid, code, lon, lat, occurred))
+    seen: set[int] = set()
+    base = {"earliest": earliest, "latest": latest}
+    parts: list[tuple[Any, list[str]]] = [(_CANDIDATES.on(conn), sorted(precise_keys))]
+    if uncertain_keys - precise_keys:
+        parts.append((_UNCERTAIN_CANDIDATES.on(conn), sorted(uncertain_keys - precise_keys)))
+    for stmt, wanted in ((_BY_PLACE, place_keys), (_BY_POINT, point_keys), (_BY_LINE, line_keys)):
+        if wanted:
+            parts.append((stmt.on(conn), sorted(wanted)))
+    for stmt, ordered in parts:
+        for start in range(0, len(ordered), KEYS_PER_QUERY):
+            params = {**base, "keys": ordered[start : start + KEYS_PER_QUERY]}
+            for (iid, code, lon, lat, occurred, status, secondary, accuracy, point, line,
+                 offset, key) in conn.execute(stmt, params):  # fmt: skip
+                if status not in _OPEN or lon is None or lat is None or iid in seen:
+                    continue
+                seen.add(iid)
+                place = (
+                    merge.Place(accuracy or 0.0, point, line, offset, key)
+                    if accuracy or point or line or key
+                    else merge.NO_PLACE
+                )
+                codes = _codes(secondary)
+                cells.add(merge.Candidate(iid, code, lon, lat, occurred, codes, place))
     return cells
+
+
+def _codes(stored: Any) -> tuple[str, ...]:
+    """Secondary codes as stored: JSON text on SQLite, already a list from PostgreSQL's jsonb."""
+    if not stored or stored == "[]":
+        return ()
+    if isinstance(stored, str):
+        return tuple(json.loads(stored))
+    return tuple(stored)
 
 
 _report = Report.__table__

@@ -12,6 +12,11 @@ here is a reconstruction from its known structure and the sub-types of the natio
 plan, and is marked ``uncertain`` in ``data/gbt35561.json``. The table is data so it can be
 corrected there without touching code; ``grading_rule`` on a node (inherited downwards) names
 the grading rule its events follow (:mod:`yingji.intake.grading`).
+
+Everyday help requests (日常求助) are the platform's own classes, not the standard's: 大类 digit
+``9`` (which GB/T 35561 never uses), the same five-character shape (``91A01`` 突发疾病求助,
+``94A01`` 动物求助...). They are marked ``platform`` in the table: such an incident is routed to
+its department like any other but stays out of the emergency statistics (:func:`is_emergency`).
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-CODE_RE = re.compile(r"^[1-4][0-9][A-Z0][0-9]{2}$")
+CODE_RE = re.compile(r"^[1-49][0-9][A-Z0][0-9]{2}$")
+PLATFORM_MAJOR = "9"  # the platform's everyday help classes (日常求助), outside GB/T 35561
 SEPARATOR = " › "
 
 
@@ -33,6 +39,7 @@ class Category:
     name_en: str
     uncertain: bool
     grading_rule: str | None
+    platform: bool = False  # an everyday help class (日常求助), not a GB/T 35561 code
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +95,10 @@ def table() -> dict[str, Category]:
             name_en=node.get("name_en", ""),
             uncertain=bool(node.get("uncertain", False)),
             grading_rule=node.get("grading_rule"),
+            platform=bool(node.get("platform", False)),
         )
+        if out[code].platform != code.startswith(PLATFORM_MAJOR):
+            raise ValueError(f"platform classes are exactly the 9xxxx codes: {code}")
     return out
 
 
@@ -130,3 +140,10 @@ def same_group(a: str | None, b: str | None, *, prefix_len: int = 3) -> bool:
     if not a or not b:
         return False
     return a[:prefix_len] == b[:prefix_len]
+
+
+def is_emergency(code: str | None) -> bool:
+    """Whether an incident of ``code`` counts in the emergency statistics (突发事件统计): every
+    GB/T 35561 code does; the platform's everyday help classes (9xxxx, 日常求助) and no
+    category do not."""
+    return bool(code) and not code.startswith(PLATFORM_MAJOR)  # type: ignore[union-attr]  # bool(code) guards None

@@ -14,9 +14,14 @@ from yingji.intake.prepare import Prepared
 
 
 def new_incident(
-    p: Prepared, settings: IntakeSettings, now: datetime, group: str | None
+    p: Prepared,
+    settings: IntakeSettings,
+    now: datetime,
+    group: str | None,
+    place: merge.Place = merge.NO_PLACE,
 ) -> IncidentRecord:
-    """A new incident from the first report of an event (a record, inserted by the writer)."""
+    """A new incident from the first report of an event (a record, inserted by the writer),
+    with the report's evidence of place (what later reports are compared with)."""
     r = p.report
     trusted = r.channel in settings.trusted_channels
     path = p.category_path
@@ -35,6 +40,13 @@ def new_incident(
         category_confidence=p.category.confidence,
         category_source=p.category.source,
         low_confidence=p.category.low_confidence,
+        category_matched=list(p.category.matched),
+        secondary_codes=[],
+        accuracy_m=place.accuracy_m or None,
+        grid_point_code=place.point_code,
+        line_code=place.line_code,
+        line_offset_m=place.line_offset_m,
+        place_key=place.place_key,
         occurred_at=r.occurred_at,
         created_at=now,
         updated_at=now,
@@ -103,6 +115,10 @@ MERGED_COLUMNS = (
     "deadlines",
     "deadline_due_at",
     "headquarters_code",
+    "category_code",
+    "category_group",
+    "merge_key",
+    "secondary_codes",
 )
 
 

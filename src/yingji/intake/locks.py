@@ -1,8 +1,9 @@
 """PostgreSQL advisory locks of the intake write path (SQLite has one writer at a time).
 
-A batch takes transaction-scoped advisory locks around the category groups and cells it may
-merge into (sorted, so two processes never deadlock), so two reports of one event written by
-two processes at once cannot both found an incident. Every transaction that writes stream
+A batch takes transaction-scoped advisory locks around the cells it may merge into (sorted,
+so two processes never deadlock; one group for every category since issue 13, as a scene
+spans categories), so two reports of one event written by two processes at once cannot
+both found an incident. Every transaction that writes stream
 events takes one more lock just before inserting them and holds it to commit, so event ids
 are committed in increasing order: a reader that has seen id N has seen every id below N
 that will ever exist.
@@ -15,8 +16,9 @@ import hashlib
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from yingji.intake import merge
+from yingji.intake import merge, policy_store
 from yingji.intake.config import IntakeSettings
+from yingji.intake.policy import MergePolicy
 from yingji.intake.prepare import Prepared
 
 EVENT_LOCK_KEY = 5_941_320_117_001  # "the event table" (any constant shared by every process)
@@ -43,8 +45,10 @@ def group_lock_key(group: str) -> int:
 def writer_group(category_code: str, prefix: int) -> str:
     """The merge group whose lock a writer batch takes for a report or incident of this
     category (held shared with cell locks, or exclusively): a duty officer's correction
-    takes the same groups exclusively (``lock_groups``) to keep the writer out."""
-    return category_code[:prefix]
+    takes the same groups exclusively (``lock_groups``) to keep the writer out. Since
+    reports of different categories may be one scene (issue 13) the writer locks one group
+    for every category, so this is that group whatever the code."""
+    return merge.ALL_GROUPS
 
 
 def lock_groups(db: Session, groups: set[str], already: set[int] | None = None) -> set[int]:
@@ -75,7 +79,11 @@ _LOCK_ALL_SHARED = text(
 
 
 def lock_merge_neighbourhoods(
-    db: Session, items: list[Prepared], settings: IntakeSettings, prefix: int
+    db: Session,
+    items: list[Prepared],
+    settings: IntakeSettings,
+    prefix: int,
+    policy: MergePolicy | None = None,
 ) -> str | None:
     """Take, before reading merge candidates, the locks that keep two processes from founding
     two incidents for one event (PostgreSQL; SQLite has one writer).
@@ -90,13 +98,16 @@ def lock_merge_neighbourhoods(
     merge and are never candidates: they need no lock. Returns which way it locked
     (``"cells"`` or ``"groups"``), or None when nothing needed a lock.
     """
+    pol = policy or policy_store.current(db)
     groups: set[str] = set()
     cells: set[str] = set()
     for p in items:
         if p.category.code and p.lon is not None and p.lat is not None:
+            # one group for all since cross-category scenes merge (issue 13); each report
+            # locks the cells its reach covers
             group = writer_group(p.category.code, prefix)
             groups.add(group)
-            cells.update(merge.lock_keys(group, p.lon, p.lat, settings.merge_radius_m))
+            cells.update(merge.lock_keys(group, p.lon, p.lat, pol.reach_m(p.category.code)))
     if not groups:
         return None
     group_keys = sorted(group_lock_key(g) for g in groups)

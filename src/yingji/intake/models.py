@@ -78,6 +78,12 @@ class Incident(Base):
     __table_args__ = (
         # merge candidates: a cell's incidents within the merge window, a range of this index
         Index("ix_intake_incident_merge_key_time", "merge_key", "occurred_at"),
+        # merge candidates at the same place, grid point or grid line, whatever the distance
+        # (the column alone: with occurred_at second, PostgreSQL's planner would scan one of
+        # these for the time range of the merge-key query)
+        Index("ix_intake_incident_place_key", "place_key"),
+        Index("ix_intake_incident_grid_point", "grid_point_code"),
+        Index("ix_intake_incident_line", "line_code"),
         Index("ix_intake_incident_status", "status"),
         Index("ix_intake_incident_created_at", "created_at"),
     )
@@ -95,6 +101,16 @@ class Incident(Base):
     category_confidence: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
     category_source: Mapped[str] = mapped_column(String(8), nullable=False, default="none")
     low_confidence: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # the words that decided the lead category (keyword rules), shown to the officer
+    category_matched: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
+    # the scene's other categories, the lead being ``category_code`` (issue 13)
+    secondary_codes: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
+    # evidence of place of the founding report (``merge.Place``): what merging compares
+    accuracy_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    grid_point_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    line_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    line_offset_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    place_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
@@ -170,6 +186,20 @@ class IncidentRecord:
 
 # what the pipeline's functions take: a stored incident or the writer's record of one
 IncidentLike = Incident | IncidentRecord
+
+
+class MergePolicyRow(Base):
+    """The merge policy an admin saved (one row, ``id`` 1): the document of
+    :class:`yingji.intake.policy.MergePolicyDoc`, validated before it is written. While no
+    row exists the shipped ``data/merge_policy.json`` is in force."""
+
+    __tablename__ = "intake_merge_policy"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(128), nullable=False, default="")
 
 
 class IncidentReport(Base):

@@ -21,7 +21,7 @@ from yingji.core.errors import ApiError, invalid
 from yingji.geo.transform import Crs
 from yingji.grid import service as grid_service
 from yingji.grid.locate import GridIndex
-from yingji.intake import categories, classify, grading
+from yingji.intake import categories, classify, grading, places
 from yingji.intake.canonical import canonical_hash
 from yingji.intake.schemas import CHANNEL_NAMES, ReportIn
 
@@ -66,6 +66,11 @@ class Prepared:
     facts: grading.Facts
     grade: grading.Grade
     steps: list[Step]
+    # how far along its grid line the report lies (metres from the line's start), when a line
+    # is near: the evidence of place merging weighs with the policy (``places.place_of``)
+    line_offset_m: float | None = None
+    # the evidence of place under the merge policy in force, set by the writer (``write``)
+    place: Any = None
 
 
 def _ms(started: float) -> float:
@@ -119,8 +124,9 @@ def match_address(index: GridIndex, address: str) -> tuple[str, float, float, st
 
 
 # ------------------------------------------------------------------ the steps
-def _locate(db: Session | Database, report: ReportIn) -> tuple[dict[str, Any], Step]:
-    """The location facts (``GET /api/v1/grid/locate``'s answer as JSON) and the step."""
+def _locate(db: Session | Database, report: ReportIn) -> tuple[dict[str, Any], Step, float | None]:
+    """The location facts (``GET /api/v1/grid/locate``'s answer as JSON), the step, and how
+    far along the nearest grid line the position lies."""
     started = time.perf_counter()
     if report.location is not None:
         loc = report.location
@@ -141,6 +147,12 @@ def _locate(db: Session | Database, report: ReportIn) -> tuple[dict[str, Any], S
         pos = grid_service.find(db, lon=lon, lat=lat, crs=Crs.wgs84)
         how, how_en = f"按地址匹配网格名称“{name}”", f"by address, matching grid {kind} '{name}'"
     facts = grid_service.located_facts(pos)
+    line_hit = pos.found.line
+    offset = (
+        places.line_offset_m(line_hit.line.geometry, pos.wgs_lon, pos.wgs_lat)
+        if line_hit is not None and line_hit.distance_m <= places.MAX_LINE_SNAP_M
+        else None
+    )
     area, point = facts["area"], facts["point"]
     parts = [facts["subdistrict"]["name"]]
     if area:
@@ -155,7 +167,7 @@ def _locate(db: Session | Database, report: ReportIn) -> tuple[dict[str, Any], S
         f"located {how_en}: {' / '.join(parts)}",
         {"subdistrict": facts["subdistrict"]["code"], "area": area["code"] if area else None},
     )
-    return facts, step
+    return facts, step, offset
 
 
 def _classify(report: ReportIn) -> tuple[classify.Classification, Step]:
@@ -266,7 +278,7 @@ def prepare(
         f"report received on channel {report.channel} ({report.source_id})",
         {"channel": report.channel, "source_id": report.source_id},
     )
-    located, locate_step = _locate(db, report)
+    located, locate_step, line_offset = _locate(db, report)
     category, classify_step = _classify(report)
     path = categories.path(category.code) if category.code else None
     facts = facts_of(report)
@@ -289,6 +301,7 @@ def prepare(
         facts=facts,
         grade=grade,
         steps=[received, locate_step, classify_step, grade_step_],
+        line_offset_m=line_offset,
     )
 
 

@@ -24,7 +24,13 @@ from yingji.intake.models import (
     TimelineEntry,
 )
 from yingji.intake.schemas import IncidentDetail, ReportRead, RoutingRead, TimelineRead
-from yingji.intake.shapes import category_read, event_dict, headquarters_ref, subdistrict_ref
+from yingji.intake.shapes import (
+    category_read,
+    event_dict,
+    headquarters_ref,
+    secondary_reads,
+    subdistrict_ref,
+)
 
 
 def incident_read(incident: Incident, org: routing.Organisation) -> dict[str, Any]:
@@ -40,7 +46,9 @@ def incident_read(incident: Incident, org: routing.Organisation) -> dict[str, An
             incident.category_confidence,
             incident.low_confidence,
             incident.category_source,
+            incident.category_matched,
         ),
+        "secondary_categories": secondary_reads(incident),
         "occurred_at": incident.occurred_at,
         "created_at": incident.created_at,
         "updated_at": incident.updated_at,

@@ -40,6 +40,22 @@ def targets_for(
     for t in targets:
         if t.type == "headquarters":
             incident.headquarters_code = t.code
+    # each secondary category of the scene still goes to its headquarters or department
+    # (issue 13); the incident's headquarters stays the lead's
+    seen = {(t.type, t.code) for t in targets}
+    for code in incident.secondary_codes or ():
+        sp = categories.path(code)
+        for t in routing.route(
+            category_code=code,
+            category_name=sp.display if sp else code,
+            level=incident.level,
+            subdistrict=None,
+            local_force=None,
+            org=org,
+        ):
+            if t.type in ("headquarters", "department") and (t.type, t.code) not in seen:
+                seen.add((t.type, t.code))
+                targets.append(routing.Target(t.type, t.code, t.name, f"次要类别 {t.reason}"))
     return targets
 
 

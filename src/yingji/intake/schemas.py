@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from yingji.core.errors import ZhValueError
 from yingji.core.validators import BigRowId, Input
 from yingji.geo.transform import Crs
+from yingji.intake.policy import MergePolicyDoc
 
 Channel = Literal["notice", "grid", "public", "internet", "alarm", "sensor", "cap"]
 CHANNEL_NAMES = {
@@ -28,10 +29,17 @@ class _Strict(Input):
     """Request bodies: the shared input rules (core.validators.Input)."""
 
 
+LocationSource = Literal["gps", "cell", "wifi", "manual", "geocoded"]
+
+
 class Location(_Strict):
     lon: float = Field(allow_inf_nan=False)
     lat: float = Field(allow_inf_nan=False)
     crs: Crs = Crs.wgs84
+    # the sender's stated horizontal accuracy, and how the position was got (issue 13): a
+    # cell-network position (110/119/120 linkage) without one counts a few hundred metres
+    accuracy_m: float | None = Field(default=None, gt=0, le=50_000, allow_inf_nan=False)
+    source: LocationSource | None = None
 
 
 class Reporter(_Strict):
@@ -91,6 +99,11 @@ class CategoryRead(BaseModel):
     confidence: float
     low_confidence: bool
     source: str
+    # the words of the report that decided the category (keyword rules), for the officer
+    matched: list[str] = Field(default_factory=list)
+    # a GB/T 35561 emergency (True) or one of the platform's everyday help classes (9xxxx,
+    # 日常求助: routed, but out of the emergency statistics)
+    emergency: bool = False
 
 
 class NamedRef(BaseModel):
@@ -193,6 +206,9 @@ class IncidentRead(BaseModel):
     report_count: int
     channels: list[str]
     headquarters: NamedRef | None
+    # the scene's other categories (issue 13): ``category`` is the lead, the most serious;
+    # each of these still routes to its department
+    secondary_categories: list[CategoryRead] = Field(default_factory=list)
     trusted: bool
     production_safety: bool
     deadlines: list[dict[str, Any]]
@@ -297,3 +313,14 @@ class CategoryOption(BaseModel):
     name: str
     name_en: str
     display: str
+
+
+class MergePolicyRead(BaseModel):
+    """The merge policy in force: ``source`` is ``shipped`` (data/merge_policy.json) until an
+    admin saves one (``database``); ``revision`` counts the saves."""
+
+    source: Literal["shipped", "database"]
+    revision: int
+    updated_at: datetime | None
+    updated_by: str | None
+    policy: MergePolicyDoc

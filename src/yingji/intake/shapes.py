@@ -13,7 +13,11 @@ from yingji.intake.schemas import CategoryRead, NamedRef, ReportAccepted
 
 
 def category_dict(
-    code: str | None, confidence: float, low: bool, source: str | None = None
+    code: str | None,
+    confidence: float,
+    low: bool,
+    source: str | None = None,
+    matched: list[str] | None = None,
 ) -> dict[str, Any]:
     """An incident's category as JSON (the shape of ``CategoryRead``): built as a plain dict
     for the stream events intake writes per report."""
@@ -25,13 +29,25 @@ def category_dict(
         "confidence": confidence,
         "low_confidence": low,
         "source": source or ("rules" if p else "none"),
+        "matched": list(matched or []),
+        "emergency": categories.is_emergency(p.code if p else None),
     }
 
 
 def category_read(
-    code: str | None, confidence: float, low: bool, source: str | None = None
+    code: str | None,
+    confidence: float,
+    low: bool,
+    source: str | None = None,
+    matched: list[str] | None = None,
 ) -> CategoryRead:
-    return CategoryRead(**category_dict(code, confidence, low, source))
+    return CategoryRead(**category_dict(code, confidence, low, source, matched))
+
+
+def secondary_reads(incident: IncidentLike) -> list[CategoryRead]:
+    """The scene's secondary categories (issue 13), each as a ``CategoryRead``: brought by a
+    joining report's own classification, so shown as ``merged``."""
+    return [category_read(c, 1.0, False, "merged") for c in incident.secondary_codes or ()]
 
 
 def headquarters_ref(org: routing.Organisation, code: str | None) -> NamedRef | None:
@@ -64,6 +80,7 @@ def accepted(
             incident.category_confidence,
             incident.low_confidence,
             incident.category_source,
+            incident.category_matched,
         ),
         subdistrict=subdistrict_ref(incident, org),
         headquarters=headquarters_ref(org, incident.headquarters_code),
@@ -85,7 +102,9 @@ def event_payload(
             incident.category_confidence,
             incident.low_confidence,
             incident.category_source,
+            incident.category_matched,
         ),
+        "secondary_codes": list(incident.secondary_codes or ()),
         "subdistrict": {"code": sub, "name": org.subdistricts.get(sub, sub)} if sub else None,
         "headquarters": {"code": hq, "name": org.headquarters.get(hq, (hq, ""))[0]} if hq else None,
         "lon": incident.lon,

@@ -22,9 +22,18 @@ from yingji.core.errors import ApiError, forbidden, invalid, validation_items
 from yingji.core.pagination import Page, PageParams, page_params, paginate, sort_param
 from yingji.core.responses import TypedRoute, content, errors, json_body
 from yingji.core.validators import BigRowId, Text
-from yingji.intake import cap, categories, correction_export, corrections, service, stream
+from yingji.intake import (
+    cap,
+    categories,
+    correction_export,
+    corrections,
+    policy_store,
+    service,
+    stream,
+)
 from yingji.intake.lifecycle import SCREENING_ROLES
 from yingji.intake.models import Correction
+from yingji.intake.policy import MergePolicyDoc
 from yingji.intake.prepare import Prepared, Sender, prepare
 from yingji.intake.runtime import IntakeRuntime
 from yingji.intake.schemas import (
@@ -39,6 +48,7 @@ from yingji.intake.schemas import (
     IncidentRead,
     LevelRaiseIn,
     MergeIn,
+    MergePolicyRead,
     MoveReportIn,
     ReclassifyIn,
     RelocateIn,
@@ -71,6 +81,8 @@ INCIDENT_LEVEL = allow(Role.admin, Role.duty_officer, Role.hq_commander, Role.co
 INCIDENT_DEADLINE = allow(Role.admin, Role.duty_officer)
 # the roles that screen (甄别研判) correct the machine: merge, split, move, re-classify, re-locate
 SCREEN = allow(*sorted(SCREENING_ROLES, key=lambda r: r.value))
+POLICY_READ = allow(Role.admin, Role.duty_officer, Role.hq_commander, Role.committee)
+POLICY_WRITE = allow(Role.admin)
 
 # Who may report; integrations are further bound to their token's channels (_check_channel).
 report_principal = allow_own_session(
@@ -689,3 +701,31 @@ async def live_stream(
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+class MergePolicyPut(MergePolicyDoc):
+    """A whole merge policy (``GET``'s ``policy``), and why it changes (for the audit log)."""
+
+    reason: str = ""
+
+
+@router.get("/intake/merge-policy", response_model=MergePolicyRead)
+def read_merge_policy(
+    principal: Principal = Depends(POLICY_READ), db: Session = Depends(get_db)
+) -> dict[str, Any]:
+    """The merge policy in force: radius and window per category, scene pairs, evidence."""
+    return policy_store.read(db)
+
+
+@router.put("/intake/merge-policy", response_model=MergePolicyRead)
+def replace_merge_policy(
+    body: MergePolicyPut,
+    principal: Principal = Depends(POLICY_WRITE),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """Replace the merge policy (admin): the next report written follows it. Audited."""
+    doc = MergePolicyDoc.model_validate(body.model_dump(exclude={"reason"}))
+    out = policy_store.replace(db, doc, actor=principal.actor, reason=body.reason, now=utcnow())
+    db.commit()
+    policy_store.forget()
+    return out

@@ -18,7 +18,7 @@ from yingji.audit import service as audit
 from yingji.core.bulk import insert_with_ids, update_rows
 from yingji.core.db import among
 from yingji.core.errors import ApiError, conflict
-from yingji.intake import deadlines, merge, routing
+from yingji.intake import categories, deadlines, merge, places, policy_store, routing, scenes
 from yingji.intake import events as intake_events
 from yingji.intake.candidates import known_reports, open_candidates
 from yingji.intake.config import IntakeSettings
@@ -69,6 +69,7 @@ class _Plan:
     level_change: tuple[str, str, list[str]] | None = None
     targets: list[routing.Target] | None = None  # a new incident's, with the time they took
     route_ms: float = 0.0
+    categories_changed: bool = False  # a joining report brought another category of the scene
 
 
 def _reused(r: Any) -> ApiError:
@@ -110,14 +111,22 @@ def _write_batch(
     now: datetime,
 ) -> tuple[list[Outcome], list[dict[str, Any]]]:
     prefix = settings.merge_group_prefix_len
+    policy = policy_store.current(db)
     if is_postgres(db):
-        lock_merge_neighbourhoods(db, items, settings, prefix)
+        lock_merge_neighbourhoods(db, items, settings, prefix, policy)
     known = known_reports(db, items)
     # the incidents of replayed reports, for their answers: one query for the batch
     replayed = _load_incidents(
         db, {prior.incident_id for prior in known.values() if prior.incident_id is not None}
     )
-    cells = open_candidates(db, items, settings, prefix)
+    for p in items:
+        if p.category.code and p.lon is not None and p.lat is not None:
+            r = p.report
+            p.place = places.place_of(
+                location=r.location, address=r.address, text=r.text, located=p.located,
+                line_offset=p.line_offset_m, lon=p.lon, lat=p.lat, policy=policy,
+            )  # fmt: skip
+    cells = open_candidates(db, items, settings, prefix, policy)
     outcomes: list[Outcome | None] = [None] * len(items)
     plans: list[_Plan] = []
     in_batch: dict[tuple[str, str], str] = {}
@@ -141,33 +150,33 @@ def _write_batch(
                 outcomes[index] = Outcome(409, error=_reused(r))
             continue
         in_batch[key] = p.body_hash
-        group = p.category.code[:prefix] if p.category.code else None
+        code = p.category.code
+        group = code[:prefix] if code else None
         started = time.perf_counter()
         decision: merge.MergeDecision | None = None
+        place = p.place or merge.NO_PLACE
         if group and p.lon is not None and p.lat is not None:
-            decision = merge.choose(
-                merge.Incoming(p.category.code, p.lon, p.lat, r.occurred_at),
-                cells.near(group, p.lon, p.lat),
-                radius_m=settings.merge_radius_m,
-                window_s=settings.merge_window_s,
-                group_prefix_len=prefix,
-            )  # fmt: skip
+            incoming = merge.Incoming(code, p.lon, p.lat, r.occurred_at, place)
+            near = cells.near(p.lon, p.lat, policy.reach_m(code))  # type: ignore[arg-type]  # only located reports reach here
+            decision = merge.choose(incoming, near, policy=policy)
         merge_ms = round((time.perf_counter() - started) * 1000.0, 3)
         if decision is not None and decision.merge:
             target = decision.incident_id
+            cells.fold_code(target, code, policy)  # type: ignore[arg-type]  # the code is set for located reports
             # an incident founded earlier in the batch, or (filled in below) a stored one
             founded = new_incidents[-target - 1] if target < 0 else None  # type: ignore[operator]  # a merge decision always names its incident
             plan = _Plan(index, p, founded, decision, merge_ms, False)  # type: ignore[arg-type]  # founded is filled in below when None
         else:
-            incident = new_incident(p, settings, now, group)
+            incident = new_incident(p, settings, now, group, place)
             new_incidents.append(incident)
             stand_in_id = -len(new_incidents)  # until the flush gives it its id: -1, -2, ...
             if group and p.lon is not None and p.lat is not None:
-                cand = merge.Candidate(stand_in_id, p.category.code, p.lon, p.lat, r.occurred_at)
-                cells.add(group, p.lon, p.lat, cand)
+                cells.add(
+                    merge.Candidate(stand_in_id, code, p.lon, p.lat, r.occurred_at, (), place)
+                )
             plan = _Plan(index, p, incident, decision, merge_ms, True)
         plans.append(plan)
-    _fold_merges(db, plans, now)
+    _fold_merges(db, plans, now, policy)
     for plan in plans:
         if plan.is_new:
             started = time.perf_counter()
@@ -217,9 +226,10 @@ def _load_incidents(db: Session, ids: set[int]) -> dict[int, IncidentRecord]:
     return {r.id: IncidentRecord.from_row(_LOADED_NAMES, r) for r in rows}
 
 
-def _fold_merges(db: Session, plans: list[_Plan], now: datetime) -> None:
+def _fold_merges(db: Session, plans: list[_Plan], now: datetime, policy: merge.MergePolicy) -> None:
     """Load every stored incident the batch merges into with one query, then fold each
-    report into its incident in arrival order."""
+    report into its incident in arrival order (its figures, and its category into the
+    scene's categories)."""
     wanted = {p.decision.incident_id for p in plans if p.incident is None and p.decision}  # type: ignore[union-attr]  # filtered on p.decision
     loaded = _load_incidents(db, wanted)  # type: ignore[arg-type]  # a merge decision always names its incident
     for plan in plans:
@@ -228,6 +238,9 @@ def _fold_merges(db: Session, plans: list[_Plan], now: datetime) -> None:
         if plan.incident is None:
             plan.incident = loaded[plan.decision.incident_id]
         plan.level_change = merge_facts(plan.incident, plan.prepared, now)
+        plan.categories_changed = scenes.fold_category(
+            plan.incident, plan.prepared.category.code, policy
+        )
 
 
 def _update_merged(db: Session, plans: list[_Plan]) -> None:
@@ -438,6 +451,22 @@ def _record_merge(
             ),
             SYSTEM_ACTOR,
         )
+    if plan.categories_changed:
+        rest = incident.secondary_codes or []
+        step(
+            Step(
+                "categories_changed",
+                "ok",
+                0.0,
+                f"同一现场的类别：主类 {_display(incident.category_code)}"
+                + (f"，次要类别 {'、'.join(_display(c) for c in rest)}" if rest else ""),
+                f"scene categories: lead {incident.category_code}"
+                + (f", secondary {', '.join(rest)}" if rest else ""),
+                {"lead": incident.category_code, "secondary": list(rest)},
+            ),
+            SYSTEM_ACTOR,
+        )
+    if plan.level_change is not None or plan.categories_changed:
         reroute(db, incident, org, now, report_id=report.id)
     pending.append(
         PendingEvent(
@@ -448,3 +477,8 @@ def _record_merge(
             True,
         )
     )
+
+
+def _display(code: str | None) -> str:
+    p = categories.path(code) if code else None
+    return p.display if p else (code or "未分类")

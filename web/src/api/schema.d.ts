@@ -974,6 +974,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/intake/merge-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Merge Policy
+         * @description The merge policy in force: radius and window per category, scene pairs, evidence.
+         */
+        get: operations["read_merge_policy_api_v1_intake_merge_policy_get"];
+        /**
+         * Replace Merge Policy
+         * @description Replace the merge policy (admin): the next report written follows it. Audited.
+         */
+        put: operations["replace_merge_policy_api_v1_intake_merge_policy_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/resources/teams": {
         parameters: {
             query?: never;
@@ -3153,6 +3177,32 @@ export interface components {
             low_confidence: boolean;
             /** Source */
             source: string;
+            /** Matched */
+            matched?: string[];
+            /**
+             * Emergency
+             * @default false
+             */
+            emergency?: boolean;
+        };
+        /**
+         * CategoryRuleDoc
+         * @description One category's rule: reports of it within ``radius_m`` and ``window_s`` are one event.
+         */
+        CategoryRuleDoc: {
+            /** Prefix */
+            prefix: string;
+            /** Radius M */
+            radius_m: number;
+            /** Window S */
+            window_s: number;
+            /** Line Radius M */
+            line_radius_m?: number | null;
+            /**
+             * Severity
+             * @default 50
+             */
+            severity?: number;
         };
         /** CircleIn */
         CircleIn: {
@@ -3846,6 +3896,8 @@ export interface components {
             /** Channels */
             channels: string[];
             headquarters: components["schemas"]["NamedRef"] | null;
+            /** Secondary Categories */
+            secondary_categories?: components["schemas"]["CategoryRead"][];
             /** Trusted */
             trusted: boolean;
             /** Production Safety */
@@ -3928,6 +3980,8 @@ export interface components {
             /** Channels */
             channels: string[];
             headquarters: components["schemas"]["NamedRef"] | null;
+            /** Secondary Categories */
+            secondary_categories?: components["schemas"]["CategoryRead"][];
             /** Trusted */
             trusted: boolean;
             /** Production Safety */
@@ -3971,6 +4025,12 @@ export interface components {
             by_hour: components["schemas"]["StatsPoint"][];
             /** By Day */
             by_day: components["schemas"]["StatsPoint"][];
+            /**
+             * Everyday Help
+             * @description 日常求助（9xxxx，非突发事件，不计入其余统计）/ everyday help requests
+             * @default 0
+             */
+            everyday_help?: number;
         };
         /** IntegrationTokenCreate */
         IntegrationTokenCreate: {
@@ -4593,6 +4653,115 @@ export interface components {
              * @description 更正理由（必填）/ why (required)
              */
             reason: string;
+        };
+        /** MergePolicyDoc */
+        MergePolicyDoc: {
+            /** Default Radius M */
+            default_radius_m: number;
+            /** Default Window S */
+            default_window_s: number;
+            /**
+             * Cell Accuracy M
+             * @default 300
+             */
+            cell_accuracy_m?: number;
+            /**
+             * Max Widening M
+             * @default 500
+             */
+            max_widening_m?: number;
+            /**
+             * Same Place Factor
+             * @default 1.5
+             */
+            same_place_factor?: number;
+            /**
+             * Conflict Edge Fraction
+             * @default 0.5
+             */
+            conflict_edge_fraction?: number;
+            /**
+             * Point Snap M
+             * @default 30
+             */
+            point_snap_m?: number;
+            /**
+             * Line Snap M
+             * @default 60
+             */
+            line_snap_m?: number;
+            /** Categories */
+            categories?: components["schemas"]["CategoryRuleDoc"][];
+            /** Scenes */
+            scenes?: components["schemas"]["SceneRuleDoc"][];
+        };
+        /**
+         * MergePolicyPut
+         * @description A whole merge policy (``GET``'s ``policy``), and why it changes (for the audit log).
+         */
+        MergePolicyPut: {
+            /** Default Radius M */
+            default_radius_m: number;
+            /** Default Window S */
+            default_window_s: number;
+            /**
+             * Cell Accuracy M
+             * @default 300
+             */
+            cell_accuracy_m?: number;
+            /**
+             * Max Widening M
+             * @default 500
+             */
+            max_widening_m?: number;
+            /**
+             * Same Place Factor
+             * @default 1.5
+             */
+            same_place_factor?: number;
+            /**
+             * Conflict Edge Fraction
+             * @default 0.5
+             */
+            conflict_edge_fraction?: number;
+            /**
+             * Point Snap M
+             * @default 30
+             */
+            point_snap_m?: number;
+            /**
+             * Line Snap M
+             * @default 60
+             */
+            line_snap_m?: number;
+            /** Categories */
+            categories?: components["schemas"]["CategoryRuleDoc"][];
+            /** Scenes */
+            scenes?: components["schemas"]["SceneRuleDoc"][];
+            /**
+             * Reason
+             * @default
+             */
+            reason?: string;
+        };
+        /**
+         * MergePolicyRead
+         * @description The merge policy in force: ``source`` is ``shipped`` (data/merge_policy.json) until an
+         *     admin saves one (``database``); ``revision`` counts the saves.
+         */
+        MergePolicyRead: {
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "shipped" | "database";
+            /** Revision */
+            revision: number;
+            /** Updated At */
+            updated_at: string | null;
+            /** Updated By */
+            updated_by: string | null;
+            policy: components["schemas"]["MergePolicyDoc"];
         };
         /** MessageIn */
         MessageIn: {
@@ -5833,6 +6002,20 @@ export interface components {
             routed_at: string;
             /** Withdrawn At */
             withdrawn_at?: string | null;
+        };
+        /**
+         * SceneRuleDoc
+         * @description Two categories that may be one scene, with the pair's own radius and window.
+         */
+        SceneRuleDoc: {
+            /** A */
+            a: string;
+            /** B */
+            b: string;
+            /** Radius M */
+            radius_m: number;
+            /** Window S */
+            window_s: number;
         };
         /** ScopeRead */
         ScopeRead: {
@@ -7250,6 +7433,16 @@ export interface components {
             lat: number;
             /** @default wgs84 */
             crs?: components["schemas"]["Crs"];
+            /**
+             * Accuracy M
+             * @default null
+             */
+            accuracy_m?: number | null;
+            /**
+             * Source
+             * @default null
+             */
+            source?: ("gps" | "cell" | "wifi" | "manual" | "geocoded") | null;
         };
         /**
          * ReportIn
@@ -10854,6 +11047,113 @@ export interface operations {
             };
             /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    read_merge_policy_api_v1_intake_merge_policy_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergePolicyRead"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    replace_merge_policy_api_v1_intake_merge_policy_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergePolicyPut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergePolicyRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
