@@ -16,6 +16,7 @@ LAYERS: dict[str, int] = {
     "config": 0,
     "geo": 1,
     "audit": 1,
+    "scheduling": 1,
     "org": 2,
     "auth": 3,
     "grid": 4,

@@ -82,6 +82,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         from yingji.bus import make_bus
         from yingji.command.runtime import CommandRuntime
         from yingji.intake.runtime import IntakeRuntime
+        from yingji.scheduling import clock
+        from yingji.scheduling.loop import TimerLoop
 
         async with AsyncExitStack() as stack:  # what started is stopped, in reverse order
             stack.callback(app.state.db.dispose)
@@ -98,9 +100,15 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
             app.state.intake = IntakeRuntime(app.state.db, bus)
             stack.push_async_callback(app.state.intake.stop)  # also stops a half-started one
             await app.state.intake.start()
-            app.state.command = CommandRuntime(app.state.db, bus)
-            stack.push_async_callback(app.state.command.stop)
-            await app.state.command.start()
+            # one scheduler per process: every domain's durable timers and periodic jobs
+            scheduler = TimerLoop(
+                app.state.db, bus.publish, interval_s=settings.scheduler_interval_s,
+                clock=lambda: clock.now(),
+            )  # fmt: skip
+            app.state.scheduler = scheduler
+            app.state.command = CommandRuntime(app.state.db, scheduler)
+            stack.push_async_callback(scheduler.stop)
+            await scheduler.start()
             settle_heap()
             yield
 

@@ -8,6 +8,7 @@ from yingji.grid import models as grid_models
 from yingji.intake import models as intake_models
 from yingji.org import models as org_models
 from yingji.resources import models as resources_models
+from yingji.scheduling import models as scheduling_models
 
 __all__ = [
     "Base",
@@ -18,4 +19,5 @@ __all__ = [
     "intake_models",
     "org_models",
     "resources_models",
+    "scheduling_models",
 ]

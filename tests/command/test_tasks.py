@@ -61,7 +61,7 @@ def test_progress_accept_en_route_on_scene_completed(client, token_for, activate
     from sqlalchemy import select
 
     from yingji.audit.models import AuditEntry
-    from yingji.command.models import Timer
+    from yingji.scheduling.models import Timer
 
     with demo.session() as s:
         actions = list(

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from yingji.auth.permissions import allow
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
-from yingji.command import clock, duty
+from yingji.command import duty
 from yingji.command.schemas import HandoverIn, LogIn, SessionIn, ShiftsIn
 from yingji.core.deps import get_db
 from yingji.core.errors import invalid
 from yingji.core.pagination import PageParams, page_params, paginate
+from yingji.scheduling import clock
 
 router = APIRouter(prefix="/api/v1/duty", tags=["duty 联合值守"])
 READ = allow(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.permissions import allow
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
-from yingji.command import clock, consultation, incidents, recommend, review
+from yingji.command import consultation, incidents, recommend, review
 from yingji.command.plans import document
 from yingji.command.plans import service as plans
 from yingji.command.schemas import (
@@ -32,6 +32,7 @@ from yingji.command.tasks import service as tasks
 from yingji.core.deps import get_db
 from yingji.core.errors import forbidden, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.scheduling import clock
 
 router = APIRouter(prefix="/api/v1", tags=["command 指挥调度"])
 

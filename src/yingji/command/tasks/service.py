@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from yingji.audit import service as audit
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
-from yingji.command import clock, incidents, timers
+from yingji.command import incidents
 from yingji.command.incidents import IncidentRef, Note
-from yingji.command.models import Activation, Plan, Task, Timer
+from yingji.command.models import Activation, Plan, Task
 from yingji.command.plans import rules as plan_rules
 from yingji.command.plans import service as plans
 from yingji.command.plans.document import PARTY_NAMES, PlanDocument, level_rank
@@ -32,6 +32,8 @@ from yingji.core.errors import ApiError, conflict, forbidden, invalid, not_found
 from yingji.intake import service as intake_service
 from yingji.org import service as org_service
 from yingji.resources import service as resources_service
+from yingji.scheduling import clock, timers
+from yingji.scheduling.models import Timer
 
 Events = list[dict[str, Any]]
 COMMAND_ROLES = frozenset({Role.admin, Role.duty_officer, Role.hq_commander, Role.committee})

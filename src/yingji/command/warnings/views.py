@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 from yingji.auth.permissions import allow
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
-from yingji.command import clock, incidents
+from yingji.command import incidents
 from yingji.command.config import get_command_settings
 from yingji.command.schemas import AreaIn, LiftIn, WarningIn, WarningUpdateIn
 from yingji.command.warnings import service
 from yingji.core.deps import get_db
 from yingji.core.errors import invalid
 from yingji.core.pagination import PageParams, page_params, paginate
+from yingji.scheduling import clock
 
 router = APIRouter(prefix="/api/v1", tags=["warnings 周边预警"])
 WARN = allow(Role.admin, Role.duty_officer, Role.hq_commander, Role.committee)

@@ -1,4 +1,9 @@
-"""Durable timers (deadlines, escalation) kept in the database.
+"""Durable timers kept in the database: every domain's deadlines, escalations and retries.
+
+A domain registers the function that fires its kind (``@handler("task_deadline")`` or, for
+kinds that come in bursts, ``@batch_handler``), schedules rows with :func:`schedule`, and
+cancels them with :func:`cancel`; one loop per process (:mod:`yingji.scheduling.loop`) fires
+whatever is due, whoever registered it.
 
 A timer is a row with a due time. A worker claims due rows in one statement — on PostgreSQL
 ``SELECT … FOR UPDATE SKIP LOCKED`` inside the claiming ``UPDATE``, on SQLite an atomic
@@ -10,24 +15,22 @@ due; a claim older than ``lease_s`` is taken over) and two processes never fire 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import socket
 import uuid
 from collections.abc import Callable
-from contextlib import suppress
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from yingji.command.models import Timer
-from yingji.core.db import Database, utcnow
+from yingji.core.db import Database
+from yingji.scheduling.backoff import Backoff
+from yingji.scheduling.models import Timer
 
-log = logging.getLogger("yingji.command.timers")
+log = logging.getLogger("yingji.scheduling")
 
 Events = list[dict[str, Any]]
 Handler = Callable[[Session, Timer, datetime], tuple[str, Events]]
@@ -57,6 +60,10 @@ def batch_handler(kind: str) -> Callable[[BatchHandler], BatchHandler]:
         return fn
 
     return register
+
+
+RETRY_SCHEDULED = "retry_scheduled"
+GAVE_UP = "gave_up"
 
 
 def worker_id() -> str:
@@ -250,49 +257,30 @@ def next_due(db: Session) -> datetime | None:
     )
 
 
-@dataclass
-class TimerLoop:
-    """The scheduler loop started with the app: fires due timers, publishes their events."""
+def attempt_of(timer: Timer) -> int:
+    """Which try this timer is (1 for the first); :func:`retry` counts them in the payload."""
+    return int((timer.payload or {}).get("attempt", 1))
 
-    database: Database
-    publish: Callable[[Events], None]
-    interval_s: float = 0.2
-    clock: Callable[[], datetime] = utcnow
-    worker: str = ""
-    periodic: Callable[[datetime], Events] | None = None
-    periodic_every_s: float = 5.0
 
-    def __post_init__(self) -> None:
-        self.worker = self.worker or worker_id()
-        self._task: asyncio.Task[None] | None = None
-        self._since_periodic = 0.0
-        self.fired = 0
+def retry(
+    db: Session, timer: Timer, *, now: datetime, policy: Backoff, error: str = ""
+) -> tuple[str, Timer | None]:
+    """Try ``timer``'s work again later: a new timer of the same kind and reference, due
+    after the policy's delay, in the handler's transaction; or give up once the policy's
+    attempts are spent.
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="command-timers")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError, Exception):
-                await self._task
-
-    def tick(self) -> Events:
-        now = self.clock()
-        n, events = run_due(self.database, worker=self.worker, now=now)
-        self.fired += n
-        self._since_periodic += self.interval_s
-        if self.periodic is not None and self._since_periodic >= self.periodic_every_s:
-            self._since_periodic = 0.0
-            events = events + self.periodic(now)
-        return events
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                events = await asyncio.to_thread(self.tick)
-                if events:
-                    self.publish(events)
-            except Exception:
-                log.exception("timer loop tick failed")
-            await asyncio.sleep(self.interval_s)
+    Each try is its own row, so each still fires exactly once (the claim/fire guard) and
+    the rows left behind are the history of the tries. Answers the outcome to record on
+    ``timer`` (``retry_scheduled`` or ``gave_up``) and the new timer, if any.
+    """
+    attempt = attempt_of(timer)
+    if attempt >= policy.max_attempts:
+        return GAVE_UP, None
+    payload = dict(timer.payload or {}) | {"attempt": attempt + 1}
+    if error:
+        payload["previous_error"] = error[:200]
+    nxt = schedule(
+        db, kind=timer.kind, ref_id=timer.ref_id,
+        due_at=now + timedelta(seconds=policy.delay_s(attempt)), payload=payload,
+    )  # fmt: skip
+    return RETRY_SCHEDULED, nxt
