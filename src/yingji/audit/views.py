@@ -14,8 +14,9 @@ from yingji.auth.permissions import ADMIN
 from yingji.auth.principal import Principal
 from yingji.core.deps import get_db
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute
 
-router = APIRouter(prefix="/api/v1", tags=["audit 审计"])
+router = APIRouter(prefix="/api/v1", tags=["audit 审计"], route_class=TypedRoute)
 
 
 class AuditRead(BaseModel):

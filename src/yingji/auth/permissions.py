@@ -13,10 +13,12 @@ from yingji.auth.roles import Role
 from yingji.auth.service import cached_principal, resolve_bearer, unauthorized
 from yingji.core.deps import get_db
 from yingji.core.errors import forbidden
+from yingji.core.responses import raises
 
 _bearer = HTTPBearer(auto_error=False, description="用户令牌或集成令牌 / user or integration token")
 
 
+@raises(401)
 def current_principal(
     request: Request,
     credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
@@ -76,7 +78,7 @@ def allow_own_session(
         raise forbidden()
 
     guard.__name__ = f"allow_own_session_{'_'.join(sorted(r.value for r in allowed))}"
-    return guard
+    return raises(401, 403)(guard)
 
 
 def allow(
@@ -95,7 +97,7 @@ def allow(
         raise forbidden()
 
     guard.__name__ = f"allow_{'_'.join(sorted(r.value for r in allowed))}"
-    return guard
+    return raises(403)(guard)
 
 
 EVERYONE = tuple(Role)

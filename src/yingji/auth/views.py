@@ -25,10 +25,11 @@ from yingji.core.db import utcnow
 from yingji.core.deps import get_db
 from yingji.core.errors import ApiError, not_found
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute
 from yingji.core.security import create_access_token
 from yingji.org import service as org
 
-router = APIRouter(prefix="/api/v1", tags=["auth 账号"])
+router = APIRouter(prefix="/api/v1", tags=["auth 账号"], route_class=TypedRoute)
 
 
 @router.post("/auth/token", response_model=TokenResponse)

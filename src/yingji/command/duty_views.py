@@ -16,9 +16,10 @@ from yingji.command.schemas import HandoverIn, LogIn, SessionIn, ShiftsIn
 from yingji.core.deps import get_db
 from yingji.core.errors import invalid
 from yingji.core.pagination import PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute
 from yingji.scheduling import clock
 
-router = APIRouter(prefix="/api/v1/duty", tags=["duty 联合值守"])
+router = APIRouter(prefix="/api/v1/duty", tags=["duty 联合值守"], route_class=TypedRoute)
 READ = allow(
     Role.admin, Role.committee, Role.hq_commander, Role.duty_officer, Role.department_operator,
     Role.subdistrict_operator, Role.viewer,

@@ -32,9 +32,10 @@ from yingji.command.tasks import service as tasks
 from yingji.core.deps import get_db
 from yingji.core.errors import forbidden, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute
 from yingji.scheduling import clock
 
-router = APIRouter(prefix="/api/v1", tags=["command 指挥调度"])
+router = APIRouter(prefix="/api/v1", tags=["command 指挥调度"], route_class=TypedRoute)
 
 EVERY_USER = tuple(Role)
 PLAN_READ = allow(*EVERY_USER)

@@ -19,10 +19,11 @@ from yingji.core.deps import get_db, get_settings_dep
 from yingji.core.downloads import XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import invalid
 from yingji.core.pagination import sort_param
+from yingji.core.responses import TypedRoute
 from yingji.dashboard import service, stats
 from yingji.dashboard.schemas import DashboardConfig, Features, MapConfig, TileLayerConfig
 
-router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard 指挥大屏"])
+router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard 指挥大屏"], route_class=TypedRoute)
 
 # Who reads incidents: the same roles as intake's incident list.
 INCIDENT_READ = allow(

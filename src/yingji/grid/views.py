@@ -18,6 +18,7 @@ from yingji.core.deps import get_db
 from yingji.core.downloads import GEOJSON_MEDIA_TYPE, XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import ApiError
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute
 from yingji.grid import ledger, locating, service
 from yingji.grid.models import GridArea, GridLine, GridPoint
 from yingji.grid.schemas import (
@@ -35,7 +36,7 @@ from yingji.grid.schemas import (
 )
 from yingji.org import service as org_service
 
-router = APIRouter(prefix="/api/v1/grid", tags=["grid 网格"])
+router = APIRouter(prefix="/api/v1/grid", tags=["grid 网格"], route_class=TypedRoute)
 
 
 def _territory(principal: Principal, subdistrict: str | None) -> str | None:

@@ -20,6 +20,7 @@ from yingji.core.db import Database, utcnow
 from yingji.core.deps import get_db
 from yingji.core.errors import ApiError, forbidden, invalid, validation_items
 from yingji.core.pagination import Page, PageParams, page_params, paginate, sort_param
+from yingji.core.responses import TypedRoute
 from yingji.intake import cap, service, stream
 from yingji.intake.prepare import Prepared, Sender, prepare
 from yingji.intake.runtime import IntakeRuntime
@@ -35,7 +36,7 @@ from yingji.intake.schemas import (
     TransitionIn,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["intake 一口归集"])
+router = APIRouter(prefix="/api/v1", tags=["intake 一口归集"], route_class=TypedRoute)
 
 CAP_WRITE = allow(Role.admin, Role.duty_officer, integrations=True, channel="cap")
 INCIDENT_READ_ROLES = (

@@ -10,6 +10,7 @@ from yingji.auth.principal import Principal
 from yingji.core.deps import get_db
 from yingji.core.errors import not_found
 from yingji.core.pagination import Page
+from yingji.core.responses import TypedRoute
 from yingji.org import service
 from yingji.org.schemas import (
     CommitteeRead,
@@ -18,7 +19,7 @@ from yingji.org.schemas import (
     SubdistrictRead,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["org 组织"])
+router = APIRouter(prefix="/api/v1", tags=["org 组织"], route_class=TypedRoute)
 
 
 @router.get("/subdistricts", response_model=Page[SubdistrictRead])

@@ -16,6 +16,7 @@ from yingji.core.deps import get_db
 from yingji.core.downloads import XLSX_MEDIA_TYPE, content_disposition
 from yingji.core.errors import ApiError, forbidden
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute
 from yingji.resources import access, ledgers, rules, sharing, supplies
 from yingji.resources.catalogue import CATEGORIES, MAJOR_CLASSES
 from yingji.resources.deps import serial_db
@@ -51,7 +52,9 @@ from yingji.resources.schemas import (
     WarehouseUpdate,
 )
 
-router = APIRouter(prefix="/api/v1/resources/supplies", tags=["resources 应急物资"])
+router = APIRouter(
+    prefix="/api/v1/resources/supplies", tags=["resources 应急物资"], route_class=TypedRoute
+)
 READ = allow(*access.READERS)
 ADMIN = allow(Role.admin)
 WRITERS = allow(Role.admin, Role.department_operator, Role.subdistrict_operator)

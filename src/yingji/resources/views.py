@@ -16,6 +16,7 @@ from yingji.core.db import utcnow
 from yingji.core.deps import get_db
 from yingji.core.errors import forbidden, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute
 from yingji.resources import access, nearby, rules, service, sharing, supplies
 from yingji.resources.deps import serial_db
 from yingji.resources.models import Expert, Station, Team, VideoFeed
@@ -43,7 +44,7 @@ from yingji.resources.schemas import (
     check_stream,
 )
 
-router = APIRouter(prefix="/api/v1/resources", tags=["resources 应急资源"])
+router = APIRouter(prefix="/api/v1/resources", tags=["resources 应急资源"], route_class=TypedRoute)
 READ = allow(*access.READERS)
 WRITERS = allow(Role.admin, Role.department_operator, Role.subdistrict_operator)
 DISPATCH = allow(*access.DISPATCHERS, Role.department_operator, Role.subdistrict_operator)

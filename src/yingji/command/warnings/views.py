@@ -18,9 +18,10 @@ from yingji.command.warnings import service
 from yingji.core.deps import get_db
 from yingji.core.errors import invalid
 from yingji.core.pagination import PageParams, page_params, paginate
+from yingji.core.responses import TypedRoute
 from yingji.scheduling import clock
 
-router = APIRouter(prefix="/api/v1", tags=["warnings 周边预警"])
+router = APIRouter(prefix="/api/v1", tags=["warnings 周边预警"], route_class=TypedRoute)
 WARN = allow(Role.admin, Role.duty_officer, Role.hq_commander, Role.committee)
 READ = allow(*tuple(Role), integrations=True)
 CAP_TYPE = "application/cap+xml"
