@@ -18,6 +18,7 @@ LAYERS: dict[str, int] = {
     "audit": 1,
     "scheduling": 1,
     "org": 2,
+    "media": 2,
     "auth": 3,
     "grid": 4,
     "bus": 5,

@@ -29,6 +29,10 @@ from yingji.dashboard.views import router as dashboard_router
 from yingji.grid.views import router as grid_router
 from yingji.intake.fastpath import ReportFastPath, is_report_post
 from yingji.intake.views import router as intake_router
+from yingji.media import service as media_service
+from yingji.media.config import get_media_settings
+from yingji.media.store import DiskStore
+from yingji.media.views import router as media_router
 from yingji.org.views import router as org_router
 from yingji.resources.supplies_views import router as supplies_router
 from yingji.resources.views import router as resources_router
@@ -123,6 +127,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.media_store = DiskStore(get_media_settings().resolved_dir(settings.data_dir))
+    media_service.register_store(app.state.media_store)
     install_error_handlers(app)
     # the report path: inside the same body limit, before everything else
     app.report_path = BodyLimitMiddleware(
@@ -147,6 +153,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         command_router,
         warnings_router,
         duty_router,
+        media_router,
         dashboard_router,
     ):
         app.include_router(router)
