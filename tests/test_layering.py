@@ -19,6 +19,7 @@ LAYERS: dict[str, int] = {
     "scheduling": 1,
     "org": 2,
     "media": 2,
+    "notify": 2,
     "auth": 3,
     "grid": 4,
     "bus": 5,

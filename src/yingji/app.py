@@ -33,6 +33,9 @@ from yingji.media import service as media_service
 from yingji.media.config import get_media_settings
 from yingji.media.store import DiskStore
 from yingji.media.views import router as media_router
+from yingji.notify import service as notify_service
+from yingji.notify.config import get_notify_settings
+from yingji.notify.views import router as notify_router
 from yingji.org.views import router as org_router
 from yingji.resources.supplies_views import router as supplies_router
 from yingji.resources.views import router as resources_router
@@ -129,6 +132,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     app.state.db = db
     app.state.media_store = DiskStore(get_media_settings().resolved_dir(settings.data_dir))
     media_service.register_store(app.state.media_store)
+    notify_service.configure(get_notify_settings())
     install_error_handlers(app)
     # the report path: inside the same body limit, before everything else
     app.report_path = BodyLimitMiddleware(
@@ -154,6 +158,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         warnings_router,
         duty_router,
         media_router,
+        notify_router,
         dashboard_router,
     ):
         app.include_router(router)

@@ -182,3 +182,54 @@ def test_retries_stop_when_the_policy_is_spent(demo) -> None:
         outcome, nxt = timers.retry(s, t, now=now, policy=FLAKY_POLICY)
         s.rollback()
     assert (outcome, nxt) == ("gave_up", None)
+
+
+CALLS: list[int] = []
+
+
+def _io_perform(database, timer):  # type: ignore[no-untyped-def]
+    """An outside call; it also writes in a session of its own, which would wait on the
+    firing transaction's write lock (SQLite) if the call were made inside it."""
+    with database.session() as s:
+        timers.schedule(s, kind="test_io_marker", ref_id=timer.ref_id,
+                        due_at=utcnow() + timedelta(days=365))  # fmt: skip
+        s.commit()
+    with _lock:
+        CALLS.append(timer.id)
+    return f"called-{timer.ref_id}"
+
+
+def _io_finish(db, timer, result, now):  # type: ignore[no-untyped-def]
+    return result, []
+
+
+timers.io_handler("test_io", perform=_io_perform, finish=_io_finish)
+
+
+def test_io_kinds_call_outside_the_transaction_and_fire_once(demo) -> None:
+    now = utcnow() + timedelta(hours=4)  # ahead of the app's own loop
+    with demo.session() as s:
+        rows = [timers.schedule(s, kind="test_io", ref_id=900 + i, due_at=now) for i in range(20)]
+        s.commit()
+        ids = [r.id for r in rows]
+    started = time.monotonic()
+    errors: list[BaseException] = []
+
+    def work(name: str) -> None:
+        try:
+            timers.run_due(demo, worker=name, now=now, limit=5)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(f"io{k}",)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and time.monotonic() - started < 30
+    assert sorted(c for c in CALLS if c in ids) == sorted(ids)  # each called once
+    with demo.session() as s:
+        done = list(s.scalars(select(Timer).where(Timer.id.in_(ids))))
+        s.execute(update(Timer).where(Timer.kind == "test_io_marker").values(fired_at=now))
+        s.commit()
+    assert all(r.fired_at is not None and r.outcome == f"called-{r.ref_id}" for r in done)

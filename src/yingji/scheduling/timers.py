@@ -20,8 +20,11 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from time import monotonic
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -33,10 +36,13 @@ from yingji.scheduling.models import Timer
 log = logging.getLogger("yingji.scheduling")
 
 Events = list[dict[str, Any]]
+R = TypeVar("R")
 Handler = Callable[[Session, Timer, datetime], tuple[str, Events]]
 BatchHandler = Callable[[Session, list[Timer], datetime], tuple[dict[int, str], Events]]
 HANDLERS: dict[str, Handler] = {}
 BATCH_HANDLERS: dict[str, BatchHandler] = {}
+IO_HANDLERS: dict[str, IoHandler[Any]] = {}
+IO_WORKERS = 8
 DEFAULT_LEASE_S = 60.0
 DEFAULT_BATCH = 500
 
@@ -49,6 +55,35 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
         return fn
 
     return register
+
+
+@dataclass(frozen=True)
+class IoHandler(Generic[R]):
+    """A kind whose work talks to the outside world (an HTTP call to an SMS gateway).
+
+    ``perform(database, timer)`` runs outside any database transaction (it may read in a
+    short session of its own) — an SQLite write lock or a
+    PostgreSQL row lock is never held across a network call — while this worker holds the
+    timer's claim (renewed as it goes). ``finish(db, timer, result, now)`` then records the
+    result in the firing transaction, under the same exactly-once guard as every kind. The
+    outside effect itself is at least once: a worker dying between the call and the commit
+    is taken over and calls again, so the call should carry an idempotency key (the
+    notification seam sends its message id).
+    """
+
+    perform: Callable[[Database, Timer], R]
+    finish: Callable[[Session, Timer, R, datetime], tuple[str, Events]]
+
+
+def io_handler(
+    kind: str,
+    *,
+    perform: Callable[[Database, Timer], R],
+    finish: Callable[[Session, Timer, R, datetime], tuple[str, Events]],
+) -> IoHandler[R]:
+    """Register a kind whose work is a call outside (see :class:`IoHandler`)."""
+    IO_HANDLERS[kind] = IoHandler(perform, finish)
+    return IO_HANDLERS[kind]
 
 
 def batch_handler(kind: str) -> Callable[[BatchHandler], BatchHandler]:
@@ -129,9 +164,13 @@ def claim(
     return ids
 
 
-def _fire_batch(db: Session, ids: list[int], *, worker: str, now: datetime) -> tuple[int, Events]:
+def _fire_batch(
+    db: Session, ids: list[int], *, worker: str, now: datetime,
+    performed: dict[int, Any] | None = None,
+) -> tuple[int, Events]:  # fmt: skip
     """Take the claimed timers this worker still holds (one UPDATE … RETURNING), run their
-    handlers by kind, record the outcomes; all in the caller's transaction."""
+    handlers by kind, record the outcomes; all in the caller's transaction. ``performed``
+    holds the results of the I/O kinds' calls, made before this transaction."""
     taken = set(
         db.scalars(
             update(Timer)
@@ -159,6 +198,11 @@ def _fire_batch(db: Session, ids: list[int], *, worker: str, now: datetime) -> t
                 outcome, ev = HANDLERS[kind](db, t, now)
                 outcomes[t.id] = outcome
                 events.extend(ev)
+        elif kind in IO_HANDLERS:
+            for t in group:
+                outcome, ev = IO_HANDLERS[kind].finish(db, t, (performed or {})[t.id], now)
+                outcomes[t.id] = outcome
+                events.extend(ev)
         else:
             outcomes.update({t.id: "no_handler" for t in group})
     by_outcome: dict[str, list[int]] = {}
@@ -174,14 +218,80 @@ def _fire_batch(db: Session, ids: list[int], *, worker: str, now: datetime) -> t
     return len(taken), events
 
 
+def _renew(database: Database, ids: list[int], *, worker: str, at: datetime) -> list[int]:
+    """Renew this worker's claim on ``ids`` (a short write); answers those it still holds."""
+    with database.session() as db:
+        held = list(
+            db.scalars(
+                update(Timer)
+                .where(Timer.id.in_(ids), Timer.claimed_by == worker, Timer.fired_at.is_(None))
+                .values(claimed_at=at)
+                .returning(Timer.id)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        db.commit()
+    return held
+
+
+def _perform_io(
+    database: Database, ids: list[int], *, worker: str, now: datetime
+) -> tuple[dict[int, Any], set[int]]:
+    """Make the outside calls of the claimed I/O kinds, ``IO_WORKERS`` at a time, renewing
+    the claim before each round so a slow provider never lets the lease run out under it.
+    Answers the results by timer id, and the ids of every I/O timer among ``ids``; one whose
+    call raised has no result (it stays claimed, with the error, and is retried when the
+    lease runs out)."""
+    with database.session() as db:
+        rows = list(
+            db.scalars(select(Timer).where(Timer.id.in_(ids), Timer.kind.in_(list(IO_HANDLERS))))
+        )
+        db.expunge_all()
+    results: dict[int, Any] = {}
+    if not rows:
+        return results, set()
+    started = monotonic()
+    with ThreadPoolExecutor(max_workers=IO_WORKERS, thread_name_prefix="timer-io") as pool:
+        for i in range(0, len(rows), IO_WORKERS):
+            chunk = rows[i : i + IO_WORKERS]
+            at = now + timedelta(seconds=monotonic() - started)
+            held = set(_renew(database, [t.id for t in chunk], worker=worker, at=at))
+            chunk = [t for t in chunk if t.id in held]
+            futures = {t.id: pool.submit(IO_HANDLERS[t.kind].perform, database, t) for t in chunk}
+            for timer_id, future in futures.items():
+                try:
+                    results[timer_id] = future.result()
+                except Exception as exc:
+                    log.exception("timer %s: outside call failed", timer_id)
+                    _record_error(database, timer_id, exc)
+    return results, {t.id for t in rows}
+
+
+def _record_error(database: Database, timer_id: int, exc: BaseException) -> None:
+    with database.session() as db:
+        db.execute(
+            update(Timer)
+            .where(Timer.id == timer_id)
+            .values(last_error=str(exc)[:500])
+            .execution_options(synchronize_session=False)
+        )
+        db.commit()
+
+
 def fire(database: Database, ids: list[int], *, worker: str, now: datetime) -> tuple[int, Events]:
     """Fire claimed timers in one transaction; if that fails, each alone (a failing one keeps
-    its claim, with the error, and is retried when the lease runs out)."""
+    its claim, with the error, and is retried when the lease runs out). The I/O kinds make
+    their outside calls first, outside the transaction."""
     if not ids:
         return 0, []
+    performed: dict[int, Any] = {}
+    if IO_HANDLERS:
+        performed, io_ids = _perform_io(database, ids, worker=worker, now=now)
+        # an I/O timer fires only with its call's result (a raised call or a lost claim: not now)
+        ids = [i for i in ids if i not in io_ids or i in performed]
     with database.session() as db:
         try:
-            fired, events = _fire_batch(db, ids, worker=worker, now=now)
+            fired, events = _fire_batch(db, ids, worker=worker, now=now, performed=performed)
             db.commit()
             return fired, events
         except Exception:
@@ -191,20 +301,14 @@ def fire(database: Database, ids: list[int], *, worker: str, now: datetime) -> t
     for timer_id in ids:
         with database.session() as db:
             try:
-                n, ev = _fire_batch(db, [timer_id], worker=worker, now=now)
+                n, ev = _fire_batch(db, [timer_id], worker=worker, now=now, performed=performed)
                 db.commit()
                 fired += n
                 events.extend(ev)
             except Exception as exc:
                 db.rollback()
                 log.exception("timer %s failed", timer_id)
-                db.execute(
-                    update(Timer)
-                    .where(Timer.id == timer_id)
-                    .values(last_error=str(exc)[:500])
-                    .execution_options(synchronize_session=False)
-                )
-                db.commit()
+                _record_error(database, timer_id, exc)
     return fired, events
 
 
