@@ -12,7 +12,7 @@ tries run out. Providers report delivery back through :func:`accept_receipt`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, or_, select
@@ -146,10 +146,30 @@ def enqueue(
 
 
 # ------------------------------------------------------------------ delivering (a timer)
+ORDER_WAIT_S = 1.0
+
+
 @dataclass(frozen=True)
 class Tried:
     provider: str
     result: SendResult | None  # None: nothing to send (the message is no longer pending)
+    waiting_for: int | None = None  # an earlier message about the same thing, not yet out
+
+
+def _earlier_pending(db: Session, m: NotifyMessage) -> int | None:
+    """An earlier message to the same recipient about the same thing that is still to go:
+    this one waits for it, so a receiver gets a warning's Cancel after its Alert."""
+    if not m.source_type:
+        return None
+    return db.scalar(
+        select(NotifyMessage.id)
+        .where(
+            NotifyMessage.source_type == m.source_type, NotifyMessage.source_id == m.source_id,
+            NotifyMessage.recipient == m.recipient, NotifyMessage.id < m.id,
+            NotifyMessage.status == "pending",
+        )
+        .limit(1)
+    )  # fmt: skip
 
 
 def _perform(database: Database, timer: Timer) -> Tried:
@@ -158,6 +178,9 @@ def _perform(database: Database, timer: Timer) -> Tried:
         m = db.get(NotifyMessage, timer.ref_id)
         if m is None or m.status != "pending":
             return Tried("", None)
+        earlier = _earlier_pending(db, m)
+        if earlier is not None:
+            return Tried("", None, waiting_for=earlier)
         out = Outgoing(
             message_id=m.id, channel=Channel(m.channel), to=m.recipient, to_name=m.recipient_name,
             subject=m.subject, text=m.text, data=dict(m.data or {}),
@@ -171,6 +194,13 @@ def _finish(db: Session, timer: Timer, tried: Tried, now: datetime) -> tuple[str
     """Record the try; retry later, or give up, as the result and the policy say."""
     result = tried.result
     m = db.get(NotifyMessage, timer.ref_id)
+    if tried.waiting_for is not None and m is not None:
+        # the same try again shortly (not counted as a try: nothing was sent)
+        timers.schedule(
+            db, kind=DELIVER, ref_id=m.id, due_at=now + timedelta(seconds=ORDER_WAIT_S),
+            payload=dict(timer.payload or {}),
+        )  # fmt: skip
+        return "waiting", []
     if result is None or m is None or m.status != "pending":
         return "skipped", []
     before = {"status": m.status, "attempts": m.attempts}

@@ -2,6 +2,8 @@ import { createI18n } from 'vue-i18n'
 import commandEn from './command.en'
 import commandZh from './command.zh-CN'
 import en from './en'
+import notifyEn from './notify.en'
+import notifyZh from './notify.zh-CN'
 import resEn from './resources.en'
 import resZh from './resources.zh-CN'
 import zhCN from './zh-CN'
@@ -20,10 +22,10 @@ export const i18n = createI18n({
   locale: storedLocale(),
   fallbackLocale: 'zh-CN',
   // Each domain's pages bring their texts in files of their own, under their own key:
-  // `res` resources (issue 5), `cmd` command and dispatch (issue 6).
+  // `res` resources (issue 5), `cmd` command and dispatch (issue 6), `notify` notifications.
   messages: {
-    'zh-CN': { ...zhCN, res: resZh, cmd: commandZh },
-    en: { ...en, res: resEn, cmd: commandEn },
+    'zh-CN': { ...zhCN, res: resZh, cmd: commandZh, notify: notifyZh },
+    en: { ...en, res: resEn, cmd: commandEn, notify: notifyEn },
   },
 })
 
