@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yingji.command.tasks import service as tasks_service
+from yingji.command.activation import service as activation_service
 
 YAML = "application/yaml"
 
@@ -115,7 +115,7 @@ def test_level_raised_in_intake_moves_the_response(
     with demo.session() as s:
         from yingji.core.db import utcnow
 
-        tasks_service.sync_levels(s, now=utcnow())
+        activation_service.sync_levels(s, now=utcnow())
         s.commit()
     acts = client.get(f"/api/v1/incidents/{inc['id']}/activations", headers=duty).json()
     assert acts[0]["id"] == a["id"] and acts[0]["response_level"] == "II"

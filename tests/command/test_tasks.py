@@ -206,11 +206,11 @@ def test_closing_through_intake_settles_the_response(client, token_for, activate
     assert client.post(url, json={"to": "controlled"}, headers=duty).status_code == 200
     closed = client.post(url, json={"to": "closed", "reason": "结案"}, headers=duty)
     assert closed.status_code == 200, closed.text  # allowed now: aftermath listed, tasks done
-    from yingji.command.tasks import service as tasks_service
+    from yingji.command.activation import service as activation_service
     from yingji.core.db import utcnow
 
     with demo.session() as s:  # what the timer loop runs every few seconds
-        tasks_service.sync_levels(s, now=utcnow())
+        activation_service.sync_levels(s, now=utcnow())
         s.commit()
     acts = client.get(f"/api/v1/incidents/{inc['id']}/activations", headers=duty).json()
     assert [a["status"] for a in acts] == ["ended"]

@@ -17,9 +17,9 @@ from yingji.audit import service as audit
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
 from yingji.command import incidents
+from yingji.command.access import COMMAND_ROLES
 from yingji.command.incidents import IncidentRef, Note
 from yingji.command.models import Message, Task
-from yingji.command.tasks.service import COMMAND_ROLES
 from yingji.core.errors import forbidden
 
 Events = list[dict[str, Any]]

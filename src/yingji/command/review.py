@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from yingji.audit import service as audit
 from yingji.auth.principal import Principal
 from yingji.command import incidents
+from yingji.command.access import COMMAND_ROLES
+from yingji.command.activation.read import activations_for
 from yingji.command.incidents import IncidentRef, Note
 from yingji.command.models import Activation, Plan, PlanRevision, Review, Task
 from yingji.command.plans import service as plans
-from yingji.command.tasks.service import COMMAND_ROLES, activations_for
 from yingji.core.errors import forbidden, invalid, not_found
 from yingji.intake import service as intake
 
@@ -276,7 +277,7 @@ def revisions_for_plan(db: Session, plan_id: int) -> list[PlanRevision]:
 def report_pdf(db: Session, incident_id: int, *, now: datetime) -> bytes:
     """The incident report (PDF) for the record and the upper level."""
     from yingji.command import report_pdf as pdf
-    from yingji.command.tasks.service import task_read
+    from yingji.command.tasks.shapes import task_read
     from yingji.command.warnings import service as warnings
 
     data = facts(db, incident_id)

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from yingji.command.tasks import service as tasks
+from yingji.command.activation import service as activation_service
 from yingji.core.db import Database
 from yingji.scheduling.loop import TimerLoop
 
@@ -28,6 +28,6 @@ class CommandRuntime:
 
     def _sync_levels(self, now: datetime) -> list[dict[str, Any]]:
         with self.database.session() as db:
-            events = tasks.sync_levels(db, now=now)
+            events = activation_service.sync_levels(db, now=now)
             db.commit()
         return events

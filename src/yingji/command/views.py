@@ -11,7 +11,10 @@ from sqlalchemy.orm import Session
 from yingji.auth.permissions import allow
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
-from yingji.command import consultation, incidents, recommend, review
+from yingji.command import access, aftermath, consultation, incidents, recommend, review
+from yingji.command.activation import read as activations
+from yingji.command.activation import service as activation_service
+from yingji.command.activation.suggestions import suggestions
 from yingji.command.plans import document
 from yingji.command.plans import service as plans
 from yingji.command.schemas import (
@@ -29,6 +32,7 @@ from yingji.command.schemas import (
     TaskMoveIn,
 )
 from yingji.command.tasks import service as tasks
+from yingji.command.tasks.shapes import task_read
 from yingji.core.deps import get_db
 from yingji.core.errors import forbidden, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
@@ -171,7 +175,7 @@ def suggested_plans(
 ) -> list[dict[str, Any]]:
     """Plans that apply to the incident (category, level, conditions), best first."""
     incident = incidents.load(db, incident_id, territory=principal.territory(), with_text=True)
-    return tasks.suggestions(db, incident)
+    return suggestions(db, incident)
 
 
 @router.post("/incidents/{incident_id}/activations", status_code=201)
@@ -185,14 +189,14 @@ def activate(
     """Activate a plan: its version is frozen onto the incident and every task created."""
     incident = incidents.load(db, incident_id, territory=principal.territory())
     plan = plans.get_plan(db, body.plan_id)
-    activation, created, events = tasks.activate(
+    activation, created, events = activation_service.activate(
         db, incident=incident, plan=plan, principal=principal, now=clock.now(),
         response_level=body.response_level, version=body.version,
     )  # fmt: skip
     _publish(request, db, events)
     return {
-        **tasks.activation_read(activation, plan),
-        "tasks": [tasks.task_read(t) for t in created],
+        **activations.activation_read(activation, plan),
+        "tasks": [task_read(t) for t in created],
     }
 
 
@@ -201,7 +205,7 @@ def incident_activations(
     incident_id: int, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
 ) -> list[dict[str, Any]]:
     incidents.load(db, incident_id, territory=principal.territory())
-    return [tasks.activation_read(a) for a in tasks.activations_for(db, incident_id)]
+    return [activations.activation_read(a) for a in activations.activations_for(db, incident_id)]
 
 
 @router.get("/activations/{activation_id}/snapshot")
@@ -209,7 +213,7 @@ def activation_snapshot(
     activation_id: int, _: Principal = Depends(COMMAND), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     """The plan version as it was frozen when activated."""
-    return tasks.get_activation(db, activation_id).snapshot
+    return activations.get_activation(db, activation_id).snapshot
 
 
 @router.post("/activations/{activation_id}/level")
@@ -221,14 +225,14 @@ def raise_response(
     db: Session = Depends(get_db),
 ) -> dict[str, Any]:
     """Move to a more severe response level; that level's parties get their tasks."""
-    activation = tasks.get_activation(db, activation_id)
+    activation = activations.get_activation(db, activation_id)
     incident = incidents.load(db, activation.incident_id)
-    created, events = tasks.raise_response(
+    created, events = activation_service.raise_response(
         db, activation=activation, incident=incident, level=body.level,
         actor=principal.actor, now=clock.now(),
     )  # fmt: skip
     _publish(request, db, events)
-    return {**tasks.activation_read(activation), "tasks": [tasks.task_read(t) for t in created]}
+    return {**activations.activation_read(activation), "tasks": [task_read(t) for t in created]}
 
 
 # ------------------------------------------------------------------ tasks
@@ -246,18 +250,18 @@ def list_tasks(
 ) -> dict[str, Any]:
     """Tasks; a department or sub-district operator sees only its own unit's tasks."""
     stmt = tasks.tasks_stmt(
-        scope=tasks.scope_filter(principal), incident_id=incident_id,
+        scope=access.scope_filter(principal), incident_id=incident_id,
         status=[s for s in (status or "").split(",") if s] or None,
         party_type=party_type, party_code=party_code, phase=phase,
         overdue_at=clock.now() if overdue else None,
     )  # fmt: skip
     rows, total = paginate(db, stmt, page)
-    return {"items": [tasks.task_read(t) for t in rows], "total": total, **page.model_dump()}
+    return {"items": [task_read(t) for t in rows], "total": total, **page.model_dump()}
 
 
 def _visible_task(db: Session, task_id: int, principal: Principal, *, for_update: bool = False):  # type: ignore[no-untyped-def]
     task = tasks.get_task(db, task_id, for_update=for_update)
-    if not tasks.can_see(principal, task):
+    if not access.can_see(principal, task):
         raise forbidden("这不是您单位的任务", "This task is not your unit's")
     return task
 
@@ -266,7 +270,7 @@ def _visible_task(db: Session, task_id: int, principal: Principal, *, for_update
 def get_task(
     task_id: int, principal: Principal = Depends(TASK_READ), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
-    return tasks.task_read(_visible_task(db, task_id, principal))
+    return task_read(_visible_task(db, task_id, principal))
 
 
 @router.post("/tasks/{task_id}/status")
@@ -284,7 +288,7 @@ def move_task(
         report=body.report,
     )  # fmt: skip
     _publish(request, db, events)
-    return tasks.task_read(task)
+    return task_read(task)
 
 
 @router.post("/tasks/{task_id}/reassign", status_code=201)
@@ -303,7 +307,7 @@ def reassign_task(
         reason=body.reason, principal=principal, now=clock.now(), deadline_at=body.deadline_at,
     )  # fmt: skip
     _publish(request, db, events)
-    return tasks.task_read(new)
+    return task_read(new)
 
 
 @router.post("/tasks/{task_id}/resources")
@@ -321,7 +325,7 @@ def attach_resources(
         principal=principal, now=clock.now(),
     )  # fmt: skip
     _publish(request, db, events)
-    return tasks.task_read(task)
+    return task_read(task)
 
 
 @router.post("/incidents/{incident_id}/tasks", status_code=201)
@@ -340,7 +344,7 @@ def add_task(
         deadline_min=body.deadline_min, principal=principal, now=clock.now(),
     )  # fmt: skip
     _publish(request, db, events)
-    return tasks.task_read(task)
+    return task_read(task)
 
 
 @router.post("/incidents/{incident_id}/aftermath", status_code=201)
@@ -352,11 +356,11 @@ def list_aftermath(
 ) -> list[dict[str, Any]]:
     """Create the aftermath (善后) tasks of the plans activated on the incident."""
     incident = incidents.load(db, incident_id, territory=principal.territory())
-    created, events = tasks.list_aftermath(
+    created, events = aftermath.list_aftermath(
         db, incident=incident, principal=principal, now=clock.now()
     )
     _publish(request, db, events)
-    return [tasks.task_read(t) for t in created]
+    return [task_read(t) for t in created]
 
 
 @router.post("/incidents/{incident_id}/close")
@@ -369,7 +373,7 @@ def close_incident(
 ) -> dict[str, Any]:
     """Close the incident once its aftermath tasks are listed and response tasks done."""
     incident = incidents.load(db, incident_id, territory=principal.territory())
-    events = tasks.close_incident(
+    events = aftermath.close_incident(
         db, incident=incident, reason=reason, principal=principal, now=clock.now()
     )
     _publish(request, db, events)
