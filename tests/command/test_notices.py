@@ -72,3 +72,51 @@ def test_a_refused_warning_sends_nothing(client, token_for, make_incident, demo)
     assert bad.status_code == 422
     with demo.session() as s:
         assert s.scalar(select(func.count()).select_from(NotifyMessage)) == before
+
+
+def test_task_notices_reach_each_partys_duty_phone_and_escalations_the_office(
+    client, token_for, make_incident, plan_id, demo
+):
+    from datetime import timedelta
+
+    from yingji.command import notices
+    from yingji.command.models import Task
+    from yingji.org.models import Department, Headquarters
+    from yingji.scheduling import timers
+
+    inc = make_incident(text="城区一处仓库起火，火势较大", category_code="21C01")
+    duty = token_for("duty_officer")
+    r = client.post(f"/api/v1/incidents/{inc['id']}/activations",
+                    json={"plan_id": plan_id("PLAN-URBAN-FIRE")}, headers=duty)  # fmt: skip
+    assert r.status_code == 201, r.text
+    tasks = r.json()["tasks"]
+    ids = {t["id"] for t in tasks}
+    with demo.session() as s:
+        phones = dict(s.execute(select(Department.code, Department.duty_phone)).all())
+        assigned = select(NotifyMessage).where(NotifyMessage.source_kind == "task_assigned")
+        sms = [m for m in s.scalars(assigned) if set(m.data["task_ids"]) <= ids]
+    with demo.session() as s:
+        book = notices.contacts(s)
+    party_of = {t["id"]: (t["party"]["type"], t["party"]["code"]) for t in tasks}
+    reachable = {p for p in party_of.values() if book.phone(*p)}
+    assert reachable and len(sms) == len(reachable)  # one SMS per party with a phone
+    assert {party_of[m.data["task_ids"][0]] for m in sms} == reachable
+    by_party = {m.recipient_name: m for m in sms}
+    fire = next(t for t in tasks if t["party"]["code"] == "DEPT-FIRE")
+    m = by_party[fire["party"]["name"]]
+    assert m.recipient == phones["DEPT-FIRE"] and m.channel == "sms"
+    assert fire["title"] in m.text and m.text.startswith("【应急指挥】")
+    assert sorted(m.data["task_ids"]) == sorted(
+        t["id"] for t in tasks if t["party"]["code"] == "DEPT-FIRE"
+    )
+    # the deadline passes: the headquarters office is told by SMS
+    with demo.session() as s:
+        due = s.scalar(select(Task.deadline_at).where(Task.id == fire["id"]))
+    timers.run_due(demo, worker="notices", now=due + timedelta(seconds=1))
+    with demo.session() as s:
+        told = [m for m in s.scalars(select(NotifyMessage).where(
+            NotifyMessage.source_kind == "task_escalated",
+            NotifyMessage.source_id == str(fire["id"])))]  # fmt: skip
+        office = dict(s.execute(select(Headquarters.code, Headquarters.office_phone)).all())
+    assert len(told) == 1 and told[0].data["stage"] == 1
+    assert told[0].recipient in office.values() and "任务超时" in told[0].text

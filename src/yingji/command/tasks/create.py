@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
+from yingji.command import notices
 from yingji.command.directory import Directory, resolve
 from yingji.command.incidents import IncidentRef, Note
 from yingji.command.models import Task
@@ -79,6 +80,7 @@ def create_tasks(
         actor=actor,
         changes=[audit.Change("create", "task", t.id, after=audit.snapshot(t)) for t in tasks],
     )
+    notices.tasks_assigned(db, tasks, actor=actor, now=now)  # one SMS per party
     return tasks
 
 

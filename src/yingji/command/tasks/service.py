@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
 from yingji.auth.principal import Principal
-from yingji.command import incidents
+from yingji.command import incidents, notices
 from yingji.command.access import COMMAND_ROLES, can_act
 from yingji.command.directory import directory, resolve
 from yingji.command.incidents import IncidentRef, Note
@@ -208,6 +208,7 @@ def reassign(
         db, actor=principal.actor, action="create", object_type="task", object_id=new.id,
         after=audit.snapshot(new), reason=f"reassigned from {task.id}",
     )  # fmt: skip
+    notices.tasks_assigned(db, [new], actor=principal.actor, now=now)
     note = Note(
         "task_reassigned",
         f"任务改派：{task.title}，由{task.party_name}改派{name}"
