@@ -187,20 +187,24 @@ def test_retries_stop_when_the_policy_is_spent(demo) -> None:
 CALLS: list[int] = []
 
 
-def _io_perform(database, timer):  # type: ignore[no-untyped-def]
-    """An outside call; it also writes in a session of its own, which would wait on the
-    firing transaction's write lock (SQLite) if the call were made inside it."""
-    with database.session() as s:
-        timers.schedule(s, kind="test_io_marker", ref_id=timer.ref_id,
-                        due_at=utcnow() + timedelta(days=365))  # fmt: skip
-        s.commit()
-    with _lock:
-        CALLS.append(timer.id)
-    return f"called-{timer.ref_id}"
+def _io_perform(database, batch):  # type: ignore[no-untyped-def]
+    """Outside calls; each also writes in a session of its own, which would wait on the
+    firing transaction's write lock (SQLite) if the calls were made inside it."""
+
+    def call(timer):  # type: ignore[no-untyped-def]
+        with database.session() as s:
+            timers.schedule(s, kind="test_io_marker", ref_id=timer.ref_id,
+                            due_at=utcnow() + timedelta(days=365))  # fmt: skip
+            s.commit()
+        with _lock:
+            CALLS.append(timer.id)
+        return f"called-{timer.ref_id}"
+
+    return dict(zip([t.id for t in batch], timers.io_map(call, batch), strict=True))
 
 
-def _io_finish(db, timer, result, now):  # type: ignore[no-untyped-def]
-    return result, []
+def _io_finish(db, pairs, now):  # type: ignore[no-untyped-def]
+    return {t.id: result for t, result in pairs}, []
 
 
 timers.io_handler("test_io", perform=_io_perform, finish=_io_finish)

@@ -100,34 +100,44 @@ def tasks_assigned(db: Session, tasks: Iterable[Task], *, actor: audit.Actor,
     notify.enqueue(db, notices, actor=actor, now=now)
 
 
+MAX_LISTED = 5  # tasks named in one SMS; the rest are counted
+
+
 def tasks_escalated(
     db: Session, escalated: list[tuple[Task, int, dict[str, Any]]], *, now: datetime
 ) -> None:
-    """An SMS to whom each overdue task was escalated: the headquarters office or the
-    committee's office."""
+    """An SMS to whom overdue tasks were escalated (the headquarters office, or the
+    committee's office): one per recipient and incident for a burst, naming the tasks — a
+    thousand deadlines passing at once are a few messages, not a thousand."""
     if not escalated:
         return
     book = contacts(db)
-    notices = []
+    groups: dict[tuple[str, int, int], list[tuple[Task, dict[str, Any]]]] = {}
     for task, stage, to in escalated:
         if stage == 1:
             phone = book.phone("headquarters", to.get("code") or "") or book.phone(
                 "department", to.get("department") or EMERGENCY_BUREAU
             )
-            what = (
-                f"任务超时：{task.party_name}——{task.title}（时限 {_hm(task.deadline_at)}），请督办"
-            )
         else:
             phone = book.phone("committee", "committee")
-            what = f"任务仍未完成：{task.party_name}——{task.title}，已报应急委"
-        if not phone:
-            continue
+        if phone:
+            groups.setdefault((phone, task.incident_id, stage), []).append((task, to))
+    notices = []
+    for (phone, incident_id, stage), items in groups.items():
+        named = "；".join(
+            f"{t.party_name}——{t.title}（时限 {_hm(t.deadline_at)}）" for t, _ in items[:MAX_LISTED]
+        )
+        more = f"等 {len(items)} 项" if len(items) > MAX_LISTED else ""
+        what = (f"事件 {incident_id} 任务超时：{named}{more}，请督办" if stage == 1
+                else f"事件 {incident_id} 任务仍未完成：{named}{more}，已报应急委")  # fmt: skip
+        first, to = items[0]
         notices.append(
             notify.Notice(
                 channel=Channel.sms, to=phone, to_name=str(to.get("name") or ""),
-                subject=f"事件 {task.incident_id} 任务超时", text=f"{SMS_PREFIX}{what}。",
-                data={"incident_id": task.incident_id, "task_id": task.id, "stage": stage},
-                source_type="task", source_id=str(task.id), source_kind="task_escalated",
+                subject=f"事件 {incident_id} 任务超时", text=f"{SMS_PREFIX}{what}。",
+                data={"incident_id": incident_id, "task_ids": [t.id for t, _ in items],
+                      "stage": stage},
+                source_type="task", source_id=str(first.id), source_kind="task_escalated",
             )
         )  # fmt: skip
     notify.enqueue(db, notices, actor=audit.SYSTEM, now=now)

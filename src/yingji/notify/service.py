@@ -156,56 +156,105 @@ class Tried:
     waiting_for: int | None = None  # an earlier message about the same thing, not yet out
 
 
-def _earlier_pending(db: Session, m: NotifyMessage) -> int | None:
-    """An earlier message to the same recipient about the same thing that is still to go:
-    this one waits for it, so a receiver gets a warning's Cancel after its Alert."""
-    if not m.source_type:
-        return None
-    return db.scalar(
-        select(NotifyMessage.id)
+def _waiting(db: Session, batch: list[NotifyMessage]) -> dict[int, int]:
+    """For each message, an earlier one to the same recipient about the same thing that is
+    still to go (one read for the batch): it waits for that one, so a receiver gets a
+    warning's Cancel after its Alert."""
+    keyed = [m for m in batch if m.source_type]
+    if not keyed:
+        return {}
+    pending = db.execute(
+        select(NotifyMessage.id, NotifyMessage.source_type, NotifyMessage.source_id,
+               NotifyMessage.recipient)
         .where(
-            NotifyMessage.source_type == m.source_type, NotifyMessage.source_id == m.source_id,
-            NotifyMessage.recipient == m.recipient, NotifyMessage.id < m.id,
             NotifyMessage.status == "pending",
+            NotifyMessage.source_id.in_({m.source_id for m in keyed}),
+            NotifyMessage.id < max(m.id for m in keyed),
         )
-        .limit(1)
-    )  # fmt: skip
+    ).all()  # fmt: skip
+    first: dict[tuple[str, str, str], int] = {}
+    for pid, stype, sid, rcpt in pending:
+        key = (stype, sid, rcpt)
+        first[key] = min(first.get(key, pid), pid)
+    out = {}
+    for m in keyed:
+        earliest = first.get((m.source_type, m.source_id, m.recipient))
+        if earliest is not None and earliest < m.id:
+            out[m.id] = earliest
+    return out
 
 
-def _perform(database: Database, timer: Timer) -> Tried:
-    """Hand the message to its channel's provider; outside any transaction."""
+def _perform(database: Database, batch: list[Timer]) -> dict[int, Tried]:
+    """Hand each message to its channel's provider, outside any transaction: one read for
+    the batch, the calls made concurrently."""
     with database.session() as db:
-        m = db.get(NotifyMessage, timer.ref_id)
+        msgs = {
+            m.id: m
+            for m in db.scalars(
+                select(NotifyMessage).where(NotifyMessage.id.in_({t.ref_id for t in batch}))
+            )
+        }
+        waiting = _waiting(db, [m for m in msgs.values() if m.status == "pending"])
+        db.expunge_all()
+    out: dict[int, Tried] = {}
+    calls: list[tuple[int, Provider, Outgoing]] = []
+    for t in batch:
+        m = msgs.get(t.ref_id)
         if m is None or m.status != "pending":
-            return Tried("", None)
-        earlier = _earlier_pending(db, m)
-        if earlier is not None:
-            return Tried("", None, waiting_for=earlier)
-        out = Outgoing(
-            message_id=m.id, channel=Channel(m.channel), to=m.recipient, to_name=m.recipient_name,
-            subject=m.subject, text=m.text, data=dict(m.data or {}),
-            attempt=timers.attempt_of(timer),
-        )  # fmt: skip
-    provider = _registry.provider(out.channel)
-    return Tried(provider.name, provider.send(out))
+            out[t.id] = Tried("", None)
+        elif m.id in waiting:
+            out[t.id] = Tried("", None, waiting_for=waiting[m.id])
+        else:
+            channel = Channel(m.channel)
+            calls.append((t.id, _registry.provider(channel), Outgoing(
+                message_id=m.id, channel=channel, to=m.recipient, to_name=m.recipient_name,
+                subject=m.subject, text=m.text, data=dict(m.data or {}),
+                attempt=timers.attempt_of(t),
+            )))  # fmt: skip
+    results = timers.io_map(lambda c: c[1].send(c[2]), calls)
+    for (timer_id, provider, _), result in zip(calls, results, strict=True):
+        out[timer_id] = Tried(provider.name, result)
+    return out
 
 
-def _finish(db: Session, timer: Timer, tried: Tried, now: datetime) -> tuple[str, list[Any]]:
-    """Record the try; retry later, or give up, as the result and the policy say."""
-    result = tried.result
-    m = db.get(NotifyMessage, timer.ref_id)
-    if tried.waiting_for is not None and m is not None:
-        # the same try again shortly (not counted as a try: nothing was sent)
-        timers.schedule(
-            db, kind=DELIVER, ref_id=m.id, due_at=now + timedelta(seconds=ORDER_WAIT_S),
-            payload=dict(timer.payload or {}),
-        )  # fmt: skip
-        return "waiting", []
-    if result is None or m is None or m.status != "pending":
-        return "skipped", []
+def _finish(
+    db: Session, tried: list[tuple[Timer, Tried]], now: datetime
+) -> tuple[dict[int, str], list[Any]]:
+    """Record each try; retry later, or give up, as the result and the policy say."""
+    msgs = {
+        m.id: m
+        for m in db.scalars(
+            select(NotifyMessage).where(NotifyMessage.id.in_({t.ref_id for t, _ in tried}))
+        )
+    }
+    outcomes: dict[int, str] = {}
+    changes: list[audit.Change] = []
+    for timer, attempt_result in tried:
+        m = msgs.get(timer.ref_id)
+        if attempt_result.waiting_for is not None and m is not None:
+            # the same try again shortly (not counted: nothing was sent)
+            timers.schedule(
+                db, kind=DELIVER, ref_id=m.id, due_at=now + timedelta(seconds=ORDER_WAIT_S),
+                payload=dict(timer.payload or {}),
+            )  # fmt: skip
+            outcomes[timer.id] = "waiting"
+            continue
+        result = attempt_result.result
+        if result is None or m is None or m.status != "pending":
+            outcomes[timer.id] = "skipped"
+            continue
+        outcomes[timer.id] = _record(db, m, timer, attempt_result.provider, result, now, changes)
+    audit.record_many(db, actor=audit.SYSTEM, changes=changes)
+    return outcomes, []
+
+
+def _record(
+    db: Session, m: NotifyMessage, timer: Timer, provider: str, result: SendResult,
+    now: datetime, changes: list[audit.Change],
+) -> str:  # fmt: skip
     before = {"status": m.status, "attempts": m.attempts}
     attempt = timers.attempt_of(timer)
-    m.attempts, m.provider, m.updated_at = attempt, tried.provider, now
+    m.attempts, m.provider, m.updated_at = attempt, provider, now
     next_try: datetime | None = None
     if result.status == "sent":
         outcome = "sent"
@@ -222,18 +271,19 @@ def _finish(db: Session, timer: Timer, tried: Tried, now: datetime) -> tuple[str
             outcome, m.status = "gave_up", "failed"
     db.add(
         NotifyAttempt(
-            message_id=m.id, attempt=attempt, provider=tried.provider, outcome=outcome,
+            message_id=m.id, attempt=attempt, provider=provider, outcome=outcome,
             http_status=result.http_status, error=result.error[:300],
             elapsed_ms=result.elapsed_ms, next_try_at=next_try, at=now,
         )
     )  # fmt: skip
     if m.status != before["status"]:
-        audit.record(
-            db, actor=audit.SYSTEM, action=f"notify:{m.status}", object_type="notify_message",
-            object_id=m.id, before=before, after={"status": m.status, "attempts": m.attempts},
-            reason=result.error or None,
+        changes.append(
+            audit.Change(
+                f"notify:{m.status}", "notify_message", m.id, before=before,
+                after={"status": m.status, "attempts": m.attempts}, reason=result.error or None,
+            )
         )  # fmt: skip
-    return outcome if outcome != "failed" else timers.RETRY_SCHEDULED, []
+    return outcome if outcome != "failed" else timers.RETRY_SCHEDULED
 
 
 timers.io_handler(DELIVER, perform=_perform, finish=_finish)

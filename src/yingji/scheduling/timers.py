@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -43,6 +44,7 @@ HANDLERS: dict[str, Handler] = {}
 BATCH_HANDLERS: dict[str, BatchHandler] = {}
 IO_HANDLERS: dict[str, IoHandler[Any]] = {}
 IO_WORKERS = 8
+IO_CHUNK = 2 * IO_WORKERS
 DEFAULT_LEASE_S = 60.0
 DEFAULT_BATCH = 500
 
@@ -61,29 +63,47 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 class IoHandler(Generic[R]):
     """A kind whose work talks to the outside world (an HTTP call to an SMS gateway).
 
-    ``perform(database, timer)`` runs outside any database transaction (it may read in a
-    short session of its own) — an SQLite write lock or a
-    PostgreSQL row lock is never held across a network call — while this worker holds the
-    timer's claim (renewed as it goes). ``finish(db, timer, result, now)`` then records the
-    result in the firing transaction, under the same exactly-once guard as every kind. The
-    outside effect itself is at least once: a worker dying between the call and the commit
-    is taken over and calls again, so the call should carry an idempotency key (the
+    ``perform(database, timers)`` runs outside any database transaction — an SQLite write
+    lock or a PostgreSQL row lock is never held across a network call — while this worker
+    holds the timers' claims (renewed before each chunk of ``IO_CHUNK``). It reads what it
+    needs in a short session of its own, makes the calls (concurrently through
+    :func:`io_map`) and answers a result per timer id. ``finish(db, [(timer, result)],
+    now)`` then records the results in the firing transaction, under the same exactly-once
+    guard as every kind, and answers an outcome per timer id and the events. The outside
+    effect itself is at least once: a worker dying between the call and the commit is
+    taken over and calls again, so the call should carry an idempotency key (the
     notification seam sends its message id).
     """
 
-    perform: Callable[[Database, Timer], R]
-    finish: Callable[[Session, Timer, R, datetime], tuple[str, Events]]
+    perform: Callable[[Database, list[Timer]], dict[int, R]]
+    finish: Callable[[Session, list[tuple[Timer, R]], datetime], tuple[dict[int, str], Events]]
 
 
 def io_handler(
     kind: str,
     *,
-    perform: Callable[[Database, Timer], R],
-    finish: Callable[[Session, Timer, R, datetime], tuple[str, Events]],
+    perform: Callable[[Database, list[Timer]], dict[int, R]],
+    finish: Callable[[Session, list[tuple[Timer, R]], datetime], tuple[dict[int, str], Events]],
 ) -> IoHandler[R]:
     """Register a kind whose work is a call outside (see :class:`IoHandler`)."""
     IO_HANDLERS[kind] = IoHandler(perform, finish)
     return IO_HANDLERS[kind]
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def io_map(fn: Callable[[Any], R], items: list[Any]) -> list[R]:
+    """``fn`` over ``items``, ``IO_WORKERS`` calls at a time on the process's one pool; the
+    results in order. ``fn`` should answer its failures rather than raise them."""
+    global _pool
+    if len(items) <= 1:
+        return [fn(i) for i in items]
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=IO_WORKERS, thread_name_prefix="timer-io")
+    return list(_pool.map(fn, items))
 
 
 def batch_handler(kind: str) -> Callable[[BatchHandler], BatchHandler]:
@@ -199,10 +219,11 @@ def _fire_batch(
                 outcomes[t.id] = outcome
                 events.extend(ev)
         elif kind in IO_HANDLERS:
-            for t in group:
-                outcome, ev = IO_HANDLERS[kind].finish(db, t, (performed or {})[t.id], now)
-                outcomes[t.id] = outcome
-                events.extend(ev)
+            done = performed or {}
+            pairs = [(t, done[t.id]) for t in group if t.id in done]
+            out, ev = IO_HANDLERS[kind].finish(db, pairs, now)
+            outcomes.update(out)
+            events.extend(ev)
         else:
             outcomes.update({t.id: "no_handler" for t in group})
     by_outcome: dict[str, list[int]] = {}
@@ -237,33 +258,42 @@ def _renew(database: Database, ids: list[int], *, worker: str, at: datetime) -> 
 def _perform_io(
     database: Database, ids: list[int], *, worker: str, now: datetime
 ) -> tuple[dict[int, Any], set[int]]:
-    """Make the outside calls of the claimed I/O kinds, ``IO_WORKERS`` at a time, renewing
-    the claim before each round so a slow provider never lets the lease run out under it.
-    Answers the results by timer id, and the ids of every I/O timer among ``ids``; one whose
-    call raised has no result (it stays claimed, with the error, and is retried when the
-    lease runs out)."""
+    """Make the outside calls of the claimed I/O kinds, ``IO_CHUNK`` timers at a time,
+    renewing the claim before each chunk so a slow provider never lets the lease run out
+    under it (a chunk is at most two rounds of ``IO_WORKERS`` calls, each bounded by the
+    provider's timeout). Answers the results by timer id, and the ids of every I/O timer
+    among ``ids``; a chunk whose perform raised has no results (its timers stay claimed,
+    with the error, and are retried when the lease runs out)."""
     with database.session() as db:
         rows = list(
-            db.scalars(select(Timer).where(Timer.id.in_(ids), Timer.kind.in_(list(IO_HANDLERS))))
+            db.scalars(
+                select(Timer)
+                .where(Timer.id.in_(ids), Timer.kind.in_(list(IO_HANDLERS)))
+                .order_by(Timer.id)
+            )
         )
         db.expunge_all()
     results: dict[int, Any] = {}
     if not rows:
         return results, set()
+    by_kind: dict[str, list[Timer]] = {}
+    for t in rows:
+        by_kind.setdefault(t.kind, []).append(t)
     started = monotonic()
-    with ThreadPoolExecutor(max_workers=IO_WORKERS, thread_name_prefix="timer-io") as pool:
-        for i in range(0, len(rows), IO_WORKERS):
-            chunk = rows[i : i + IO_WORKERS]
+    for kind, group in by_kind.items():
+        for i in range(0, len(group), IO_CHUNK):
+            chunk = group[i : i + IO_CHUNK]
             at = now + timedelta(seconds=monotonic() - started)
             held = set(_renew(database, [t.id for t in chunk], worker=worker, at=at))
             chunk = [t for t in chunk if t.id in held]
-            futures = {t.id: pool.submit(IO_HANDLERS[t.kind].perform, database, t) for t in chunk}
-            for timer_id, future in futures.items():
-                try:
-                    results[timer_id] = future.result()
-                except Exception as exc:
-                    log.exception("timer %s: outside call failed", timer_id)
-                    _record_error(database, timer_id, exc)
+            if not chunk:
+                continue
+            try:
+                results.update(IO_HANDLERS[kind].perform(database, chunk))
+            except Exception as exc:
+                log.exception("timers %s: outside calls failed", [t.id for t in chunk])
+                for t in chunk:
+                    _record_error(database, t.id, exc)
     return results, {t.id for t in rows}
 
 
