@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-sqlite test-postgres lint format install web browser clean
+.PHONY: run test test-sqlite test-postgres typecheck lint format install web browser clean
 
 $(BIN)/yingji: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,7 @@ run: install web
 test: install web browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) typecheck
 	$(MAKE) test-sqlite
 	@if pg_isready -q -h 127.0.0.1 -p 5432; then \
 		$(MAKE) test-postgres; \
@@ -49,6 +50,10 @@ test: install web browser
 		echo "PostgreSQL is not answering on 127.0.0.1:5432: PostgreSQL suite not run"; \
 		if [ -n "$$CI" ]; then exit 1; fi; \
 	fi
+
+# mypy over src/ (settings in pyproject.toml: service modules fully annotated)
+typecheck: install
+	$(BIN)/mypy
 
 test-sqlite: install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q

@@ -14,7 +14,6 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from yingji import __version__
-from yingji.audit.views import router as audit_router
 from yingji.auth.views import router as auth_router
 from yingji.command.duty_views import router as duty_router
 from yingji.command.views import router as command_router
@@ -36,9 +35,10 @@ from yingji.media.views import router as media_router
 from yingji.notify import service as notify_service
 from yingji.notify.config import get_notify_settings
 from yingji.notify.views import router as notify_router
-from yingji.org.views import router as org_router
 from yingji.resources.supplies_views import router as supplies_router
 from yingji.resources.views import router as resources_router
+from yingji.views.audit import router as audit_router
+from yingji.views.org import router as org_router
 
 API_DESCRIPTION = """
 应急指挥平台 API。除 `/healthz` 与市民一键报警外，所有接口都需要登录令牌或集成令牌。

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from yingji.bench.cli import bench_app
 from yingji.config import get_settings
+
+if TYPE_CHECKING:
+    from yingji.core.db import Database
 
 app = typer.Typer(help="Yingji 应急指挥平台", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="数据库 / database", no_args_is_help=True)
@@ -19,7 +23,7 @@ app.add_typer(bench_app, name="bench")
 console = Console()
 
 
-def _database():  # type: ignore[no-untyped-def]
+def _database() -> Database:
     from yingji.core.db import Database
 
     return Database(get_settings().resolved_database_url())

@@ -24,11 +24,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
 from yingji.bench.nearby import LatencySummary
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from yingji.core.db import Database
 
 BENCH_DEPARTMENTS = (
     "DEPT-EM", "DEPT-FIRE", "DEPT-WATER", "DEPT-ECO", "DEPT-AGRI", "DEPT-PS", "DEPT-HEALTH",
@@ -71,7 +76,7 @@ class ActivationBench:
     round_p99_ms: list[float]
 
 
-def _setup(url: str, data_dir: Path, demo_seed: int):  # type: ignore[no-untyped-def]
+def _setup(url: str, data_dir: Path, demo_seed: int) -> tuple[Database, FastAPI, dict[str, str]]:
     from yingji.app import create_app
     from yingji.audit.service import SYSTEM
     from yingji.auth import service as auth

@@ -143,9 +143,9 @@ def run(
         username=username, password=password, rate_per_s=rate_per_s, duration_s=duration_s
     )
     if url:
-        return measure(url, seed=seed, **kwargs)  # type: ignore[arg-type]
+        return measure(url, seed=seed, **kwargs)  # type: ignore[arg-type]  # kwargs holds measure's keyword arguments
     with (
         tempfile.TemporaryDirectory(prefix="yingji-bench-") as tmp,
         live.live_server(Path(tmp)) as server,
     ):
-        return measure(server.url, seed=seed, **kwargs)  # type: ignore[arg-type]
+        return measure(server.url, seed=seed, **kwargs)  # type: ignore[arg-type]  # as above

@@ -127,7 +127,7 @@ def _insert_row_by_row(session: Session, district: DemoDistrict) -> None:
     ids: dict[int, int] = {}
     for person in district.persons:
         row = {k: v for k, v in person.items() if k != "id"}
-        ids[person["id"]] = session.scalar(insert(Person).values(**row).returning(Person.id))
+        ids[person["id"]] = session.scalar(insert(Person).values(**row).returning(Person.id))  # type: ignore[assignment]  # INSERT … RETURNING id always returns the id
 
     def remap(row: dict[str, Any], *columns: str) -> dict[str, Any]:
         return {**row, **{c: ids[row[c]] for c in columns if row[c] is not None}}

@@ -5,6 +5,7 @@ causes them and published here only after commit; a subscriber that falls behind
 subscriber during a NATS outage, catches up from the table. The bus only makes it fast.
 """
 
-from yingji.bus.hub import Bus, LocalBus, Subscription, make_bus
+from yingji.bus.connect import make_bus
+from yingji.bus.hub import Bus, LocalBus, Subscription
 
 __all__ = ["Bus", "LocalBus", "Subscription", "make_bus"]

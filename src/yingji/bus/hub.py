@@ -89,14 +89,3 @@ class LocalBus:
 
 
 Bus = LocalBus
-
-
-def make_bus(url: str) -> LocalBus:
-    """A bus for the configured URL: ``nats://...`` gives NATS JetStream, empty the local one."""
-    if url.startswith(("nats://", "tls://")):
-        from yingji.bus.nats import NatsBus
-
-        return NatsBus(url)
-    if url:
-        raise ValueError(f"unsupported bus URL: {url}")
-    return LocalBus()

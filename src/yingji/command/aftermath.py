@@ -14,6 +14,7 @@ from yingji.command.access import COMMAND_ROLES
 from yingji.command.activation.read import activations_for
 from yingji.command.activation.service import end_response
 from yingji.command.directory import directory
+from yingji.command.events import CommandEvent
 from yingji.command.incidents import IncidentRef, Note
 from yingji.command.models import Task
 from yingji.command.plans import rules as plan_rules
@@ -90,7 +91,7 @@ def list_aftermath(
             f"安排善后任务 {len(created)} 项",
             f"{len(created)} aftermath tasks listed",
             {"tasks": [t.id for t in created]},
-            "aftermath.listed",
+            CommandEvent.AFTERMATH_LISTED,
             {"tasks": len(created)},
         ),
         *assigned_notes(created),

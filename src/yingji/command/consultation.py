@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
@@ -18,6 +18,7 @@ from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
 from yingji.command import incidents
 from yingji.command.access import COMMAND_ROLES
+from yingji.command.events import CommandEvent
 from yingji.command.incidents import IncidentRef, Note
 from yingji.command.models import Message, Task
 from yingji.core.errors import forbidden
@@ -36,7 +37,7 @@ def in_room(db: Session, principal: Principal, incident: IncidentRef) -> bool:
     scope = {
         Role.department_operator: "department",
         Role.subdistrict_operator: "subdistrict",
-    }.get(principal.role)  # type: ignore[arg-type]
+    }.get(principal.role)  # type: ignore[arg-type]  # a user's role; None only for integrations, which get nothing
     if scope is None:
         return False
     return bool(
@@ -97,7 +98,7 @@ def post(
         f"会商决定：{short}" if kind == "decision" else f"{principal.name}：{short}",
         f"decision: {short}" if kind == "decision" else f"{principal.name}: {short}",
         {"message_id": msg.id, "attachments": len(attachments)},
-        "consult.decision" if kind == "decision" else "consult.message",
+        CommandEvent.CONSULT_DECISION if kind == "decision" else CommandEvent.CONSULT_MESSAGE,
         {"message": {**read(msg), "at": now.isoformat()}},
     )
     return msg, incidents.note(
@@ -105,7 +106,7 @@ def post(
     )
 
 
-def list_stmt(incident_id: int, *, kind: str | None = None, after_id: int = 0):  # type: ignore[no-untyped-def]
+def list_stmt(incident_id: int, *, kind: str | None = None, after_id: int = 0) -> Select[Any]:
     stmt = (
         select(Message)
         .where(Message.incident_id == incident_id, Message.id > after_id)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from yingji.core.cache import CACHE
 from yingji.org import service as org_service
 from yingji.resources import service as resources_service
 
@@ -25,33 +24,19 @@ class Directory:
     committee: str
 
 
-_directory_lock = threading.Lock()
-
-
-_directory_cache: dict[str, tuple[float, Directory]] = {}
-
-
 DIRECTORY_CACHE_S = 30.0
+_SLOT = "command.directory"
 
 
 def directory(db: Session) -> Directory:
-    """The directory, cached for ``DIRECTORY_CACHE_S`` per database: names and owners change
-    rarely, and an activation or a burst of escalations should not re-read the organisation
-    for every task."""
-    key = db.get_bind().url.render_as_string(hide_password=True)
-    now_s = time.monotonic()
-    cached = _directory_cache.get(key)
-    if cached is not None and now_s - cached[0] < DIRECTORY_CACHE_S:
-        return cached[1]
-    d = _read_directory(db)
-    with _directory_lock:
-        _directory_cache[key] = (now_s, d)
-    return d
+    """The directory, cached for ``DIRECTORY_CACHE_S`` per database (in the process's one
+    cache, :mod:`yingji.core.cache`): names and owners change rarely, and an activation or a
+    burst of escalations should not re-read the organisation for every task."""
+    return CACHE.get(db, _SLOT, lambda: _read_directory(db), max_age_s=DIRECTORY_CACHE_S)
 
 
 def forget_directory() -> None:
-    with _directory_lock:
-        _directory_cache.clear()
+    CACHE.clear(_SLOT)
 
 
 def _read_directory(db: Session) -> Directory:

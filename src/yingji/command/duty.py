@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
@@ -65,7 +65,9 @@ def add_shifts(db: Session, *, rows: list[dict[str, Any]], principal: Principal)
     return created
 
 
-def shifts_stmt(*, department: str | None, since: datetime | None, until: datetime | None):  # type: ignore[no-untyped-def]
+def shifts_stmt(
+    *, department: str | None, since: datetime | None, until: datetime | None
+) -> Select[Any]:
     stmt = select(DutyShift).order_by(DutyShift.starts_at, DutyShift.department_code)
     if department:
         stmt = stmt.where(DutyShift.department_code == department)
@@ -110,7 +112,7 @@ def handover(db: Session, *, data: dict[str, Any], principal: Principal, now: da
     return row
 
 
-def handovers_stmt(*, department: str | None):  # type: ignore[no-untyped-def]
+def handovers_stmt(*, department: str | None) -> Select[Any]:
     stmt = select(Handover).order_by(Handover.at.desc(), Handover.id.desc())
     if department:
         stmt = stmt.where(Handover.department_code == department)
@@ -204,7 +206,7 @@ def session_read(db: Session, s: DutySession, *, with_log: bool = False) -> dict
     return out
 
 
-def sessions_stmt(*, active: bool | None):  # type: ignore[no-untyped-def]
+def sessions_stmt(*, active: bool | None) -> Select[Any]:
     stmt = select(DutySession).order_by(DutySession.started_at.desc())
     if active is True:
         stmt = stmt.where(DutySession.ended_at.is_(None))

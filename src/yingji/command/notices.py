@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
 from yingji.command.models import Task, Warning, WarningMessage
+from yingji.core.cache import CACHE
 from yingji.notify import service as notify
 from yingji.notify.config import NotifySettings, get_notify_settings
 from yingji.notify.providers import Channel
@@ -48,7 +49,17 @@ class Contacts:
         return self.phones.get((party_type, code), "")
 
 
+CONTACTS_CACHE_S = 30.0
+_SLOT = "command.contacts"
+
+
 def contacts(db: Session) -> Contacts:
+    """The duty phones, cached for ``CONTACTS_CACHE_S`` per database like the directory (a
+    phone changed on the roster reaches the next notice within that time)."""
+    return CACHE.get(db, _SLOT, lambda: _read_contacts(db), max_age_s=CONTACTS_CACHE_S)
+
+
+def _read_contacts(db: Session) -> Contacts:
     phones: dict[tuple[str, str], str] = {}
     for d in org_service.list_departments(db):
         phones[("department", d.code)] = d.duty_phone

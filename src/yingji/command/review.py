@@ -18,6 +18,7 @@ from yingji.auth.principal import Principal
 from yingji.command import incidents
 from yingji.command.access import COMMAND_ROLES
 from yingji.command.activation.read import activations_for
+from yingji.command.events import CommandEvent
 from yingji.command.incidents import IncidentRef, Note
 from yingji.command.models import Activation, Plan, PlanRevision, Review, Task
 from yingji.command.plans import service as plans
@@ -220,7 +221,7 @@ def save(
         f"总结评估：{len(lessons)} 条经验教训",
         f"after-action review: {len(lessons)} lessons",
         {"review_id": row.id, "lessons": len(lessons)},
-        "review.saved",
+        CommandEvent.REVIEW_SAVED,
         {"review": {"id": row.id, "lessons": len(lessons)}},
     )
     return row, incidents.note(

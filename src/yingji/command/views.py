@@ -15,6 +15,7 @@ from yingji.command import access, aftermath, consultation, incidents, recommend
 from yingji.command.activation import read as activations
 from yingji.command.activation import service as activation_service
 from yingji.command.activation.suggestions import suggestions
+from yingji.command.models import Task
 from yingji.command.plans import document
 from yingji.command.plans import service as plans
 from yingji.command.schemas import (
@@ -259,7 +260,9 @@ def list_tasks(
     return {"items": [task_read(t) for t in rows], "total": total, **page.model_dump()}
 
 
-def _visible_task(db: Session, task_id: int, principal: Principal, *, for_update: bool = False):  # type: ignore[no-untyped-def]
+def _visible_task(
+    db: Session, task_id: int, principal: Principal, *, for_update: bool = False
+) -> Task:
     task = tasks.get_task(db, task_id, for_update=for_update)
     if not access.can_see(principal, task):
         raise forbidden("这不是您单位的任务", "This task is not your unit's")

@@ -108,7 +108,7 @@ def _cursor(conn: Connection) -> Any:
     psycopg 3's, whose ``copy`` the PostgreSQL path uses."""
     if conn.dialect.name == "postgresql" and conn.dialect.driver != "psycopg":
         raise RuntimeError(f"PostgreSQL needs the psycopg driver, not {conn.dialect.driver}")
-    return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]  # a live connection always has its driver connection
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:

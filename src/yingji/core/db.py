@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import orjson
 from sqlalchemy import (
@@ -19,6 +19,7 @@ from sqlalchemy import (
     Executable,
     MetaData,
     String,
+    Table,
     any_,
     bindparam,
     create_engine,
@@ -43,6 +44,9 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # every model is mapped to one Table (no mapping to a join or a select): typed so, the
+    # bulk helpers' Core statements take ``Model.__table__`` as it is
+    __table__: ClassVar[Table]
 
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")

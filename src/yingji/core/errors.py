@@ -10,6 +10,7 @@ Every error body looks like::
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -115,7 +116,7 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or ".".join(str(p) for p in loc)
 
 
-def validation_items(exc_errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def validation_items(exc_errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Pydantic's error list rendered as our per-field items, in both languages."""
     items = []
     for err in exc_errors:
@@ -189,8 +190,8 @@ def install_error_handlers(app: FastAPI) -> None:
         err = ApiError(
             400 if json_bad else 422,
             "malformed_json" if json_bad else "validation_error",
-            f"{first['field']}: {first['message']}" if first.get("field") else first["message"],
-            f"{first['field']}: {first.get('message_en', 'Invalid request')}"
+            f"{first['field']}: {first['message']}" if first.get("field") else first["message"],  # type: ignore[arg-type]  # validation_items always gives both messages
+            f"{first['field']}: {first.get('message_en', 'Invalid request')}"  # type: ignore[arg-type]  # as above
             if first.get("field")
             else first.get("message_en", "Invalid request"),
             field=first.get("field"),

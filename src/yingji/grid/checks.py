@@ -157,8 +157,6 @@ def line_length_m(geometry: dict[str, Any]) -> float:
     if geometry["type"] == "LineString":
         parts = [parts]
     total = sum(
-        _haversine_m(tuple(p[i]), tuple(p[i + 1]))  # type: ignore[arg-type]
-        for p in parts
-        for i in range(len(p) - 1)
+        _haversine_m(tuple(p[i]), tuple(p[i + 1])) for p in parts for i in range(len(p) - 1)
     )
     return round(total, 2)

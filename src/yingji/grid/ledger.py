@@ -179,9 +179,9 @@ def _export_value(col: Column, item: dict[str, Any]) -> Any:
     if col.kind == "geometry":
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     if col.kind == "point_kind":
-        return point_kind_label(value)
+        return point_kind_label(value)  # type: ignore[arg-type]  # a point's kind is required, never None here
     if col.kind == "patrol_cycle":
-        return patrol_cycle_label(value)
+        return patrol_cycle_label(value)  # type: ignore[arg-type]  # a line's patrol cycle is required, never None here
     if value is None:
         return None if col.kind in ("int", "float") else ""
     return value

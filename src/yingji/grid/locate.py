@@ -155,6 +155,16 @@ def _check_distance(max_distance_m: float) -> None:
 class GridIndex:
     """The district's grid, indexed for fast locating. Build with :meth:`build`."""
 
+    # set by build() once there are sub-districts (locating reads them only then)
+    _kx: float
+    _ky: float
+    _lon0: float
+    _lat0: float
+    _area_sub: Any
+    sub_geoms: list[Any]
+    area_geoms: list[Any]
+    line_geoms: list[Any]
+
     def __init__(self) -> None:  # use build()
         self.subdistricts: list[SubdistrictShape] = []
         self.areas: list[AreaShape] = []
@@ -212,7 +222,8 @@ class GridIndex:
         self._ny = math.ceil((gy1 - self._gy0) / cs) + 1
         self._inv_cs = 1.0 / cs
         ii, jj = np.meshgrid(np.arange(self._nx), np.arange(self._ny), indexing="xy")
-        ii, jj = ii.ravel(), jj.ravel()  # cell key = j * nx + i
+        # cell key = j * nx + i
+        ii, jj = ii.ravel(), jj.ravel()  # type: ignore[assignment]  # flat views of the grids
         xs = self._gx0 + ii * cs
         ys = self._gy0 + jj * cs
         boxes = shapely.box(xs - _EPS_M, ys - _EPS_M, xs + cs + _EPS_M, ys + cs + _EPS_M)
@@ -243,6 +254,9 @@ class GridIndex:
 
         # Sub-districts: a cell touched by one only, and inside it, answers directly.
         sg, sc = pairs(self.sub_geoms, "intersects")
+        s_first: Any  # arrays, or None when no cell touches a sub-district
+        s_count: Any
+        s_start: Any
         s_first, s_count, s_start = first_and_count(sg, sc) if len(sg) else (None,) * 3
         interior = (s_count == 1) & (holder(self.sub_geoms) == s_first)
         cell_sub: list[Any] = np.where(interior, s_first, -1).tolist()
@@ -358,16 +372,12 @@ class GridIndex:
             return None
         key = int(fy) * self._nx + int(fx)
         cached_sub = self._cell_sub[key]
-        s = (
-            self._exact_sub(cached_sub, x, y)  # type: ignore[arg-type]
-            if cached_sub.__class__ is tuple
-            else cached_sub
-        )
+        s = self._exact_sub(cached_sub, x, y) if cached_sub.__class__ is tuple else cached_sub
         if s < 0:
             return None
         cached_area = self._cell_area[key]
         a = (
-            self._exact_area(cached_area, s, x, y)  # type: ignore[arg-type]
+            self._exact_area(cached_area, s, x, y)
             if cached_area.__class__ is tuple
             else cached_area
         )

@@ -9,7 +9,6 @@ the pydantic models: a twentieth of intake's time per report went into them, py-
 from __future__ import annotations
 
 import math
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.config import Settings, get_settings
+from yingji.core.cache import CACHE, database_key
 from yingji.core.db import Database
 from yingji.core.errors import ApiError, invalid
 from yingji.geo.transform import Crs, to_wgs84
@@ -109,36 +109,22 @@ def build_index(db: Session) -> GridIndex:
     return GridIndex.build(subdistricts, areas, lines, points)
 
 
-@dataclass
-class _CachedIndex:
-    index: GridIndex
-    subdistricts: dict[str, SubdistrictRead]
-    revision: int
-    checked_at_s: float
-
-
-_cache: dict[str, _CachedIndex] = {}
-_cache_lock = threading.Lock()
-
-
-def _cache_key(db: Session | Database) -> str:
-    if isinstance(db, Database):
-        return db.cache_key
-    return db.get_bind().url.render_as_string(hide_password=True)
+_SLOT = "grid.locate_index"
 
 
 def locate_index(db: Session | Database) -> tuple[GridIndex, dict[str, SubdistrictRead]]:
-    """The process's index of this database's grid, rebuilt when the grid revision changes.
+    """The process's index of this database's grid, rebuilt when the grid revision changes
+    (kept in the process's one cache, :mod:`yingji.core.cache`).
 
     The revision is read at most once per ``REVISION_CHECK_INTERVAL_S``, so a change made by
     another process shows within about a second without a query on every call. Given the
     ``Database`` rather than a session, a session is opened only for that check: the intake
     path locates every report and needs none otherwise.
     """
-    key = _cache_key(db)
-    cached = _cache.get(key)
+    key = database_key(db)
+    cached = CACHE.peek(key, _SLOT)
     if cached is not None and time.monotonic() - cached.checked_at_s < REVISION_CHECK_INTERVAL_S:
-        return cached.index, cached.subdistricts
+        return cached.value
     if isinstance(db, Database):
         with db.session() as session:
             return _refresh(session, key)
@@ -146,23 +132,12 @@ def locate_index(db: Session | Database) -> tuple[GridIndex, dict[str, Subdistri
 
 
 def _refresh(db: Session, key: str) -> tuple[GridIndex, dict[str, SubdistrictRead]]:
-    now_s = time.monotonic()
-    cached = _cache.get(key)
-    revision = current_revision(db)
-    if cached is not None and cached.revision == revision:
-        cached.checked_at_s = now_s
-        return cached.index, cached.subdistricts
-    with _cache_lock:
-        cached = _cache.get(key)  # another thread may have rebuilt it meanwhile
-        if cached is None or cached.revision != revision:
-            cached = _CachedIndex(
-                index=build_index(db),
-                subdistricts={s.code: s for s in org_service.list_subdistricts(db)},
-                revision=revision,
-                checked_at_s=now_s,
-            )
-            _cache[key] = cached
-    return cached.index, cached.subdistricts
+    """Confirm the index is still the grid's (one revision read), or rebuild it."""
+    return CACHE.get(db, _SLOT, lambda: _build(db), version=current_revision(db), key=key)
+
+
+def _build(db: Session) -> tuple[GridIndex, dict[str, SubdistrictRead]]:
+    return build_index(db), {s.code: s for s in org_service.list_subdistricts(db)}
 
 
 _CRS_ALIASES = {"bd09ll": Crs.bd09}  # Baidu's own name for BD-09 longitude/latitude

@@ -81,7 +81,7 @@ def open_candidates(
     indexed column): only the cells around each report, whatever the number of open
     incidents elsewhere in the district."""
     located = [p for p in items if p.category.code and p.lat is not None and p.lon is not None]
-    cells = Cells(settings.merge_radius_m, located[0].lat if located else 36.6)  # type: ignore[arg-type]
+    cells = Cells(settings.merge_radius_m, located[0].lat if located else 36.6)  # type: ignore[arg-type]  # located reports have a latitude
     if not located:
         return cells
     window = timedelta(seconds=settings.merge_window_s)
@@ -89,8 +89,8 @@ def open_candidates(
     latest = max(p.report.occurred_at for p in located) + window
     keys: set[str] = set()
     for p in located:
-        group = p.category.code[:prefix]  # type: ignore[index]
-        keys.update(merge.keys_around(group, p.lon, p.lat, settings.merge_radius_m))  # type: ignore[arg-type]
+        group = p.category.code[:prefix]  # type: ignore[index]  # located reports have a category code
+        keys.update(merge.keys_around(group, p.lon, p.lat, settings.merge_radius_m))  # type: ignore[arg-type]  # located reports have lon and lat
     conn = db.connection()
     stmt = _CANDIDATES.on(conn)
     ordered = sorted(keys)

@@ -202,7 +202,7 @@ def to_reports(root: etree._Element) -> list[CapReport]:
     code = None
     for _name, value in _pairs(info, "eventCode"):
         if path(value) is not None:
-            code = path(value).code  # type: ignore[union-attr]
+            code = path(value).code  # type: ignore[union-attr]  # checked not None on the line above
             break
     level = SEVERITY_LEVEL.get(severity, "IV")
     common = {
@@ -229,12 +229,12 @@ def to_reports(root: etree._Element) -> list[CapReport]:
         polygon = area.find(_N + "polygon") if area is not None else None
         circle = area.find(_N + "circle") if area is not None else None
         if polygon is not None and (polygon.text or "").strip():
-            lonlat = _polygon_centroid(polygon.text)  # type: ignore[arg-type]
-            geometry = {"polygon": polygon.text.strip()}  # type: ignore[union-attr]
+            lonlat = _polygon_centroid(polygon.text)
+            geometry = {"polygon": polygon.text.strip()}
         elif circle is not None and (circle.text or "").strip():
-            lon, lat, radius_km = _circle_centre(circle.text)  # type: ignore[arg-type]
+            lon, lat, radius_km = _circle_centre(circle.text)
             lonlat = (lon, lat)
-            geometry = {"circle": circle.text.strip(), "radius_km": radius_km}  # type: ignore[union-attr]
+            geometry = {"circle": circle.text.strip(), "radius_km": radius_km}
         out.append(
             CapReport(
                 source_id=f"{sender}|{identifier}|{k}",

@@ -56,11 +56,11 @@ class KeywordTable:
         object.__setattr__(self, "_any_word", any_word)
 
     def by_word(self) -> dict[str, list[tuple[str, float]]]:
-        return self._by_word  # type: ignore[attr-defined,no-any-return]
+        return self._by_word  # type: ignore[attr-defined]  # set with object.__setattr__ in __post_init__ (a frozen dataclass)
 
     def holds_keyword(self, text: str) -> bool:
         """Whether any keyword occurs in ``text`` as a substring."""
-        return self._any_word.search(text) is not None  # type: ignore[attr-defined]
+        return self._any_word.search(text) is not None  # type: ignore[attr-defined]  # set with object.__setattr__ in __post_init__ (a frozen dataclass)
 
 
 @dataclass(frozen=True)

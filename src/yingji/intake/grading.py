@@ -107,7 +107,7 @@ def load_table(raw: dict[str, Any]) -> GradingTable:
             raise ValueError(f"rule {rule.name} must give thresholds for I, II and III")
         for criterion in {k for t in rule.thresholds.values() for k in t}:
             steps = [rule.thresholds[lv].get(criterion) for lv in ("I", "II", "III")]
-            if None in steps or not steps[0] > steps[1] > steps[2] > 0:  # type: ignore[operator]
+            if None in steps or not steps[0] > steps[1] > steps[2] > 0:  # type: ignore[operator]  # None is refused by the first test
                 raise ValueError(f"rule {rule.name}: {criterion} must fall strictly from I to III")
     return GradingTable(rules=rules, missing_counts_as_deaths=bool(raw["missing_counts_as_deaths"]))
 
@@ -143,7 +143,7 @@ def grade(facts: Facts, *, rule: str = "general", table: GradingTable | None = N
         reasons = [
             f"{_CRITERIA_ZH[c]} {_fmt(values[c])} ≥ {_fmt(bound)}"
             for c, bound in chosen.thresholds[level].items()
-            if values.get(c) is not None and values[c] >= bound  # type: ignore[operator]
+            if values.get(c) is not None and values[c] >= bound  # type: ignore[operator]  # checked not None first
         ]
         if reasons:
             return Grade(level, bool(facts.trapped), chosen.name, reasons)

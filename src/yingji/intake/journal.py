@@ -11,6 +11,7 @@ API shows each step as before.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,8 +41,8 @@ class PendingEvent:
     on the incident's timeline."""
 
     incident: IncidentLike
-    type: str
-    extra: dict[str, Any]
+    type: str  # a member of a domain's event enum (intake.events, command.events)
+    extra: Mapping[str, Any]
     report_id: int | None
     timeline: bool
 
@@ -155,7 +156,7 @@ def append_events(
         rows = [
             {
                 "at": now,
-                "type": pe.type,
+                "type": str(pe.type),  # the wire string, whichever enum named it
                 "incident_id": pe.incident.id,
                 "subdistrict_code": pe.incident.subdistrict_code,
                 "headquarters_code": pe.incident.headquarters_code,
@@ -189,7 +190,12 @@ def append_events(
                 )
                 if pe.report_id in db.info.get("intake_pipeline", {}):
                     record_pipeline_step(
-                        db, pe.incident, pushed, actor=SYSTEM_ACTOR, at=now, report_id=pe.report_id
+                        db,
+                        pe.incident,
+                        pushed,
+                        actor=SYSTEM_ACTOR,
+                        at=now,
+                        report_id=pe.report_id,  # type: ignore[arg-type]  # in the pipeline: not None
                     )
                 else:
                     record_step(

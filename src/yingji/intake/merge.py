@@ -121,7 +121,7 @@ def consider(
         )  # fmt: skip
     if None in (incoming.lon, incoming.lat, candidate.lon, candidate.lat):
         return MergeDecision(False, None, None, None, "缺少坐标，无法比较距离", "no position")
-    distance_m = haversine_m(incoming.lon, incoming.lat, candidate.lon, candidate.lat)  # type: ignore[arg-type]
+    distance_m = haversine_m(incoming.lon, incoming.lat, candidate.lon, candidate.lat)  # type: ignore[arg-type]  # all four checked not None above
     apart_s = abs((incoming.occurred_at - candidate.occurred_at).total_seconds())
     if distance_m > radius_m:
         return MergeDecision(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     BigInteger,
@@ -140,6 +140,11 @@ class IncidentRecord:
 
     __slots__ = INCIDENT_COLUMNS
 
+    if TYPE_CHECKING:  # the slots are the table's columns, named at run time: Any to mypy
+
+        def __getattr__(self, name: str) -> Any: ...
+        def __setattr__(self, name: str, value: Any) -> None: ...
+
     def __init__(self, **columns: Any) -> None:
         if unknown := columns.keys() - _INCIDENT_COLUMN_SET:
             raise TypeError(f"IncidentRecord has no column {', '.join(sorted(unknown))}")
@@ -155,7 +160,7 @@ class IncidentRecord:
         return record
 
     def __repr__(self) -> str:
-        return f"IncidentRecord(id={self.id!r}, level={self.level!r}, status={self.status!r})"  # type: ignore[attr-defined]
+        return f"IncidentRecord(id={self.id!r}, level={self.level!r}, status={self.status!r})"
 
 
 # what the pipeline's functions take: a stored incident or the writer's record of one

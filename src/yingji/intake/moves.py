@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from yingji.audit import service as audit
 from yingji.core.errors import ApiError, conflict, forbidden, invalid, not_found
 from yingji.intake import deadlines, grading, lifecycle, routing
+from yingji.intake import events as intake_events
+from yingji.intake.events import IntakeEvent
 from yingji.intake.facts import sync_deadline_due
 from yingji.intake.journal import SYSTEM_ACTOR, PendingEvent, append_events, record_step
 from yingji.intake.models import Incident
@@ -92,7 +94,14 @@ def transition(
         at=now,
     )
     return append_events(
-        db, [PendingEvent(incident, "incident.status", {"from": old}, None, False)], org, now
+        db,
+        [
+            PendingEvent(
+                incident, IntakeEvent.STATUS, intake_events.Status({"from": old}), None, False
+            )
+        ],
+        org,
+        now,
     )
 
 
@@ -148,7 +157,14 @@ def raise_level(
         at=now,
     )
     return append_events(
-        db, [PendingEvent(incident, "incident.level", {"level_from": old}, None, False)], org, now
+        db,
+        [
+            PendingEvent(
+                incident, IntakeEvent.LEVEL, intake_events.Level(level_from=old), None, False
+            )
+        ],
+        org,
+        now,
     )
 
 
@@ -218,7 +234,14 @@ def deadline_done(
         at=now,
     )
     return append_events(
-        db, [PendingEvent(incident, "incident.deadline", {"step": step}, None, False)], org, now
+        db,
+        [
+            PendingEvent(
+                incident, IntakeEvent.DEADLINE, intake_events.Deadline(step=step), None, False
+            )
+        ],
+        org,
+        now,
     )
 
 
@@ -292,7 +315,11 @@ def flag_overdue(db: Session, *, org: routing.Organisation, now: datetime) -> li
         )
         pending.append(
             PendingEvent(
-                incident, "incident.overdue", {"steps": [d.step for d in late]}, None, False
+                incident,
+                IntakeEvent.OVERDUE,
+                intake_events.Overdue(steps=[d.step for d in late]),
+                None,
+                False,
             )
         )
     return append_events(db, pending, org, now)

@@ -182,7 +182,7 @@ def _classify(report: ReportIn) -> tuple[classify.Classification, Step]:
     if result.code is None:
         msg, msg_en = "未能识别类别，待值班员研判", "category not recognised: for the duty officer"
     else:
-        display = categories.path(result.code).display  # type: ignore[union-attr]
+        display = categories.path(result.code).display  # type: ignore[union-attr]  # a code classify returns is always in the table
         flag = "（置信度低，待值班员研判）" if result.low_confidence else ""
         msg = f"按关键词推断类别：{display}，置信度 {result.confidence:.2f}{flag}"
         msg_en = f"category inferred {result.code}, confidence {result.confidence:.2f}" + (

@@ -94,12 +94,12 @@ def list_stmt(
     since: datetime | None = None,
     until: datetime | None = None,
     sort: str | None = None,
-) -> Select[tuple[Incident]]:
+) -> Select[Any]:
     stmt = apply_sort(
         select(Incident).order_by(Incident.id.desc()),
         sort,
-        INCIDENT_SORT_FIELDS,
-        tiebreak=Incident.id,
+        INCIDENT_SORT_FIELDS,  # type: ignore[arg-type]  # ORM attributes are column expressions
+        tiebreak=Incident.id,  # type: ignore[arg-type]  # as above
     )
     if status:
         stmt = stmt.where(Incident.status.in_(status))

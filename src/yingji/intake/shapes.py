@@ -56,7 +56,7 @@ def accepted(
         incident_id=incident.id,
         merged=report.merged,
         replayed=replayed,
-        level=incident.level,  # type: ignore[arg-type]
+        level=incident.level,
         needs_assessment=incident.needs_assessment,
         status=incident.status,
         category_code=category_read(

@@ -88,7 +88,7 @@ def _check_channel(principal: Principal, channel: str) -> None:
                 f"集成令牌无权使用通道 {channel}", f"Integration token not allowed on {channel}"
             )
         return
-    allowed = _USER_CHANNELS.get(principal.role)  # type: ignore[arg-type]
+    allowed = _USER_CHANNELS.get(principal.role)  # type: ignore[arg-type]  # a user's role; None only for integrations, which get nothing
     if allowed is not None and channel not in allowed:
         raise forbidden(f"您的角色不能通过通道 {channel} 报告", f"Your role cannot use {channel}")
 

@@ -19,8 +19,10 @@ from yingji.core.bulk import insert_with_ids, update_rows
 from yingji.core.db import among
 from yingji.core.errors import ApiError, conflict
 from yingji.intake import deadlines, merge, routing
+from yingji.intake import events as intake_events
 from yingji.intake.candidates import known_reports, open_candidates
 from yingji.intake.config import IntakeSettings
+from yingji.intake.events import IntakeEvent
 from yingji.intake.facts import MERGED_COLUMNS, merge_facts, new_incident
 from yingji.intake.journal import (
     SYSTEM_ACTOR,
@@ -130,7 +132,8 @@ def _write_batch(
             else:
                 incident = replayed[prior.incident_id]
                 outcomes[index] = Outcome(
-                    200, accepted(_ReportRef(prior.id, prior.merged), incident, org, replayed=True)
+                    200,
+                    accepted(_ReportRef(prior.id, prior.merged), incident, org, replayed=True),  # type: ignore[arg-type]  # accepted reads only id and merged, which _ReportRef has
                 )
             continue
         if key in in_batch:  # the same report twice in one batch: answered after pass two
@@ -153,8 +156,8 @@ def _write_batch(
         if decision is not None and decision.merge:
             target = decision.incident_id
             # an incident founded earlier in the batch, or (filled in below) a stored one
-            founded = new_incidents[-target - 1] if target < 0 else None  # type: ignore[operator]
-            plan = _Plan(index, p, founded, decision, merge_ms, False)  # type: ignore[arg-type]
+            founded = new_incidents[-target - 1] if target < 0 else None  # type: ignore[operator]  # a merge decision always names its incident
+            plan = _Plan(index, p, founded, decision, merge_ms, False)  # type: ignore[arg-type]  # founded is filled in below when None
         else:
             incident = new_incident(p, settings, now, group)
             new_incidents.append(incident)
@@ -185,12 +188,12 @@ def _write_batch(
         written[(p.report.channel, p.report.source_id)] = (ref, plan.incident)
     _update_merged(db, plans)
     for plan in plans:
-        ref, incident = written[(plan.prepared.report.channel, plan.prepared.report.source_id)]
-        outcomes[plan.index] = Outcome(201, accepted(ref, incident, org))
+        ref, incident = written[(plan.prepared.report.channel, plan.prepared.report.source_id)]  # type: ignore[assignment]  # either form of incident
+        outcomes[plan.index] = Outcome(201, accepted(ref, incident, org))  # type: ignore[arg-type]  # as above: a _ReportRef and an incident of either form
     for index, p in enumerate(items):
         if outcomes[index] is None:  # a repeat within the batch
-            ref, incident = written[(p.report.channel, p.report.source_id)]
-            outcomes[index] = Outcome(200, accepted(ref, incident, org, replayed=True))
+            ref, incident = written[(p.report.channel, p.report.source_id)]  # type: ignore[assignment]  # either form of incident
+            outcomes[index] = Outcome(200, accepted(ref, incident, org, replayed=True))  # type: ignore[arg-type]  # as above
     events = append_events(db, pending, org, now)
     return [o for o in outcomes if o is not None], events
 
@@ -217,13 +220,13 @@ def _load_incidents(db: Session, ids: set[int]) -> dict[int, IncidentRecord]:
 def _fold_merges(db: Session, plans: list[_Plan], now: datetime) -> None:
     """Load every stored incident the batch merges into with one query, then fold each
     report into its incident in arrival order."""
-    wanted = {p.decision.incident_id for p in plans if p.incident is None and p.decision}
-    loaded = _load_incidents(db, wanted)  # type: ignore[arg-type]
+    wanted = {p.decision.incident_id for p in plans if p.incident is None and p.decision}  # type: ignore[union-attr]  # filtered on p.decision
+    loaded = _load_incidents(db, wanted)  # type: ignore[arg-type]  # a merge decision always names its incident
     for plan in plans:
         if plan.is_new:
             continue
         if plan.incident is None:
-            plan.incident = loaded[plan.decision.incident_id]  # type: ignore[union-attr,index]
+            plan.incident = loaded[plan.decision.incident_id]
         plan.level_change = merge_facts(plan.incident, plan.prepared, now)
 
 
@@ -383,7 +386,13 @@ def _record_found(
             SYSTEM_ACTOR,
         )
     pending.append(
-        PendingEvent(incident, "incident.created", {"report_id": report.id}, report.id, True)
+        PendingEvent(
+            incident,
+            IntakeEvent.CREATED,
+            intake_events.Created(report_id=report.id),
+            report.id,
+            True,
+        )
     )
 
 
@@ -433,8 +442,8 @@ def _record_merge(
     pending.append(
         PendingEvent(
             incident,
-            "incident.merged",
-            {"report_id": report.id, "level_from": old_level},
+            IntakeEvent.MERGED,
+            intake_events.Merged(report_id=report.id, level_from=old_level),
             report.id,
             True,
         )

@@ -13,16 +13,17 @@ Distances are great-circle metres on the sphere of :mod:`yingji.geo.distance`.
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yingji.core.cache import CACHE, database_key
 from yingji.core.errors import invalid, not_found
 from yingji.geo.distance import EARTH_RADIUS_M
 from yingji.geo.transform import Crs, to_wgs84
@@ -135,57 +136,45 @@ _BUILDERS: dict[str, tuple[type[Any], Callable[[Any], Entry]]] = {
     "videos": (VideoFeed, _video),
 }
 
-_cache: dict[str, dict[str, KindIndex]] = {}
-_lock = threading.Lock()
-
-
-def _key(db: Session) -> str:
-    return db.get_bind().url.render_as_string(hide_password=True)
-
 
 def indexes(
     db: Session, kinds: tuple[str, ...], current: dict[str, int] | None = None
 ) -> dict[str, KindIndex]:
-    """The current index of each kind asked for, rebuilding those whose revision moved."""
+    """The current index of each kind asked for, rebuilding those whose revision moved
+    (kept per database in the process's one cache, :mod:`yingji.core.cache`)."""
     if current is None:
         current = places.revisions(db)
-    key = _key(db)
-    held = _cache.get(key, {})
+    key = database_key(db)
     out: dict[str, KindIndex] = {}
     for kind in kinds:
         rev = current.get(kind, 0)
-        index = held.get(kind)
-        if index is None or index.revision != rev:
-            model, build = _BUILDERS[kind]
-            index = KindIndex(rev, [build(r) for r in db.scalars(select(model).order_by(model.id))])
-            with _lock:
-                _cache.setdefault(key, {})[kind] = index
-        out[kind] = index
+        out[kind] = CACHE.get(
+            db, f"resources.nearby.{kind}", partial(_build, db, kind, rev), version=rev, key=key
+        )
     return out
 
 
-_items: dict[str, tuple[int, dict[str, SupplyItem]]] = {}
+def _build(db: Session, kind: str, revision: int) -> KindIndex:
+    model, build = _BUILDERS[kind]
+    return KindIndex(revision, [build(r) for r in db.scalars(select(model).order_by(model.id))])
 
 
 def catalogue(db: Session, revision: int) -> dict[str, SupplyItem]:
     """The supplies catalogue by code, cached per database until its revision moves."""
-    key = _key(db)
-    held = _items.get(key)
-    if held is None or held[0] != revision:
+
+    def read() -> dict[str, SupplyItem]:
         rows = {i.code: i for i in db.scalars(select(SupplyItem))}
         for row in rows.values():
             db.expunge(row)
-        held = (revision, rows)
-        with _lock:
-            _items[key] = held
-    return held[1]
+        return rows
+
+    return CACHE.get(db, "resources.catalogue", read, version=revision)
 
 
 def forget() -> None:
     """Drop every cached index (tests; data loaded without revision bumps)."""
-    with _lock:
-        _cache.clear()
-        _items.clear()
+    CACHE.clear("resources.nearby.")
+    CACHE.clear("resources.catalogue")
 
 
 @dataclass(frozen=True)

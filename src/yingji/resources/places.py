@@ -32,7 +32,7 @@ def bump(db: Session, kind: str) -> None:
         update(ResourceRevision)
         .where(ResourceRevision.kind == kind)
         .values(revision=ResourceRevision.revision + 1)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]  # an UPDATE's Result is a CursorResult, which has rowcount
     if not changed:
         db.add(ResourceRevision(kind=kind, revision=1))
         db.flush()

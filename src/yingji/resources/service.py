@@ -52,7 +52,7 @@ _LABELS = {
 def get(db: Session, model: type[M], object_id: int, *, field: str = "id") -> M:
     row = db.get(model, object_id)
     if row is None:
-        zh, en, _, _ = _LABELS[model]  # type: ignore[index]
+        zh, en, _, _ = _LABELS[model]
         raise not_found(zh, en, field=field)
     return row
 
@@ -60,8 +60,8 @@ def get(db: Session, model: type[M], object_id: int, *, field: str = "id") -> M:
 def create(db: Session, model: type[M], *, data: dict[str, Any], actor: audit.Actor) -> M:
     """A new team, expert, station or video feed, placed in the district from ``lon``/``lat``
     (in ``crs``), audited, its nearby index marked stale."""
-    zh, en, object_type, kind = _LABELS[model]  # type: ignore[index]
-    if db.scalar(select(model.id).where(model.code == data["code"])) is not None:  # type: ignore[attr-defined]
+    zh, en, object_type, kind = _LABELS[model]
+    if db.scalar(select(model.id).where(model.code == data["code"])) is not None:  # type: ignore[attr-defined]  # every resource model (M) has id and code
         raise conflict("code_taken", f"{zh}编码已存在：{data['code']}", f"{en} code taken", "code")
     lon, lat, sub = places.place(
         db, lon=data.pop("lon"), lat=data.pop("lat"), crs=data.pop("crs", "wgs84")
@@ -71,30 +71,30 @@ def create(db: Session, model: type[M], *, data: dict[str, Any], actor: audit.Ac
     db.flush()
     places.bump(db, kind)
     audit.record(
-        db, actor=actor, action="create", object_type=object_type, object_id=row.id,  # type: ignore[attr-defined]
+        db, actor=actor, action="create", object_type=object_type, object_id=row.id,  # type: ignore[attr-defined]  # every resource model (M) has an id
         after=audit.snapshot(row),
     )  # fmt: skip
     return row
 
 
 def update(db: Session, row: M, *, changes: dict[str, Any], actor: audit.Actor) -> M:
-    _, _, object_type, kind = _LABELS[type(row)]  # type: ignore[index]
+    _, _, object_type, kind = _LABELS[type(row)]
     before = audit.snapshot(row)
     crs = changes.pop("crs", "wgs84")
     if "lon" in changes or "lat" in changes:
         lon, lat, sub = places.place(
             db,
-            lon=changes.pop("lon", row.lon),
-            lat=changes.pop("lat", row.lat),
-            crs=crs,  # type: ignore[attr-defined]
+            lon=changes.pop("lon", row.lon),  # type: ignore[attr-defined]  # every placed model (M) has lon and lat
+            lat=changes.pop("lat", row.lat),  # type: ignore[attr-defined]  # as above
+            crs=crs,
         )
-        row.lon, row.lat, row.subdistrict_code = lon, lat, sub  # type: ignore[attr-defined]
+        row.lon, row.lat, row.subdistrict_code = lon, lat, sub  # type: ignore[attr-defined]  # every placed model (M) has them
     for key, value in changes.items():
         setattr(row, key, value)
     db.flush()
     places.bump(db, kind)
     audit.record(
-        db, actor=actor, action="update", object_type=object_type, object_id=row.id,  # type: ignore[attr-defined]
+        db, actor=actor, action="update", object_type=object_type, object_id=row.id,  # type: ignore[attr-defined]  # every resource model (M) has an id
         before=before, after=audit.snapshot(row),
     )  # fmt: skip
     return row
@@ -215,7 +215,7 @@ def _set_team_status(
             status_incident_ref=incident_ref if after == "deployed" else None,
             status_changed_at=now,
         )
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]  # an UPDATE's Result is a CursorResult, which has rowcount
     if changed != 1:
         raise conflict(
             "team_status", "队伍状态已被他人更改，请刷新", "Team status changed meanwhile"

@@ -151,7 +151,7 @@ def cancel(db: Session, *, kinds: tuple[str, ...], ref_id: int, now: datetime) -
         .values(fired_at=now, outcome="cancelled")
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE's Result is a CursorResult, which has rowcount
 
 
 def claim(

@@ -71,7 +71,7 @@ class Simulator:
                 log.warning("simulator: %s", exc)
         good, bad = tick(self.rng, self.positions, now, self.settings, seconds)
         for body in good:
-            r = self._post(body)
+            r = self._post(body)  # type: ignore[assignment]  # r is a Response or None from here on
             if r is None:
                 continue
             if r.status_code in (200, 201):
@@ -80,7 +80,7 @@ class Simulator:
             else:
                 self.stats.unexpected.append(f"{r.status_code} {r.text[:200]}")
         for kind, body in bad:
-            r = self._post(body)
+            r = self._post(body)  # type: ignore[assignment]  # r is a Response or None from here on
             if r is not None and 400 <= r.status_code < 500:
                 self.stats.rejected_as_expected += 1
             elif r is not None:

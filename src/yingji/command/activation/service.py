@@ -22,6 +22,7 @@ from yingji.command import incidents
 from yingji.command.access import ACTIVATE_ROLES
 from yingji.command.activation.read import activations_for
 from yingji.command.directory import directory
+from yingji.command.events import CommandEvent
 from yingji.command.incidents import IncidentRef, Note
 from yingji.command.models import Activation, Plan, Task
 from yingji.command.plans import rules as plan_rules
@@ -120,7 +121,7 @@ def activate(
                 "tasks": len(tasks),
                 "unresolved": unresolved,
             },
-            "plan.activated",
+            CommandEvent.PLAN_ACTIVATED,
             {
                 "activation": {
                     "id": activation.id,
@@ -202,7 +203,7 @@ def raise_response(
                 "tasks": len(tasks),
                 "unresolved": unresolved,
             },
-            "plan.response_raised",
+            CommandEvent.PLAN_RESPONSE_RAISED,
             {
                 "activation": {
                     "id": activation.id,

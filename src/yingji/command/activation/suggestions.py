@@ -13,7 +13,7 @@ from yingji.command.plans import service as plans
 
 def suggestions(db: Session, incident: IncidentRef) -> list[dict[str, Any]]:
     """Plans that apply to the incident, best first, with the response level and why."""
-    out = []
+    out: list[dict[str, Any]] = []
     for plan, version, doc in plans.current_documents(db):
         s = plan_rules.suggest(doc, incident)
         if s is None:

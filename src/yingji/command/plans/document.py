@@ -143,7 +143,7 @@ class Condition(_Strict):
 
 class AppliesTo(_Strict):
     categories: list[str] = Field(min_length=1)
-    levels: list[Level] = Field(default_factory=lambda: list(LEVELS))
+    levels: list[Level] = Field(default_factory=lambda: list(LEVELS))  # type: ignore[arg-type]  # LEVELS holds exactly the Level literals
 
     @field_validator("categories")
     @classmethod

@@ -191,7 +191,9 @@ def response_specs(
     seq_start: int = 0,
 ) -> tuple[list[TaskSpec], list[str]]:
     """Tasks of every party in force at ``response_level`` not created yet."""
-    levels = [(r.level, r.parties) for r in levels_in_force(doc, response_level)]
+    levels: list[tuple[str, list[Party]]] = [
+        (r.level, r.parties) for r in levels_in_force(doc, response_level)
+    ]
     return expand(levels, incident, now=now, existing_keys=existing_keys, seq_start=seq_start)
 
 

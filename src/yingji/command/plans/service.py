@@ -8,7 +8,7 @@ from importlib import resources as package_files
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
@@ -129,7 +129,9 @@ def versions(db: Session, plan: Plan) -> list[PlanVersion]:
     )
 
 
-def list_stmt(*, kind: str | None = None, headquarters: str | None = None, q: str | None = None):  # type: ignore[no-untyped-def]
+def list_stmt(
+    *, kind: str | None = None, headquarters: str | None = None, q: str | None = None
+) -> Select[Any]:
     stmt = select(Plan).order_by(Plan.code)
     if kind:
         stmt = stmt.where(Plan.kind == kind)

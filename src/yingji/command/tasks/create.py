@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from yingji.audit import service as audit
 from yingji.command import notices
 from yingji.command.directory import Directory, resolve
+from yingji.command.events import CommandEvent
 from yingji.command.incidents import IncidentRef, Note
 from yingji.command.models import Task
 from yingji.command.plans import rules as plan_rules
@@ -106,7 +107,7 @@ def assigned_notes(tasks: list[Task]) -> list[Note]:
                     "party_type": first.party_type,
                     "party_code": first.party_code,
                 },
-                "task.assigned",
+                CommandEvent.TASK_ASSIGNED,
                 {
                     "party": {
                         "type": first.party_type,

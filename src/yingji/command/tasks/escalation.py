@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from yingji.audit import service as audit
 from yingji.command import incidents, notices
 from yingji.command.directory import directory
+from yingji.command.events import CommandEvent
 from yingji.command.incidents import Note
 from yingji.command.models import Activation, Task
 from yingji.command.tasks import rules
@@ -134,7 +135,7 @@ def _escalate(
     for incident_id, items in notes.items():
         first = items[0]
         items[0] = Note(
-            first.kind, first.message, first.message_en, first.data, "task.escalated",
+            first.kind, first.message, first.message_en, first.data, CommandEvent.TASK_ESCALATED,
             {"stage": stage, "tasks": pushed[incident_id]}, first.result,
         )  # fmt: skip
         events += incidents.note(

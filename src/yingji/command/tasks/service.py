@@ -8,10 +8,11 @@ events.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
@@ -19,6 +20,7 @@ from yingji.auth.principal import Principal
 from yingji.command import incidents, notices
 from yingji.command.access import COMMAND_ROLES, can_act
 from yingji.command.directory import directory, resolve
+from yingji.command.events import CommandEvent
 from yingji.command.incidents import IncidentRef, Note
 from yingji.command.models import Activation, Task
 from yingji.command.plans import rules as plan_rules
@@ -61,7 +63,7 @@ def tasks_stmt(
     party_code: str | None = None,
     phase: str | None = None,
     overdue_at: datetime | None = None,
-):  # type: ignore[no-untyped-def]
+) -> Select[Any]:
     stmt = select(Task).order_by(Task.incident_id.desc(), Task.seq, Task.id)
     if scope is not None:
         stmt = stmt.where(Task.scope_type == scope[0], Task.scope_code == scope[1])
@@ -136,7 +138,7 @@ def move(
         + ("（超过时限）" if late else ""),
         f"{task.party_name}: {task.title} — {to}" + (" (late)" if late else ""),
         {"task_id": task.id, "from": old, "to": to, "reason": reason, "report": report},
-        "task.status",
+        CommandEvent.TASK_STATUS,
         event_task(task) | {"from": old},
         "late" if late else "ok",
     )
@@ -169,10 +171,11 @@ def reassign(
     if party_type not in PARTY_NAMES:
         raise invalid("party_type", "未知的参与方类型", "Unknown party type")
     d = directory(db)
-    known = {
+    known_by_type: dict[str, Collection[object]] = {
         "department": d.departments, "subdistrict": d.subdistricts, "team": d.teams,
         "expert": d.experts, "headquarters": d.headquarters, "committee": {"committee": 1},
-    }[party_type]  # fmt: skip
+    }  # fmt: skip
+    known = known_by_type[party_type]
     if party_code not in known and not (
         party_type == "expert" and party_code.startswith("specialty:")
     ):
@@ -216,7 +219,7 @@ def reassign(
         f"task reassigned from {task.party_name} to {name}: {task.title}",
         {"task_id": task.id, "new_task_id": new.id, "from_status": old_status,
          "reason": reason},
-        "task.reassigned",
+        CommandEvent.TASK_REASSIGNED,
         event_task(new) | {"old_task_id": task.id},
     )  # fmt: skip
     events = incidents.note(
@@ -260,7 +263,7 @@ def attach(
         f"为任务“{task.title}”调派：{names}",
         f"resources attached to '{task.title}': {names}",
         {"task_id": task.id, "items": items},
-        "task.resources",
+        CommandEvent.TASK_RESOURCES,
         event_task(task) | {"items": items},
     )
     return incidents.note(
@@ -289,10 +292,11 @@ def add_task(
     if principal.role not in COMMAND_ROLES:
         raise forbidden("只有指挥人员可以下达任务", "Only commanders add tasks")
     d = directory(db)
-    known = {
+    known_by_type: dict[str, Collection[object]] = {
         "department": d.departments, "subdistrict": d.subdistricts, "team": d.teams,
         "expert": d.experts, "headquarters": d.headquarters, "committee": {"committee": 1},
-    }[party_type]  # fmt: skip
+    }  # fmt: skip
+    known = known_by_type[party_type]
     if party_code not in known and not party_code.startswith("specialty:"):
         raise invalid("party_code", f"未知的参与方：{party_code}", f"Unknown party: {party_code}")
     spec = plan_rules.TaskSpec(

@@ -8,12 +8,13 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from shapely.geometry import Polygon
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
 from yingji.command import incidents, notices
 from yingji.command.config import CommandSettings
+from yingji.command.events import CommandEvent
 from yingji.command.incidents import IncidentRef, Note
 from yingji.command.models import Warning, WarningMessage
 from yingji.command.warnings import cap
@@ -162,7 +163,7 @@ def issue(
         f"发布{cap.COLOUR_NAMES[colour]}周边预警：{headline}（{area_desc}）",
         f"{colour} warning issued to the surroundings: {headline}",
         {"warning_id": w.id, "identifier": msg.identifier, "colour": colour},
-        "warning.issued",
+        CommandEvent.WARNING_ISSUED,
         _event(w, msg),
     )
     return w, msg, incidents.note(db, incident_id=incident.id, notes=[note], actor=actor, now=now)
@@ -218,7 +219,7 @@ def update(
         f"更新周边预警：{w.headline}（{cap.COLOUR_NAMES[w.colour]}，{w.area_desc}）",
         f"warning updated: {w.headline} ({w.colour})",
         {"warning_id": w.id, "identifier": msg.identifier, "changed": sorted(changes)},
-        "warning.updated",
+        CommandEvent.WARNING_UPDATED,
         _event(w, msg),
     )
     return msg, incidents.note(db, incident_id=w.incident_id, notes=[note], actor=actor, now=now)
@@ -255,13 +256,13 @@ def lift(
         f"解除周边预警：{w.headline}" + (f"（{reason}）" if reason else ""),
         f"warning lifted: {w.headline}",
         {"warning_id": w.id, "identifier": msg.identifier, "reason": reason},
-        "warning.lifted",
+        CommandEvent.WARNING_LIFTED,
         _event(w, msg),
     )
     return msg, incidents.note(db, incident_id=w.incident_id, notes=[note], actor=actor, now=now)
 
 
-def list_stmt(*, incident_id: int | None = None, status: str | None = None):  # type: ignore[no-untyped-def]
+def list_stmt(*, incident_id: int | None = None, status: str | None = None) -> Select[Any]:
     stmt = select(Warning).order_by(Warning.updated_at.desc(), Warning.id.desc())
     if incident_id is not None:
         stmt = stmt.where(Warning.incident_id == incident_id)

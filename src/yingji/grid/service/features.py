@@ -24,7 +24,7 @@ def list_stmt(
     if subdistrict_code is not None:
         stmt = stmt.where(model.subdistrict_code == subdistrict_code)
     if area_code is not None and model is not GridArea:
-        stmt = stmt.where(model.area_code == area_code)  # type: ignore[union-attr]
+        stmt = stmt.where(model.area_code == area_code)  # type: ignore[union-attr]  # lines and points have area_code (areas are excluded above)
     if q:
         stmt = stmt.where(model.name.contains(q))
     return stmt

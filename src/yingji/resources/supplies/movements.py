@@ -203,7 +203,7 @@ def _receive_milli(
         assert batch is not None
         balance = _add_to_batch(db, batch, milli)
     return _record(
-        db, ctx, kind=kind, batch=batch, quantity_milli=milli, balance_after_milli=balance,
+        db, ctx, kind=kind, batch=batch, quantity_milli=milli, balance_after_milli=balance,  # type: ignore[arg-type]  # batch is set on every path that reaches here (asserted above)
         counterpart_warehouse_id=counterpart_warehouse_id,
     )  # fmt: skip
 
@@ -259,7 +259,7 @@ def _take_milli(
             update(StockBatch)
             .where(and_(StockBatch.id == bid, StockBatch.quantity_milli >= take))
             .values(quantity_milli=StockBatch.quantity_milli - take)
-        ).rowcount
+        ).rowcount  # type: ignore[attr-defined]  # an UPDATE's Result is a CursorResult, which has rowcount
         if done != 1:  # taken meanwhile (SQLite takes no row locks): refuse, roll back
             raise shortage("quantity", 0, milli, item.unit)
         batch = by_id[bid]
