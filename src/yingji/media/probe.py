@@ -89,8 +89,8 @@ def probe(path: Path, mime: str, kind: MediaKind, limits: Limits) -> Probe | Ref
 def thumbnail(path: Path, px: int) -> bytes:
     """A JPEG no larger than ``px`` on either side, turned upright by its EXIF orientation.
     It carries no EXIF (no GPS position of the photographer); the original is kept as sent."""
-    with Image.open(path) as img:
-        img = ImageOps.exif_transpose(img)
+    with Image.open(path) as opened:
+        img: Image.Image = ImageOps.exif_transpose(opened)
         img.thumbnail((px, px))
         if img.mode not in ("RGB", "L"):
             img = img.convert("RGB")

@@ -331,7 +331,7 @@ def accept_receipt(
 def list_stmt(
     *, channel: str | None = None, status: str | None = None, source_type: str | None = None,
     source_id: str | None = None,
-) -> Select[tuple[NotifyMessage]]:  # fmt: skip
+) -> Select[NotifyMessage]:  # fmt: skip
     stmt = select(NotifyMessage).order_by(NotifyMessage.id.desc())
     if channel:
         stmt = stmt.where(NotifyMessage.channel == channel)
