@@ -19,7 +19,10 @@ LAYERS: dict[str, int] = {
     "config": 0,
     "geo": 1,
     "audit": 1,
+    "scheduling": 1,
     "org": 2,
+    "media": 2,
+    "notify": 2,
     "auth": 3,
     # The routers of org and audit: they need auth's guards, and auth imports both.
     "views": 4,

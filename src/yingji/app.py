@@ -35,6 +35,13 @@ from yingji.dashboard.views import router as dashboard_router
 from yingji.grid.views import router as grid_router
 from yingji.intake.fastpath import ReportFastPath, is_report_post
 from yingji.intake.views import router as intake_router
+from yingji.media import service as media_service
+from yingji.media.config import get_media_settings
+from yingji.media.store import DiskStore
+from yingji.media.views import router as media_router
+from yingji.notify import service as notify_service
+from yingji.notify.config import get_notify_settings
+from yingji.notify.views import router as notify_router
 from yingji.resources.supplies_views import router as supplies_router
 from yingji.resources.views import router as resources_router
 from yingji.views.audit import router as audit_router
@@ -100,6 +107,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         from yingji.bus import make_bus
         from yingji.command.runtime import CommandRuntime
         from yingji.intake.runtime import IntakeRuntime
+        from yingji.scheduling import clock
+        from yingji.scheduling.loop import TimerLoop
 
         async with AsyncExitStack() as stack:  # what started is stopped, in reverse order
             stack.callback(app.state.db.dispose)
@@ -116,9 +125,15 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
             app.state.intake = IntakeRuntime(app.state.db, bus)
             stack.push_async_callback(app.state.intake.stop)  # also stops a half-started one
             await app.state.intake.start()
-            app.state.command = CommandRuntime(app.state.db, bus)
-            stack.push_async_callback(app.state.command.stop)
-            await app.state.command.start()
+            # one scheduler per process: every domain's durable timers and periodic jobs
+            scheduler = TimerLoop(
+                app.state.db, bus.publish, interval_s=settings.scheduler_interval_s,
+                clock=lambda: clock.now(),
+            )  # fmt: skip
+            app.state.scheduler = scheduler
+            app.state.command = CommandRuntime(app.state.db, scheduler)
+            stack.push_async_callback(scheduler.stop)
+            await scheduler.start()
             settle_heap()
             yield
 
@@ -150,6 +165,9 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
             allow_headers=["Authorization", "Content-Type"],
             max_age=600,
         )
+    app.state.media_store = DiskStore(get_media_settings().resolved_dir(settings.data_dir))
+    media_service.register_store(db, app.state.media_store)
+    notify_service.configure(get_notify_settings())
     install_error_handlers(app)
     install_body_schemas(app)
     # the report path: inside the same body limit, before everything else
@@ -175,6 +193,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         command_router,
         warnings_router,
         duty_router,
+        media_router,
+        notify_router,
         dashboard_router,
     ):
         app.include_router(router)

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
             raise ValueError("须为 0（关闭）或不小于 0.05 秒 / 0 (off) or at least 0.05 s")
         return value
 
+    # The scheduler loop (durable timers of every domain): how often each process looks
+    # for due timers. Lateness of a deadline is at most this plus the firing itself.
+    scheduler_interval_s: float = Field(default=0.2, gt=0, le=60)
+
     cors_origins: list[str] = []
     log_level: str = "info"
     # Base map tiles of the dashboard (XYZ template: OpenStreetMap-style, Tianditu, AMap...).

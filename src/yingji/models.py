@@ -6,8 +6,11 @@ from yingji.command import models as command_models
 from yingji.core.db import Base
 from yingji.grid import models as grid_models
 from yingji.intake import models as intake_models
+from yingji.media import models as media_models
+from yingji.notify import models as notify_models
 from yingji.org import models as org_models
 from yingji.resources import models as resources_models
+from yingji.scheduling import models as scheduling_models
 
 __all__ = [
     "Base",
@@ -16,6 +19,9 @@ __all__ = [
     "command_models",
     "grid_models",
     "intake_models",
+    "media_models",
+    "notify_models",
     "org_models",
     "resources_models",
+    "scheduling_models",
 ]

@@ -18,7 +18,7 @@ import pytest
 from lxml import etree
 
 from tests.conftest import SHARED
-from yingji.command import clock as command_clock
+from yingji.scheduling import clock as command_clock
 
 BJT = timedelta(hours=8)
 DAY = datetime(2026, 8, 18, tzinfo=UTC)

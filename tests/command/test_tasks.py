@@ -61,7 +61,7 @@ def test_progress_accept_en_route_on_scene_completed(client, token_for, activate
     from sqlalchemy import select
 
     from yingji.audit.models import AuditEntry
-    from yingji.command.models import Timer
+    from yingji.scheduling.models import Timer
 
     with demo.session() as s:
         actions = list(
@@ -71,7 +71,9 @@ def test_progress_accept_en_route_on_scene_completed(client, token_for, activate
                 .order_by(AuditEntry.id)
             )
         )
-        timer = s.scalar(select(Timer).where(Timer.ref_id == task["id"]))
+        timer = s.scalar(  # the table is shared: the task's deadline timer
+            select(Timer).where(Timer.ref_id == task["id"], Timer.kind == "task_deadline")
+        )
     assert actions == ["create", "task:accepted", "task:en_route", "task:on_scene",
                        "task:completed"]  # fmt: skip
     assert timer.outcome == "cancelled"  # the deadline (on scene) was met: no escalation

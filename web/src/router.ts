@@ -32,6 +32,8 @@ export const NAV_PAGES: NavPage[] = [
   { name: 'plans', path: '/plans', label: 'nav.plans', icon: 'Notebook', feature: 'command' },
   { name: 'tasks', path: '/tasks', label: 'cmd.nav.tasks', icon: 'Checked', feature: 'command' },
   { name: 'duty', path: '/duty', label: 'cmd.nav.duty', icon: 'Calendar', feature: 'command' },
+  // Notifications (issue 14: the notification seam)
+  { name: 'notify', path: '/notify', label: 'notify.nav', icon: 'Message', feature: 'command' },
 ]
 
 export function pageAvailable(feature: Feature | undefined, config: DashboardConfig | null): boolean {
@@ -90,6 +92,7 @@ const routes: RouteRecordRaw[] = [
       },
       { path: 'tasks', name: 'tasks', component: () => import('@/views/MyTasksView.vue'), meta: { feature: 'command' } },
       { path: 'duty', name: 'duty', component: () => import('@/views/DutyView.vue'), meta: { feature: 'command' } },
+      { path: 'notify', name: 'notify', component: () => import('@/views/NotifyView.vue'), meta: { feature: 'command' } },
       {
         path: 'incidents/:id(\\d+)',
         name: 'incident',

@@ -24,7 +24,8 @@ from yingji.core.security import (
     verify_password,
 )
 
-CHANNELS = ("notice", "grid", "public", "internet", "alarm", "sensor", "cap")
+# ``receipts``: a notification provider sending delivery receipts (not a report channel)
+CHANNELS = ("notice", "grid", "public", "internet", "alarm", "sensor", "cap", "receipts")
 
 
 def validate_scope(role: Role, scope_code: str | None, known_codes: set[str] | None) -> str:

@@ -210,8 +210,8 @@ class TimerRound:
 def _fire_all(database: Any, ids: list[int], due: Any, interval_s: float) -> list[float]:
     """Poll like the server's loop until every timer fired, claiming and firing batch by batch
     (what ``run_due`` does); lateness of each timer = its batch's commit time − due, seconds."""
-    from yingji.command import timers
     from yingji.core.db import utcnow
+    from yingji.scheduling import timers
 
     worker = timers.worker_id()
     pending = set(ids)
@@ -245,11 +245,12 @@ def run_timers(
     from fastapi.testclient import TestClient
 
     from yingji.audit.service import SYSTEM
-    from yingji.command import timers
-    from yingji.command.models import Task, Timer
+    from yingji.command.models import Task
     from yingji.command.plans import document
     from yingji.command.plans import service as plans
     from yingji.core.db import utcnow
+    from yingji.scheduling import timers
+    from yingji.scheduling.models import Timer
 
     @timers.handler("bench_noop")
     def _noop(db: Any, timer: Any, now: Any) -> tuple[str, list[dict[str, Any]]]:
@@ -266,7 +267,7 @@ def run_timers(
     results: list[TimerRound] = []
     k = 0
     with TestClient(app) as client:
-        client.portal.call(app.state.command.stop)  # type: ignore[union-attr]  # bench fires
+        client.portal.call(app.state.scheduler.stop)  # type: ignore[union-attr]  # bench fires
         for r in range(-1, rounds):  # round -1: a small unrecorded escalation warm-up
             kind = "escalation" if r % 2 != 0 else "noop"
             size = per_incident if r < 0 else count

@@ -18,7 +18,6 @@ class CommandSettings(BaseSettings):
     cap_sender_code: str = Field(default="37010300000000", pattern=r"^\d{14}$")
     cap_sender: str = "yingji@370103.emergency.gov.cn"
     cap_sender_name: str = "济南市市中区应急管理局"
-    timer_interval_s: float = Field(default=0.2, gt=0, le=60)
 
 
 @lru_cache

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.permissions import allow
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
-from yingji.command import clock, duty
+from yingji.command import duty
 from yingji.command.schemas import (
     DutySessionRead,
     HandoverIn,
@@ -27,6 +27,7 @@ from yingji.core.errors import invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.core.responses import TypedRoute, errors
 from yingji.core.validators import RowId, Text
+from yingji.scheduling import clock
 
 router = APIRouter(prefix="/api/v1/duty", tags=["duty 联合值守"], route_class=TypedRoute)
 READ = allow(

@@ -1,5 +1,5 @@
 """Command and dispatch tables: plans and their versions, activations (frozen plan snapshots),
-tasks, durable timers, joint duty, consultation, warnings to the surroundings, reviews.
+tasks, joint duty, consultation, warnings to the surroundings, reviews.
 
 Incidents belong to the intake domain: rows here hold an incident's id as a plain value (no
 foreign key into another domain's tables) and read the incident through intake's service.
@@ -118,30 +118,6 @@ class Task(Base):
     report: Mapped[str] = mapped_column(Text, nullable=False, default="")
     reassigned_from: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-
-
-class Timer(Base):
-    """A durable timer: due work kept in the database so a restart loses none.
-
-    A worker claims due rows (``claimed_by``) and marks them ``fired_at`` in the transaction
-    that does the work; a claim older than the lease is taken over (the worker died).
-    """
-
-    __tablename__ = "cmd_timer"
-    __table_args__ = (Index("ix_cmd_timer_due", "fired_at", "due_at"),)
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(32), nullable=False)
-    ref_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    outcome: Mapped[str] = mapped_column(String(32), nullable=False, default="")
-    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    last_error: Mapped[str] = mapped_column(String(500), nullable=False, default="")
 
 
 class DutyShift(Base):

@@ -19,8 +19,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from yingji.command.clock import BEIJING
 from yingji.command.tasks.rules import STATUS_NAMES
+from yingji.scheduling.clock import BEIJING
 
 FONT = "STSong-Light"
 _registered = False

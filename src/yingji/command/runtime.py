@@ -1,4 +1,9 @@
-"""Command's background part in a server process: the durable timer loop."""
+"""Command's background part in a server process: its periodic job on the shared scheduler.
+
+Task deadlines and escalations are durable timers; their handlers are registered by kind in
+:mod:`yingji.command.tasks.service` and fired by the one scheduler loop of the process
+(:mod:`yingji.scheduling.loop`). Here: following incident level raises, every few seconds.
+"""
 
 from __future__ import annotations
 
@@ -6,40 +11,23 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from yingji.bus import LocalBus
-from yingji.command import clock, timers
 from yingji.command.activation import service as activation_service
-from yingji.command.config import get_command_settings
 from yingji.core.db import Database
+from yingji.scheduling.loop import TimerLoop
 
 log = logging.getLogger("yingji.command")
+SYNC_LEVELS_EVERY_S = 5.0
 
 
 class CommandRuntime:
-    """Fires due timers (task deadlines, escalation) and follows incident level raises."""
+    """Follows incident level raises (new tiers of the activated plan) on the scheduler."""
 
-    def __init__(
-        self, database: Database, bus: LocalBus, *, interval_s: float | None = None
-    ) -> None:
+    def __init__(self, database: Database, scheduler: TimerLoop) -> None:
         self.database = database
-        if interval_s is None:
-            interval_s = get_command_settings().timer_interval_s
-        self.loop = timers.TimerLoop(
-            database,
-            bus.publish,
-            interval_s=interval_s,
-            clock=lambda: clock.now(),
-            periodic=self._sync_levels,
-        )
+        scheduler.every("command.sync_levels", SYNC_LEVELS_EVERY_S, self._sync_levels)
 
     def _sync_levels(self, now: datetime) -> list[dict[str, Any]]:
         with self.database.session() as db:
             events = activation_service.sync_levels(db, now=now)
             db.commit()
         return events
-
-    async def start(self) -> None:
-        await self.loop.start()
-
-    async def stop(self) -> None:
-        await self.loop.stop()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.permissions import allow
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
-from yingji.command import access, aftermath, clock, consultation, incidents, recommend, review
+from yingji.command import access, aftermath, consultation, incidents, recommend, review
 from yingji.command import merging as merging  # registers command's merge follower with intake
 from yingji.command.activation import read as activations
 from yingji.command.activation import service as activation_service
@@ -51,6 +51,7 @@ from yingji.core.errors import forbidden, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.core.responses import TypedRoute, content, errors
 from yingji.core.validators import BigRowId, Offset, RowId, Text
+from yingji.scheduling import clock
 
 router = APIRouter(prefix="/api/v1", tags=["command 指挥调度"], route_class=TypedRoute)
 

@@ -33,7 +33,7 @@ class BodyLimitMiddleware:
         app: ASGIApp,
         max_bytes: int,
         max_upload_bytes: int,
-        upload_suffixes: tuple[str, ...] = ("/import", "/attachments", "/upload"),
+        upload_suffixes: tuple[str, ...] = ("/import", "/attachments", "/upload", "/chunk"),
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes

@@ -2,6 +2,8 @@ import { createI18n } from 'vue-i18n'
 import commandEn from './command.en'
 import commandZh from './command.zh-CN'
 import en from './en'
+import notifyEn from './notify.en'
+import notifyZh from './notify.zh-CN'
 import resEn from './resources.en'
 import resZh from './resources.zh-CN'
 import scrEn from './screening.en'
@@ -23,10 +25,10 @@ export const i18n = createI18n({
   fallbackLocale: 'zh-CN',
   // Each domain's pages bring their texts in files of their own, under their own key:
   // `res` resources (issue 5), `cmd` command and dispatch (issue 6), `scr` the duty
-  // officer's screening tools (issue 13).
+  // officer's screening tools (issue 13), `notify` notifications.
   messages: {
-    'zh-CN': { ...zhCN, res: resZh, cmd: commandZh, scr: scrZh },
-    en: { ...en, res: resEn, cmd: commandEn, scr: scrEn },
+    'zh-CN': { ...zhCN, res: resZh, cmd: commandZh, scr: scrZh, notify: notifyZh },
+    en: { ...en, res: resEn, cmd: commandEn, scr: scrEn, notify: notifyEn },
   },
 })
 

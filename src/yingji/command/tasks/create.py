@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
-from yingji.command import timers
+from yingji.command import notices
 from yingji.command.directory import Directory, resolve
 from yingji.command.events import CommandEvent
 from yingji.command.incidents import IncidentRef, Note
@@ -16,6 +16,7 @@ from yingji.command.models import Task
 from yingji.command.plans import rules as plan_rules
 from yingji.command.tasks.escalation import DEADLINE
 from yingji.command.tasks.shapes import event_task, hm
+from yingji.scheduling import timers
 
 
 def create_tasks(
@@ -80,6 +81,7 @@ def create_tasks(
         actor=actor,
         changes=[audit.Change("create", "task", t.id, after=audit.snapshot(t)) for t in tasks],
     )
+    notices.tasks_assigned(db, tasks, actor=actor, now=now)  # one SMS per party
     return tasks
 
 

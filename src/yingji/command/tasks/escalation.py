@@ -14,13 +14,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
-from yingji.command import incidents, timers
+from yingji.command import incidents, notices
 from yingji.command.directory import directory
 from yingji.command.events import CommandEvent
 from yingji.command.incidents import Note
-from yingji.command.models import Activation, Task, Timer
+from yingji.command.models import Activation, Task
 from yingji.command.tasks import rules
 from yingji.command.tasks.shapes import event_task, hm
+from yingji.scheduling import timers
+from yingji.scheduling.models import Timer
 
 Events = list[dict[str, Any]]
 
@@ -65,6 +67,7 @@ def _escalate(
     notes: dict[int, list[Note]] = {}
     pushed: dict[int, list[dict[str, Any]]] = {}  # one stream event per incident per burst
     escalated: list[int] = []
+    told: list[tuple[Task, int, dict[str, Any]]] = []
     for timer in batch:
         task = tasks.get(timer.ref_id)
         if task is None:
@@ -117,6 +120,7 @@ def _escalate(
         pushed.setdefault(task.incident_id, []).append(
             event_task(task)["task"] | {"stage": stage, "to": to}
         )
+        told.append((task, stage, to))
     if escalated:  # one UPDATE for the burst (the rows are locked above on PostgreSQL)
         db.execute(
             update(Task)
@@ -126,6 +130,7 @@ def _escalate(
         )
     timers.schedule_many(db, new_timers, now=now)
     audit.record_many(db, actor=audit.SYSTEM, changes=changes)
+    notices.tasks_escalated(db, told, now=now)  # an SMS to whom each was escalated
     events: Events = []
     for incident_id, items in notes.items():
         first = items[0]

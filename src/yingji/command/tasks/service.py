@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
 from yingji.auth.principal import Principal
-from yingji.command import incidents, timers
+from yingji.command import incidents, notices
 from yingji.command.access import COMMAND_ROLES, can_act
 from yingji.command.directory import directory, resolve
 from yingji.command.events import CommandEvent
@@ -31,6 +31,7 @@ from yingji.command.tasks.escalation import DEADLINE, ESCALATE
 from yingji.command.tasks.shapes import event_task
 from yingji.core.errors import conflict, forbidden, invalid, not_found
 from yingji.resources import service as resources_service
+from yingji.scheduling import timers
 
 Events = list[dict[str, Any]]
 
@@ -210,6 +211,7 @@ def reassign(
         db, actor=principal.actor, action="create", object_type="task", object_id=new.id,
         after=audit.snapshot(new), reason=f"reassigned from {task.id}",
     )  # fmt: skip
+    notices.tasks_assigned(db, [new], actor=principal.actor, now=now)
     note = Note(
         "task_reassigned",
         f"任务改派：{task.title}，由{task.party_name}改派{name}"

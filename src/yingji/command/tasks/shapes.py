@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from yingji.command import clock
 from yingji.command.models import Task
 from yingji.command.tasks import rules
+from yingji.scheduling import clock
 
 
 def task_read(t: Task) -> dict[str, Any]:

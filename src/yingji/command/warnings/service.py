@@ -12,7 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
-from yingji.command import incidents
+from yingji.command import incidents, notices
 from yingji.command.config import CommandSettings
 from yingji.command.events import CommandEvent
 from yingji.command.incidents import IncidentRef, Note
@@ -102,6 +102,18 @@ def _publish_cap(
     return msg
 
 
+def _notify(
+    db: Session, w: Warning, msg: WarningMessage, incident: IncidentRef, *, actor: audit.Actor,
+    now: datetime,
+) -> None:  # fmt: skip
+    """The message goes out through the notification seam (warning webhooks, the
+    sub-district's duty room), queued in this transaction."""
+    notices.warning_sent(
+        db, w=w, msg=msg, subdistrict_code=incident.subdistrict_code,
+        colour_name=cap.COLOUR_NAMES[w.colour], actor=actor, now=now,
+    )  # fmt: skip
+
+
 def _event(w: Warning, msg: WarningMessage) -> dict[str, Any]:
     return {
         "warning": {
@@ -145,6 +157,7 @@ def issue(
         db, actor=actor, action="warning:issue", object_type="warning", object_id=w.id,
         after=audit.snapshot(w),
     )  # fmt: skip
+    _notify(db, w, msg, incident, actor=actor, now=now)
     note = Note(
         "warning_issued",
         f"发布{cap.COLOUR_NAMES[colour]}周边预警：{headline}（{area_desc}）",
@@ -200,6 +213,7 @@ def update(
         db, actor=actor, action="warning:update", object_type="warning", object_id=w.id,
         before=before, after=audit.snapshot(w),
     )  # fmt: skip
+    _notify(db, w, msg, incident, actor=actor, now=now)
     note = Note(
         "warning_updated",
         f"更新周边预警：{w.headline}（{cap.COLOUR_NAMES[w.colour]}，{w.area_desc}）",
@@ -236,6 +250,7 @@ def lift(
         db, actor=actor, action="warning:lift", object_type="warning", object_id=w.id,
         before=before, after=audit.snapshot(w), reason=reason or None,
     )  # fmt: skip
+    _notify(db, w, msg, incident, actor=actor, now=now)
     note = Note(
         "warning_lifted",
         f"解除周边预警：{w.headline}" + (f"（{reason}）" if reason else ""),

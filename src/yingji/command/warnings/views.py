@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.permissions import allow
 from yingji.auth.principal import Principal
 from yingji.auth.roles import Role
-from yingji.command import clock, incidents
+from yingji.command import incidents
 from yingji.command.config import get_command_settings
 from yingji.command.schemas import AreaIn, LiftIn, WarningIn, WarningRead, WarningUpdateIn
 from yingji.command.warnings import service
@@ -20,6 +20,7 @@ from yingji.core.errors import invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.core.responses import TypedRoute, content, errors
 from yingji.core.validators import BigRowId, Text
+from yingji.scheduling import clock
 
 router = APIRouter(prefix="/api/v1", tags=["warnings 周边预警"], route_class=TypedRoute)
 WARN = allow(Role.admin, Role.duty_officer, Role.hq_commander, Role.committee)

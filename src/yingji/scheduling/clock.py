@@ -1,4 +1,8 @@
-"""The clock command's views read; tests replaying a case replace ``now``."""
+"""The platform's clock for scheduled work and the views that set deadlines.
+
+One clock, read by the timer loop and by every view that stamps ``now``: tests replaying a
+case (the 18 August leak) replace :func:`now` here and both move together.
+"""
 
 from __future__ import annotations
 

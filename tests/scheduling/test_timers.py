@@ -1,5 +1,6 @@
-"""Durable timers: deadlines escalate to the office then the committee; a restart loses none;
-two workers never fire one timer twice (SQLite and PostgreSQL)."""
+"""The shared scheduler's durable timers: a restart loses none; two workers never fire one
+timer twice; a failing handler keeps its claim and blocks no other (SQLite and PostgreSQL).
+Command's own use (deadlines escalating) is tested in tests/command/test_escalation.py."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ import threading
 import time
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select, update
 
-from yingji.command import timers
-from yingji.command.models import Task, Timer
 from yingji.core.db import utcnow
+from yingji.scheduling import timers
+from yingji.scheduling.models import Timer
 
 FIRED: list[tuple[str, int]] = []
 _lock = threading.Lock()
@@ -96,58 +96,6 @@ def test_future_timers_wait(demo) -> None:
     assert sorted(_fired("future")) == sorted(ids)
 
 
-@pytest.fixture
-def one_task(client, token_for, make_incident, plan_id):  # type: ignore[no-untyped-def]
-    inc = make_incident(text="城区一处住宅楼起火，浓烟很大", category_code="21C01")
-    r = client.post(
-        f"/api/v1/incidents/{inc['id']}/activations",
-        json={"plan_id": plan_id("PLAN-URBAN-FIRE")}, headers=token_for("duty_officer"),
-    )  # fmt: skip
-    assert r.status_code == 201, r.text
-    return inc, r.json()["tasks"]
-
-
-def test_overdue_task_escalates_to_office_then_committee(client, token_for, one_task, demo):  # type: ignore[no-untyped-def]
-    inc, tasks = one_task
-    task = next(t for t in tasks if t["party"]["code"] == "DEPT-FIRE")
-    other = next(t for t in tasks if t["party"]["code"] == "DEPT-HEALTH")
-    duty = token_for("duty_officer")
-    # the health bureau arrives in time: its deadline timer must not escalate it
-    assert client.post(f"/api/v1/tasks/{other['id']}/status", json={"to": "on_scene"},
-                       headers=duty).status_code == 200  # fmt: skip
-    with demo.session() as s:
-        due = s.scalar(select(Task.deadline_at).where(Task.id == task["id"]))
-    timers.run_due(demo, worker="t", now=due + timedelta(seconds=1))
-    first = client.get(f"/api/v1/tasks/{task['id']}", headers=duty).json()
-    assert first["escalation_stage"] == 1
-    assert client.get(f"/api/v1/tasks/{other['id']}", headers=duty).json()[
-        "escalation_stage"] == 0  # fmt: skip
-    timers.run_due(demo, worker="t", now=due + timedelta(minutes=31))
-    second = client.get(f"/api/v1/tasks/{task['id']}", headers=duty).json()
-    assert second["escalation_stage"] == 2
-    timeline = client.get(f"/api/v1/incidents/{inc['id']}", headers=duty).json()["timeline"]
-    esc = [e for e in timeline if e["kind"] == "task_escalated"
-           and e["data"]["task_id"] == task["id"]]  # fmt: skip
-    assert [e["data"]["stage"] for e in esc] == [1, 2]
-    assert "城市消防指挥部办公室" in esc[0]["message"] and "应急管理委员会" in esc[1]["message"]
-    assert all(e["result"] == "overdue" for e in esc)
-    # firing again changes nothing: each timer fired once
-    timers.run_due(demo, worker="t2", now=due + timedelta(hours=5))
-    assert client.get(f"/api/v1/tasks/{task['id']}", headers=duty).json()[
-        "escalation_stage"] == 2  # fmt: skip
-
-
-def test_completed_task_cancels_its_timers(client, token_for, one_task, demo):  # type: ignore[no-untyped-def]
-    _inc, tasks = one_task
-    task = tasks[-1]
-    duty = token_for("duty_officer")
-    client.post(f"/api/v1/tasks/{task['id']}/status", json={"to": "completed"}, headers=duty)
-    with demo.session() as s:
-        rows = list(s.scalars(select(Timer).where(Timer.ref_id == task["id"],
-                                                  Timer.kind.like("task_%"))))  # fmt: skip
-    assert rows and all(r.outcome == "cancelled" and r.fired_at is not None for r in rows)
-
-
 def test_a_failing_handler_does_not_block_the_others(demo) -> None:
     @timers.handler("test_boom")
     def _boom(db, timer, now):  # type: ignore[no-untyped-def]
@@ -180,3 +128,112 @@ def test_a_failing_handler_does_not_block_the_others(demo) -> None:
         assert row.fired_at is None and "boom" in row.last_error
         s.execute(update(Timer).where(Timer.id == bad_id).values(fired_at=now, outcome="test"))
         s.commit()
+
+
+ATTEMPTS: list[tuple[int, int]] = []
+
+
+@timers.handler("test_flaky")
+def _flaky(db, timer, now):  # type: ignore[no-untyped-def]
+    """Fails its first two tries, then succeeds: the shape of a provider that was down."""
+    attempt = timers.attempt_of(timer)
+    ATTEMPTS.append((timer.ref_id, attempt))
+    if attempt < 3:
+        outcome, _ = timers.retry(db, timer, now=now, policy=FLAKY_POLICY, error="down")
+        return outcome, []
+    return "delivered", []
+
+
+FLAKY_POLICY = timers.Backoff(base_s=10, factor=2, max_s=60, max_attempts=3)
+
+
+def test_a_retry_is_a_new_timer_due_after_the_backoff_and_each_fires_once(demo) -> None:
+    # ahead of the real clock, so the app's own loop never takes them
+    now = utcnow() + timedelta(hours=2)
+    with demo.session() as s:
+        first = timers.schedule(s, kind="test_flaky", ref_id=4242, due_at=now)
+        s.commit()
+        first_id = first.id
+    timers.run_due(demo, worker="w", now=now)
+    timers.run_due(demo, worker="w", now=now + timedelta(seconds=9))  # before the 10 s delay
+    assert [a for r, a in ATTEMPTS if r == 4242] == [1]
+    timers.run_due(demo, worker="w", now=now + timedelta(seconds=10))
+    timers.run_due(demo, worker="w", now=now + timedelta(seconds=29))  # 10 + 20 − 1
+    assert [a for r, a in ATTEMPTS if r == 4242] == [1, 2]
+    timers.run_due(demo, worker="w", now=now + timedelta(seconds=30))
+    timers.run_due(demo, worker="w", now=now + timedelta(hours=1))
+    assert [a for r, a in ATTEMPTS if r == 4242] == [1, 2, 3]
+    with demo.session() as s:
+        rows = list(
+            s.scalars(select(Timer).where(Timer.kind == "test_flaky", Timer.ref_id == 4242)
+                      .order_by(Timer.id))
+        )  # fmt: skip
+    assert rows[0].id == first_id
+    assert [r.outcome for r in rows] == ["retry_scheduled", "retry_scheduled", "delivered"]
+    assert [r.due_at - now for r in rows] == [timedelta(0), timedelta(seconds=10),
+                                              timedelta(seconds=30)]  # fmt: skip
+    assert rows[1].payload["previous_error"] == "down"
+
+
+def test_retries_stop_when_the_policy_is_spent(demo) -> None:
+    now = utcnow() + timedelta(hours=3)
+    with demo.session() as s:
+        t = timers.schedule(s, kind="test_flaky", ref_id=1, due_at=now, payload={"attempt": 3})
+        outcome, nxt = timers.retry(s, t, now=now, policy=FLAKY_POLICY)
+        s.rollback()
+    assert (outcome, nxt) == ("gave_up", None)
+
+
+CALLS: list[int] = []
+
+
+def _io_perform(database, batch):  # type: ignore[no-untyped-def]
+    """Outside calls; each also writes in a session of its own, which would wait on the
+    firing transaction's write lock (SQLite) if the calls were made inside it."""
+
+    def call(timer):  # type: ignore[no-untyped-def]
+        with database.session() as s:
+            timers.schedule(s, kind="test_io_marker", ref_id=timer.ref_id,
+                            due_at=utcnow() + timedelta(days=365))  # fmt: skip
+            s.commit()
+        with _lock:
+            CALLS.append(timer.id)
+        return f"called-{timer.ref_id}"
+
+    return dict(zip([t.id for t in batch], timers.io_map(call, batch), strict=True))
+
+
+def _io_finish(db, pairs, now):  # type: ignore[no-untyped-def]
+    return {t.id: result for t, result in pairs}, []
+
+
+timers.io_handler("test_io", perform=_io_perform, finish=_io_finish)
+
+
+def test_io_kinds_call_outside_the_transaction_and_fire_once(demo) -> None:
+    now = utcnow() + timedelta(hours=4)  # ahead of the app's own loop
+    with demo.session() as s:
+        rows = [timers.schedule(s, kind="test_io", ref_id=900 + i, due_at=now) for i in range(20)]
+        s.commit()
+        ids = [r.id for r in rows]
+    started = time.monotonic()
+    errors: list[BaseException] = []
+
+    def work(name: str) -> None:
+        try:
+            timers.run_due(demo, worker=name, now=now, limit=5)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(f"io{k}",)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and time.monotonic() - started < 30
+    assert sorted(c for c in CALLS if c in ids) == sorted(ids)  # each called once
+    with demo.session() as s:
+        done = list(s.scalars(select(Timer).where(Timer.id.in_(ids))))
+        s.execute(update(Timer).where(Timer.kind == "test_io_marker").values(fired_at=now))
+        s.commit()
+    assert all(r.fired_at is not None and r.outcome == f"called-{r.ref_id}" for r in done)

@@ -1,0 +1,1 @@
+"""Media: photos, recordings and documents uploaded to the platform, checked by content."""

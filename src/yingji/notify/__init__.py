@@ -1,0 +1,1 @@
+"""Notification: notices to people and systems outside the dashboard (SMS, voice, webhook)."""

@@ -1,0 +1,1 @@
+"""Scheduling: durable timers every domain shares (deadlines, escalations, retries)."""

@@ -1,0 +1,82 @@
+"""Real small files made in the test: PNG and JPEG by Pillow, WAV by the stdlib ``wave``, an
+MP4 box by box (ISO/IEC 14496-12: ``ftyp`` then ``moov`` holding ``mvhd``)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import struct
+import wave
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from PIL import Image
+
+
+def png(w: int = 64, h: int = 48, colour: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (w, h), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def jpeg(w: int = 800, h: int = 600) -> bytes:
+    out = io.BytesIO()
+    img = Image.new("RGB", (w, h), (20, 90, 160))
+    for x in range(0, w, 40):  # some detail, so the file is not trivially small
+        img.paste((250, 250, 0), (x, 0, x + 10, h))
+    img.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def wav(seconds: float, rate: int = 8000) -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"\x00\x01" * int(rate * seconds))
+    return out.getvalue()
+
+
+def _box(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(data)) + kind + data
+
+
+def mp4(seconds: float, timescale: int = 1000) -> bytes:
+    """The smallest MP4 whose duration a reader can take from the container: an ``ftyp`` and
+    a ``moov`` with its movie header (version 0: times, timescale, duration, rate, volume,
+    reserved, matrix, pre-defined, next track id)."""
+    ftyp = _box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2mp41")
+    mvhd = _box(
+        b"mvhd",
+        bytes(4) + struct.pack(">IIII", 0, 0, timescale, int(seconds * timescale))
+        + struct.pack(">IH", 0x00010000, 0x0100) + bytes(10) + bytes(36) + bytes(24)
+        + struct.pack(">I", 2),
+    )  # fmt: skip
+    return ftyp + _box(b"moov", mvhd)
+
+
+@pytest.fixture
+def upload(client, token_for) -> Callable[..., Any]:  # type: ignore[no-untyped-def]
+    """Send ``data`` through the resumable API in chunks; answer the complete response."""
+
+    def send(data: bytes, filename: str = "现场照片.png", *, chunk: int = 64 * 1024,
+             headers: dict[str, str] | None = None, sha256: str | None = None):  # type: ignore[no-untyped-def]  # fmt: skip
+        h = headers or token_for("grid_worker", "370103001")
+        r = client.post("/api/v1/media/uploads", headers=h, json={
+            "filename": filename, "size_bytes": len(data),
+            "sha256": sha256 or hashlib.sha256(data).hexdigest(),
+        })  # fmt: skip
+        assert r.status_code == 201, r.text
+        up = r.json()
+        for start in range(0, len(data), chunk):
+            c = client.put(
+                f"/api/v1/media/uploads/{up['id']}/chunk", params={"offset": start},
+                content=data[start : start + chunk],
+                headers={**h, "Content-Type": "application/octet-stream"},
+            )  # fmt: skip
+            assert c.status_code == 200, c.text
+        return client.post(f"/api/v1/media/uploads/{up['id']}/complete", headers=h)
+
+    return send
