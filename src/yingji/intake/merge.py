@@ -250,7 +250,14 @@ def consider(
             f"(≤ {reach:.0f} m{more_en}), {time_en}: merged",
             rule.name, same_place,
         )  # fmt: skip
-    if along is not None and along <= rule.line_radius_m:  # type: ignore[operator]  # line_radius_m is set whenever along is
+    # Along a line the straight distance is never longer than the distance along it: offsets
+    # that say otherwise (a stale offset, a line that doubles back) do not stretch the reach.
+    if (
+        along is not None
+        and rule.line_radius_m is not None
+        and along <= rule.line_radius_m
+        and distance_m <= rule.line_radius_m
+    ):
         return MergeDecision(
             True, cid, distance_m, apart_s,
             f"{rule.name}：{what}，同在网格线 {a.line_code} 上，沿线相距 {along:.0f} 米"
