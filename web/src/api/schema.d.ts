@@ -699,6 +699,8 @@ export interface paths {
         /**
          * List Incidents
          * @description Incidents, newest first unless ``sort`` says otherwise (e.g. ``-level,occurred_at``).
+         *
+         *     Incidents merged away into another are listed only when ``status`` asks for ``merged``.
          */
         get: operations["list_incidents_api_v1_incidents_get"];
         put?: never;
@@ -10042,7 +10044,7 @@ export interface operations {
     list_incidents_api_v1_incidents_get: {
         parameters: {
             query?: {
-                /** @description 状态，可逗号分隔 / status, comma-separated */
+                /** @description 状态，可逗号分隔；默认不含已合并 / status, comma-separated; merged ones only when asked for */
                 status?: string | null;
                 /** @description 级别 I–IV，可逗号分隔 */
                 level?: string | null;
