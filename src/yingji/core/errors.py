@@ -139,6 +139,9 @@ def validation_items(exc_errors: Sequence[Mapping[str, Any]]) -> list[dict[str, 
             zh = _PYDANTIC_ZH.get(kind, "取值不正确")
             if kind == "value_error" and isinstance(ctx.get("error"), ZhValueError):
                 zh = ctx["error"].zh
+            elif kind in ("enum", "literal_error") and ctx.get("expected"):
+                # the same list pydantic gives in English: "'wgs84', 'gcj02' or 'bd09'"
+                zh = f"{zh}，应为 {str(ctx['expected']).replace(' or ', ' 或 ')}"
         items.append(
             {
                 "field": _field_path(tuple(err.get("loc", ()))),

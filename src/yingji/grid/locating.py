@@ -140,14 +140,10 @@ def _build(db: Session) -> tuple[GridIndex, dict[str, SubdistrictRead]]:
     return build_index(db), {s.code: s for s in org_service.list_subdistricts(db)}
 
 
-_CRS_ALIASES = {"bd09ll": Crs.bd09}  # Baidu's own name for BD-09 longitude/latitude
-
-
 def _parse_crs(crs: Crs | str) -> Crs:
-    """The coordinate system named, forgiving case and hyphens ("GCJ-02", "BD09LL")."""
-    name = str(crs).strip().lower().replace("-", "").replace("_", "")
+    """The coordinate system named, forgiving case and hyphens ("GCJ-02", "BD09LL": Crs)."""
     try:
-        return _CRS_ALIASES.get(name) or Crs(name)
+        return Crs(crs)
     except ValueError:
         raise invalid(
             "crs",

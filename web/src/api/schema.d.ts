@@ -2794,12 +2794,8 @@ export interface components {
                 number,
                 number
             ][] | null;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
         };
         /** AreaRead */
         AreaRead: {
@@ -3279,6 +3275,10 @@ export interface components {
         /**
          * Crs
          * @description Coordinate reference systems a client may send positions in.
+         *
+         *     The canonical names are lower case (the spec and every answer use them); what people type
+         *     is taken as well: any case, hyphens or underscores ("WGS84", "GCJ-02", "BD09") and Baidu's
+         *     own "bd09ll" for BD-09 longitude/latitude.
          * @enum {string}
          */
         Crs: "wgs84" | "gcj02" | "bd09";
@@ -3543,12 +3543,8 @@ export interface components {
             lon: number;
             /** Lat */
             lat: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
             /** Code */
             code: string;
             /** Name */
@@ -3627,12 +3623,8 @@ export interface components {
             lon?: number;
             /** Lat */
             lat?: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
         };
         /** ExpiringRead */
         ExpiringRead: {
@@ -6187,12 +6179,8 @@ export interface components {
             lon: number;
             /** Lat */
             lat: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
             /** Code */
             code: string;
             /** Name */
@@ -6612,12 +6600,8 @@ export interface components {
             lon: number;
             /** Lat */
             lat: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
             /** Code */
             code: string;
             /** Name */
@@ -6751,12 +6735,8 @@ export interface components {
             lon?: number;
             /** Lat */
             lat?: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
             /** Address */
             address?: string;
             /** Agreement Until */
@@ -7011,12 +6991,8 @@ export interface components {
             lon: number;
             /** Lat */
             lat: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
             /** Code */
             code: string;
             /** Name */
@@ -7097,12 +7073,8 @@ export interface components {
             lon?: number;
             /** Lat */
             lat?: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
         };
         /** WarehouseCreate */
         WarehouseCreate: {
@@ -7110,12 +7082,8 @@ export interface components {
             lon: number;
             /** Lat */
             lat: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
             /** Code */
             code: string;
             /** Name */
@@ -7196,12 +7164,8 @@ export interface components {
             lon?: number;
             /** Lat */
             lat?: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
             /** Address */
             address?: string;
             /** Keeper Name */
