@@ -40,6 +40,9 @@ class Step:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+RECEIVED = "report_received"  # the one pipeline step that is the sender's, not the system's
+
+
 @dataclass
 class Sender:
     type: str
@@ -270,7 +273,7 @@ def prepare(
             code="future_time",
         )
     received = Step(
-        "report_received",
+        RECEIVED,
         "ok",
         0.0,
         f"收到{_channel_name(report.channel)}报告（{report.source_id}）",
