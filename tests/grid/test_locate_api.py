@@ -166,6 +166,9 @@ def test_clear_errors(client, token_for, params, code, field) -> None:
     assert body["field"] == field
     assert body["message"] and body["message_en"]
     assert body["message"] != body["message_en"]
+    # the item is repeated in ``errors``, as for every other 422 (review D6)
+    assert body["errors"][0]["field"] == field
+    assert body["errors"][0]["message"] and body["errors"][0]["message_en"]
 
 
 def test_outside_message_is_bilingual(client, token_for) -> None:

@@ -49,6 +49,8 @@ def _refused(client, demo, duty, ids, method_url, body, status, code, field=None
     assert set(out) >= {"code", "message", "message_en", "field", "errors"}
     if field:
         assert out["field"] == field, out
+    if status == 422:  # every 422 lists what is at fault in ``errors`` (review D6)
+        assert out["errors"], out
     assert _state(client, demo, duty, ids) == before
     return out
 

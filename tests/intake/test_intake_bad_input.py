@@ -33,6 +33,8 @@ def _refused(client, demo, duty, status, code, *, body=None, content=None, url=U
     out = r.json()
     assert out["code"] == code, out
     assert out["message"] and out["message_en"]
+    if status == 422:  # every 422 lists what is at fault in ``errors`` (review D6)
+        assert out["errors"], out
     assert counts(demo) == before
     return out
 

@@ -44,8 +44,8 @@ def test_the_same_place_in_gcj02_and_bd09_gives_the_same_answer(
     wgs = _near(
         client, admin_headers, lon=anchor["lon"], lat=anchor["lat"], kinds="teams,experts"
     ).json()
-    for crs in ("gcj02", "bd09"):
-        lon, lat = from_wgs84(anchor["lon"], anchor["lat"], crs)
+    for crs in ("gcj02", "bd09", "GCJ02", "BD09"):  # any case, as people type it
+        lon, lat = from_wgs84(anchor["lon"], anchor["lat"], crs.lower())
         other = _near(
             client, admin_headers, lon=lon, lat=lat, crs=crs, kinds="teams,experts"
         ).json()

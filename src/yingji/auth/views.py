@@ -29,7 +29,7 @@ from yingji.auth.schemas import (
 )
 from yingji.core.db import utcnow
 from yingji.core.deps import get_db
-from yingji.core.errors import ApiError, not_found
+from yingji.core.errors import ApiError, invalid, not_found
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.core.responses import TypedRoute, errors
 from yingji.core.security import ENROL
@@ -247,9 +247,7 @@ def create_token(
 ) -> IntegrationTokenCreated:
     """A token for a machine channel; the plain value is in this answer only."""
     if body.scope_code is not None and body.scope_code not in org.scope_codes(db)["subdistrict"]:
-        raise ApiError(
-            422, "unknown_scope", "未知的街道代码", "Unknown sub-district code", field="scope_code"
-        )
+        raise invalid("scope_code", "未知的街道代码", "Unknown sub-district code", "unknown_scope")
     token, plain = service.create_integration_token(
         db,
         name=body.name,

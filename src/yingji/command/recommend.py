@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from yingji.command.incidents import IncidentRef
 from yingji.command.models import Task
-from yingji.core.errors import ApiError
+from yingji.core.errors import invalid
 from yingji.resources import nearby
 
 
@@ -45,9 +45,9 @@ def recommend(
     task: Task | None = None,
 ) -> dict[str, Any]:
     if incident.lon is None or incident.lat is None:
-        raise ApiError(
-            422, "incident_not_located", "事件没有位置，无法推荐周边资源",
-            "The incident has no position; no nearby resources", field="incident_id",
+        raise invalid(
+            "incident_id", "事件没有位置，无法推荐周边资源",
+            "The incident has no position; no nearby resources", "incident_not_located",
         )  # fmt: skip
     wanted = hints(task)
     query = nearby.Query(

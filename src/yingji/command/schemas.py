@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from yingji.core.validators import Input, Patch
+from yingji.geo.transform import Crs
 
 
 class _In(Input):
@@ -105,7 +106,7 @@ class AreaIn(_In):
 
     circle: CircleIn | None = None
     polygon: list[tuple[float, float]] | None = Field(default=None, min_length=3, max_length=500)
-    crs: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
+    crs: Crs = Crs.wgs84
 
 
 class WarningIn(_In):

@@ -5,7 +5,9 @@ Every error body looks like::
     {"code": "not_found", "message": "对象不存在", "message_en": "Not found",
      "field": "subdistrict", "errors": [...]}
 
-``errors`` lists each field at fault when there are several (validation).
+``errors`` lists each field at fault: every 422 names at least one there, the same
+``{field, code, message, message_en}`` item the single-field refusal (:func:`invalid`) gives, so a
+client reads the fields at fault from one place whichever check refused.
 """
 
 from __future__ import annotations
@@ -39,7 +41,10 @@ class ApiError(Exception):
         self.message = message
         self.message_en = message_en
         self.field = field
-        self.errors = errors or []
+        # a 422 always lists what is at fault: the error itself when no items were given
+        self.errors = errors or (
+            [field_item(field, code, message, message_en)] if status == 422 else []
+        )
         self.headers = headers
 
     def body(self) -> dict[str, Any]:
@@ -62,10 +67,14 @@ def forbidden(
     return ApiError(403, "forbidden", message, message_en)
 
 
+def field_item(field: str | None, code: str, message: str, message_en: str) -> dict[str, Any]:
+    """One entry of ``errors``: the field at fault and why, in both languages."""
+    return {"field": field, "code": code, "message": message, "message_en": message_en}
+
+
 def invalid(field: str, message: str, message_en: str, code: str = "invalid") -> ApiError:
-    """A single bad field (422)."""
-    item = {"field": field, "code": code, "message": message, "message_en": message_en}
-    return ApiError(422, code, message, message_en, field=field, errors=[item])
+    """A single bad field (422), listed in ``errors`` as well."""
+    return ApiError(422, code, message, message_en, field=field)
 
 
 def conflict(code: str, message: str, message_en: str, field: str | None = None) -> ApiError:
@@ -130,6 +139,9 @@ def validation_items(exc_errors: Sequence[Mapping[str, Any]]) -> list[dict[str, 
             zh = _PYDANTIC_ZH.get(kind, "取值不正确")
             if kind == "value_error" and isinstance(ctx.get("error"), ZhValueError):
                 zh = ctx["error"].zh
+            elif kind in ("enum", "literal_error") and ctx.get("expected"):
+                # the same list pydantic gives in English: "'wgs84', 'gcj02' or 'bd09'"
+                zh = f"{zh}，应为 {str(ctx['expected']).replace(' or ', ' 或 ')}"
         items.append(
             {
                 "field": _field_path(tuple(err.get("loc", ()))),

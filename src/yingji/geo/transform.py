@@ -41,11 +41,27 @@ __all__ = [
 
 
 class Crs(StrEnum):
-    """Coordinate reference systems a client may send positions in."""
+    """Coordinate reference systems a client may send positions in.
+
+    The canonical names are lower case (the spec and every answer use them); what people type
+    is taken as well: any case, hyphens or underscores ("WGS84", "GCJ-02", "BD09") and Baidu's
+    own "bd09ll" for BD-09 longitude/latitude.
+    """
 
     wgs84 = "wgs84"
     gcj02 = "gcj02"
     bd09 = "bd09"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Crs | None:
+        if not isinstance(value, str):
+            return None
+        name = value.strip().lower().replace("-", "").replace("_", "")
+        name = _CRS_ALIASES.get(name, name)
+        return next((c for c in cls if c.value == name), None)
+
+
+_CRS_ALIASES = {"bd09ll": "bd09"}  # Baidu's own name for BD-09 longitude/latitude
 
 
 _A_M = 6378245.0  # Krasovsky 1940 semi-major axis, as in the published GCJ-02 algorithm

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from yingji.config import Settings, get_settings
 from yingji.core.cache import CACHE, database_key
 from yingji.core.db import Database
-from yingji.core.errors import ApiError, invalid
+from yingji.core.errors import invalid
 from yingji.geo.transform import Crs, to_wgs84
 from yingji.grid.locate import (
     AreaShape,
@@ -140,14 +140,10 @@ def _build(db: Session) -> tuple[GridIndex, dict[str, SubdistrictRead]]:
     return build_index(db), {s.code: s for s in org_service.list_subdistricts(db)}
 
 
-_CRS_ALIASES = {"bd09ll": Crs.bd09}  # Baidu's own name for BD-09 longitude/latitude
-
-
 def _parse_crs(crs: Crs | str) -> Crs:
-    """The coordinate system named, forgiving case and hyphens ("GCJ-02", "BD09LL")."""
-    name = str(crs).strip().lower().replace("-", "").replace("_", "")
+    """The coordinate system named, forgiving case and hyphens ("GCJ-02", "BD09LL": Crs)."""
     try:
-        return _CRS_ALIASES.get(name) or Crs(name)
+        return Crs(crs)
     except ValueError:
         raise invalid(
             "crs",
@@ -232,14 +228,13 @@ def locate(
 def _refuse(index: GridIndex, lon: float, lat: float, system: Crs) -> NoReturn:
     """Explain why a position could not be located: swapped, out of range, or outside."""
     if _in_range(lat, lon) and index.locate(*to_wgs84(lat, lon, system), 0.0) is not None:
-        raise ApiError(
-            422,
-            "swapped_coordinates",
+        raise invalid(
+            "lon",
             f"经纬度可能填反了：经度 {lon:g}、纬度 {lat:g} 互换后（经度 {lat:g}、纬度 {lon:g}）"
             "位于本区内，请检查顺序",
             f"Longitude and latitude look swapped: lon {lon:g}, lat {lat:g} swapped "
             f"(lon {lat:g}, lat {lon:g}) lies in the district; check their order",
-            field="lon",
+            "swapped_coordinates",
         )
     if not -180.0 <= lon <= 180.0:
         raise invalid(
@@ -249,12 +244,11 @@ def _refuse(index: GridIndex, lon: float, lat: float, system: Crs) -> NoReturn:
         raise invalid(
             "lat", "纬度须在 -90 到 90 之间", "lat must be between -90 and 90", "out_of_range"
         )
-    raise ApiError(
-        422,
-        "outside_district",
+    raise invalid(
+        "lon",
         f"该位置（经度 {lon:g}、纬度 {lat:g}，{system.value}）不在本区范围内",
         f"The position (lon {lon:g}, lat {lat:g}, {system.value}) is outside the district",
-        field="lon",
+        "outside_district",
     )
 
 

@@ -17,7 +17,7 @@ from yingji.auth.permissions import GRID_READ, GRID_WRITE
 from yingji.auth.principal import Principal
 from yingji.core.deps import get_db
 from yingji.core.downloads import GEOJSON_MEDIA_TYPE, XLSX_MEDIA_TYPE, content_disposition
-from yingji.core.errors import ApiError
+from yingji.core.errors import ApiError, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.core.responses import TypedRoute, content, errors
 from yingji.core.validators import Text
@@ -232,7 +232,7 @@ def _ledger_response(
             )
             media, ext = XLSX_MEDIA_TYPE, "xlsx"
     except ledger.LedgerFileError as exc:
-        raise ApiError(422, exc.code, exc.zh, str(exc)) from exc
+        raise invalid("format", exc.zh, str(exc), exc.code) from exc
     disposition = content_disposition(f"{label}台账_{scope_zh}_{today}.{ext}", f"{stem_en}.{ext}")
     return Response(body, media_type=media, headers={"Content-Disposition": disposition})
 

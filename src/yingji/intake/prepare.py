@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from yingji.core.db import Database
-from yingji.core.errors import ApiError, invalid
+from yingji.core.errors import invalid
 from yingji.geo.transform import Crs
 from yingji.grid import service as grid_service
 from yingji.grid.locate import GridIndex
@@ -38,6 +38,9 @@ class Step:
     message: str
     message_en: str
     data: dict[str, Any] = field(default_factory=dict)
+
+
+RECEIVED = "report_received"  # the one pipeline step that is the sender's, not the system's
 
 
 @dataclass
@@ -136,12 +139,11 @@ def _locate(db: Session | Database, report: ReportIn) -> tuple[dict[str, Any], S
         index, _ = grid_service.locate_index(db)
         hit = match_address(index, report.address)
         if hit is None:
-            raise ApiError(
-                422,
-                "address_not_found",
+            raise invalid(
+                "address",
                 f"地址“{report.address}”与网格中的任何名称都不匹配，请提供坐标",
                 f"The address '{report.address}' matches no name in the grid; send coordinates",
-                field="address",
+                "address_not_found",
             )
         name, lon, lat, kind = hit
         pos = grid_service.find(db, lon=lon, lat=lat, crs=Crs.wgs84)
@@ -271,7 +273,7 @@ def prepare(
             code="future_time",
         )
     received = Step(
-        "report_received",
+        RECEIVED,
         "ok",
         0.0,
         f"收到{_channel_name(report.channel)}报告（{report.source_id}）",

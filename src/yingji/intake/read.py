@@ -105,7 +105,13 @@ def list_stmt(
     since: datetime | None = None,
     until: datetime | None = None,
     sort: str | None = None,
+    hide_merged: bool = False,
 ) -> Select[Any]:
+    """Incidents matching the filters.
+
+    ``hide_merged`` leaves out incidents merged away into another (status ``merged``) unless
+    ``status`` names them: the queue shows each live incident once, its reports live on the lead.
+    """
     stmt = apply_sort(
         select(Incident).order_by(Incident.id.desc()),
         sort,
@@ -114,6 +120,8 @@ def list_stmt(
     )
     if status:
         stmt = stmt.where(Incident.status.in_(status))
+    elif hide_merged:
+        stmt = stmt.where(Incident.status != "merged")
     if level:
         stmt = stmt.where(Incident.level.in_(level))
     if category:

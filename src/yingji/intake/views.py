@@ -358,7 +358,11 @@ def _levels(level: str | None) -> list[str] | None:
 
 @router.get("/incidents", response_model=Page[IncidentRead])
 def list_incidents(
-    status: Text | None = Query(None, description="状态，可逗号分隔 / status, comma-separated"),
+    status: Text | None = Query(
+        None,
+        description="状态，可逗号分隔；默认不含已合并 / status, comma-separated; "
+        "merged ones only when asked for",
+    ),
     level: Text | None = Query(None, description="级别 I–IV，可逗号分隔"),
     category: Text | None = Query(None, description="GB/T 35561 代码或其前缀 / code or prefix"),
     subdistrict: Text | None = Query(None, description="街道代码"),
@@ -371,7 +375,10 @@ def list_incidents(
     principal: Principal = Depends(INCIDENT_READ),
     db: Session = Depends(get_db),
 ) -> dict[str, Any]:
-    """Incidents, newest first unless ``sort`` says otherwise (e.g. ``-level,occurred_at``)."""
+    """Incidents, newest first unless ``sort`` says otherwise (e.g. ``-level,occurred_at``).
+
+    Incidents merged away into another are listed only when ``status`` asks for ``merged``.
+    """
     territory = principal.territory()
     if territory is not None:
         if subdistrict is not None and subdistrict != territory:
@@ -387,6 +394,7 @@ def list_incidents(
         since=since,
         until=until,
         sort=sort,
+        hide_merged=True,
     )
     rows, total = paginate(db, stmt, params)
     org = service.organisation(db)

@@ -33,7 +33,7 @@ from yingji.intake.journal import (
 )
 from yingji.intake.locks import is_postgres, lock_merge_neighbourhoods
 from yingji.intake.models import INCIDENT_COLUMNS, Incident, IncidentLike, IncidentRecord, Report
-from yingji.intake.prepare import Prepared, Step
+from yingji.intake.prepare import RECEIVED, Prepared, Step
 from yingji.intake.routing_rows import buffer_routes, reroute, routed_step, targets_for
 from yingji.intake.schemas import ReportAccepted
 from yingji.intake.shapes import accepted
@@ -337,9 +337,12 @@ def _link(
 def _pipeline(
     db: Session, incident: IncidentLike, report: _ReportRef, actor: audit.Actor, now: datetime
 ) -> Callable[..., None]:
-    """A recorder of the report's pipeline steps, by its sender unless another actor is given."""
+    """A recorder of the report's pipeline steps: the receipt is the sender's, every step after
+    it (locating, classifying, grading, the merge decision, screening, routing) the machine's,
+    so the timeline tells what the system inferred from what a person did or said."""
 
-    def step(s: Step, by: audit.Actor = actor) -> None:
+    def step(s: Step) -> None:
+        by = actor if s.kind == RECEIVED else SYSTEM_ACTOR
         record_pipeline_step(db, incident, s, actor=by, at=now, report_id=report.id)
 
     return step
@@ -379,10 +382,10 @@ def _record_found(
         )
     else:
         screen = Step("screening", "pending", 0.0, "待值班员甄别研判", "awaiting screening")
-    step(screen, SYSTEM_ACTOR)
+    step(screen)
     targets = plan.targets or []
     buffer_routes(db, incident, targets, now)
-    step(routed_step(targets, plan.route_ms), SYSTEM_ACTOR)
+    step(routed_step(targets, plan.route_ms))
     if incident.production_safety and incident.deadlines:
         first = incident.deadlines[0]
         due = deadlines.beijing_text(datetime.fromisoformat(first["due_at"]))
@@ -395,8 +398,7 @@ def _record_found(
                 f"须于 {due}（北京时间）前收到报告",
                 f"reporting clocks started: {first['authority_en']} due {due} Beijing time",
                 {"deadlines": incident.deadlines},
-            ),
-            SYSTEM_ACTOR,
+            )
         )
     pending.append(
         PendingEvent(
@@ -448,8 +450,7 @@ def _record_merge(
                 f"合并后定级由 {old_level} 升为 {new_level}：{'；'.join(reasons)}",
                 f"level raised from {old_level} to {new_level} by merging",
                 {"from": old_level, "to": new_level},
-            ),
-            SYSTEM_ACTOR,
+            )
         )
     if plan.categories_changed:
         rest = incident.secondary_codes or []
@@ -463,8 +464,7 @@ def _record_merge(
                 f"scene categories: lead {incident.category_code}"
                 + (f", secondary {', '.join(rest)}" if rest else ""),
                 {"lead": incident.category_code, "secondary": list(rest)},
-            ),
-            SYSTEM_ACTOR,
+            )
         )
     if plan.level_change is not None or plan.categories_changed:
         reroute(db, incident, org, now, report_id=report.id)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from yingji.core.errors import ApiError, not_found
+from yingji.core.errors import ApiError, invalid, not_found
 
 IncidentLocator = Callable[[Session, str], tuple[float, float] | None]
 
@@ -41,12 +41,11 @@ def intake_locator(db: Session, incident_id: str) -> tuple[float, float] | None:
             return None
         raise
     if incident.lon is None or incident.lat is None:
-        raise ApiError(
-            422,
-            "incident_not_located",
+        raise invalid(
+            "incident_id",
             "该事件尚无位置，请改用经纬度查询",
             "The incident has no position yet; query by lon/lat instead",
-            field="incident_id",
+            "incident_not_located",
         )
     return float(incident.lon), float(incident.lat)
 
@@ -81,12 +80,11 @@ def incident_position(db: Session, incident_id: str) -> tuple[float, float]:
     """The incident's WGS-84 position: 422 when no incidents domain is plugged in, 404 when it
     does not know the incident."""
     if _locator is None:
-        raise ApiError(
-            422,
-            "incident_lookup_unavailable",
+        raise invalid(
+            "incident_id",
             "事件库尚未接入，暂不能按事件编号查询周边资源，请改用经纬度",
             "Incident lookup is not available yet; query by lon/lat instead",
-            field="incident_id",
+            "incident_lookup_unavailable",
         )
     position = _locator(db, incident_id)
     if position is None:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
-from yingji.core.errors import ApiError
+from yingji.core.errors import ApiError, invalid
 from yingji.resources import rules, supplies, xlsx
 from yingji.resources.models import StockBatch, SupplyItem, Warehouse
 from yingji.resources.quantities import from_milli, to_milli
@@ -48,7 +48,7 @@ def import_receipts(
     """(rows, movements) received from a workbook; 422 with every row error otherwise."""
     rows, errors = xlsx.read_receipts(data)
     if not rows and not errors:
-        raise ApiError(422, "empty_workbook", "没有可导入的行", "No rows to import", field="file")
+        raise invalid("file", "没有可导入的行", "No rows to import", "empty_workbook")
     warehouses = {
         w.code: w
         for w in db.scalars(

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from yingji.core.errors import ZhValueError
 from yingji.core.validators import Input, Patch, normalize_phone
+from yingji.geo.transform import Crs
 from yingji.resources.quantities import from_milli
 
 
@@ -29,7 +30,6 @@ Name = Annotated[str, Field(min_length=1, max_length=128)]
 Quantity = Annotated[
     Decimal, Field(description="数量（物资的计量单位）/ quantity in the item's unit")
 ]
-Crs = Literal["wgs84", "gcj02", "bd09"]
 OwnerType = Literal["department", "subdistrict"]
 
 
@@ -44,7 +44,7 @@ class _Out(BaseModel):
 class _Placed(_In):
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
-    crs: Crs = "wgs84"
+    crs: Crs = Crs.wgs84
 
 
 # --- supplies -------------------------------------------------------------------------------
@@ -98,7 +98,7 @@ class WarehouseUpdate(Patch):
     name: Name | None = None
     lon: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
-    crs: Crs = "wgs84"
+    crs: Crs = Crs.wgs84
     address: str | None = Field(default=None, max_length=256)
     keeper_name: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     keeper_phone: Phone | None = None
@@ -390,7 +390,7 @@ class TeamUpdate(Patch):
     duty_phone: OptionalPhone | None = None
     lon: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
-    crs: Crs = "wgs84"
+    crs: Crs = Crs.wgs84
     address: str | None = Field(default=None, max_length=256)
     agreement_until: date | None = None
 
@@ -485,7 +485,7 @@ class ExpertUpdate(Patch):
     availability: Literal["available", "busy", "unavailable"] | None = None
     lon: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
-    crs: Crs = "wgs84"
+    crs: Crs = Crs.wgs84
 
 
 class ExpertRead(_Out):
@@ -611,7 +611,7 @@ class VideoUpdate(Patch):
     status: Literal["online", "offline", "fault"] | None = None
     lon: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
-    crs: Crs = "wgs84"
+    crs: Crs = Crs.wgs84
 
 
 class VideoRead(_Out):

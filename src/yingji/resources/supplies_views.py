@@ -14,7 +14,7 @@ from yingji.auth.roles import Role
 from yingji.core.db import utcnow
 from yingji.core.deps import get_db
 from yingji.core.downloads import XLSX_MEDIA_TYPE, content_disposition
-from yingji.core.errors import ApiError, forbidden
+from yingji.core.errors import forbidden, invalid
 from yingji.core.pagination import Page, PageParams, page_params, paginate
 from yingji.core.responses import TypedRoute, content, errors
 from yingji.core.validators import RowId, Text
@@ -107,12 +107,8 @@ def save_item(
 ) -> ItemRead:
     """Create or change a catalogue entry (administrators)."""
     if body.code != code:
-        raise ApiError(
-            422,
-            "code_mismatch",
-            "路径与正文中的编码不一致",
-            "Code in path and body differ",
-            field="code",
+        raise invalid(
+            "code", "路径与正文中的编码不一致", "Code in path and body differ", "code_mismatch"
         )
     item = supplies.save_item(db, data=body.model_dump(), actor=principal.actor)
     db.commit()

@@ -18,7 +18,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from yingji.core.errors import ApiError
+from yingji.core.errors import ApiError, invalid
 
 MAX_ROWS = 20_000
 MAX_UNCOMPRESSED_BYTES = 128 * 1024 * 1024
@@ -78,7 +78,7 @@ class ReceiptRow:
 
 
 def _bad_file(zh: str, en: str, code: str = "bad_workbook") -> ApiError:
-    return ApiError(422, code, zh, en, field="file")
+    return invalid("file", zh, en, code)
 
 
 def _open(data: bytes) -> Any:
@@ -144,12 +144,11 @@ def read_receipts(data: bytes) -> tuple[list[ReceiptRow], list[RowError]]:
             if dupes:
                 parts_zh.append(f"重复的列：{'、'.join(dupes)}")
                 parts_en.append(f"duplicated columns: {', '.join(dupes)}")
-            raise ApiError(
-                422,
-                "bad_columns",
+            raise invalid(
+                "file",
                 "表头不正确：" + "；".join(parts_zh) + f"。应为：{'、'.join(by_header)}",
                 "Wrong header: " + "; ".join(parts_en),
-                field="file",
+                "bad_columns",
             )
         position = {n: i for i, n in enumerate(names)}
         out: list[ReceiptRow] = []

@@ -699,6 +699,8 @@ export interface paths {
         /**
          * List Incidents
          * @description Incidents, newest first unless ``sort`` says otherwise (e.g. ``-level,occurred_at``).
+         *
+         *     Incidents merged away into another are listed only when ``status`` asks for ``merged``.
          */
         get: operations["list_incidents_api_v1_incidents_get"];
         put?: never;
@@ -2992,12 +2994,8 @@ export interface components {
                 number,
                 number
             ][] | null;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
         };
         /** AreaRead */
         AreaRead: {
@@ -3482,6 +3480,10 @@ export interface components {
         /**
          * Crs
          * @description Coordinate reference systems a client may send positions in.
+         *
+         *     The canonical names are lower case (the spec and every answer use them); what people type
+         *     is taken as well: any case, hyphens or underscores ("WGS84", "GCJ-02", "BD09") and Baidu's
+         *     own "bd09ll" for BD-09 longitude/latitude.
          * @enum {string}
          */
         Crs: "wgs84" | "gcj02" | "bd09";
@@ -3771,12 +3773,8 @@ export interface components {
             lon: number;
             /** Lat */
             lat: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
             /** Code */
             code: string;
             /** Name */
@@ -3855,12 +3853,8 @@ export interface components {
             lon?: number;
             /** Lat */
             lat?: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
         };
         /** ExpiringRead */
         ExpiringRead: {
@@ -6584,12 +6578,8 @@ export interface components {
             lon: number;
             /** Lat */
             lat: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
             /** Code */
             code: string;
             /** Name */
@@ -7009,12 +6999,8 @@ export interface components {
             lon: number;
             /** Lat */
             lat: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
             /** Code */
             code: string;
             /** Name */
@@ -7148,12 +7134,8 @@ export interface components {
             lon?: number;
             /** Lat */
             lat?: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
             /** Address */
             address?: string;
             /** Agreement Until */
@@ -7459,12 +7441,8 @@ export interface components {
             lon: number;
             /** Lat */
             lat: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
             /** Code */
             code: string;
             /** Name */
@@ -7545,12 +7523,8 @@ export interface components {
             lon?: number;
             /** Lat */
             lat?: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
         };
         /** WarehouseCreate */
         WarehouseCreate: {
@@ -7558,12 +7532,8 @@ export interface components {
             lon: number;
             /** Lat */
             lat: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
             /** Code */
             code: string;
             /** Name */
@@ -7644,12 +7614,8 @@ export interface components {
             lon?: number;
             /** Lat */
             lat?: number;
-            /**
-             * Crs
-             * @default wgs84
-             * @enum {string}
-             */
-            crs?: "wgs84" | "gcj02" | "bd09";
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
             /** Address */
             address?: string;
             /** Keeper Name */
@@ -10492,7 +10458,7 @@ export interface operations {
     list_incidents_api_v1_incidents_get: {
         parameters: {
             query?: {
-                /** @description 状态，可逗号分隔 / status, comma-separated */
+                /** @description 状态，可逗号分隔；默认不含已合并 / status, comma-separated; merged ones only when asked for */
                 status?: string | null;
                 /** @description 级别 I–IV，可逗号分隔 */
                 level?: string | null;
