@@ -22,7 +22,7 @@ one writer at a time.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -330,10 +330,10 @@ Donor = tuple[str | None, str, float, list[str] | None]  # code, source, confide
 def _set_codes(
     db: Session,
     incident: Incident,
-    codes: list[str | None],
+    codes: Sequence[str | None],
     *,
     lead: str | None,
-    donors: list[Donor],
+    donors: Sequence[Donor],
     org: routing.Organisation,
     actor: audit.Actor,
     now: datetime,

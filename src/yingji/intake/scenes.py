@@ -40,9 +40,9 @@ def lead_and_rest(
         g = policy.group_len
         others = [c for c in codes if c and c[:g] != lead[:g]]
         first, more = lead_and_rest(others, policy)
-        order = [c[:g] for c in others]
-        kept = [c for c in (first, *more) if c]
-        return lead, sorted(kept, key=lambda c: order.index(c[:g]))
+        groups = [c[:g] for c in others]
+        rest = [c for c in (first, *more) if c]
+        return lead, sorted(rest, key=lambda c: groups.index(c[:g]))
     kept: list[str] = []
     for code in codes:
         if not code:
