@@ -345,7 +345,7 @@ def _set_codes(
     ``donors`` with that code)."""
     old_lead = incident.category_code
     scenes.set_categories(db, incident, codes, policy=policy_store.current(db), org=org,
-                          now=now, actor=actor, lead=lead)  # fmt: skip
+                          now=now, actor=actor, lead=lead, route=False)  # fmt: skip
     new_lead = incident.category_code
     if new_lead == old_lead:
         return
@@ -914,7 +914,7 @@ def reclassify(
     promoted = any(c[: policy.group_len] == path.code[: policy.group_len] for c in rest)
     scenes.set_categories(db, incident, [path.code, *([old_code] if promoted else []), *rest],
                           policy=policy, org=org, now=now, actor=actor,
-                          lead=path.code)  # fmt: skip
+                          lead=path.code, route=False)  # fmt: skip
     _set_category(incident, path.code, OFFICER_SOURCE, 1.0)
     _recount(db, incident, actor=actor, now=now, rise_only=False, org=org)
     incident.updated_at = now

@@ -104,10 +104,12 @@ def set_categories(
     actor: audit.Actor,
     report_id: int | None = None,
     lead: str | None = None,
+    route: bool = True,
 ) -> bool:
     """Give the incident exactly these categories (lead picked by :func:`lead_and_rest`, or
     ``lead`` when a duty officer chose it), route it to whoever they add, and record the step.
-    Answers whether anything changed.
+    Answers whether anything changed. ``route=False``: the caller routes afresh itself (a duty
+    officer's correction: ``routing_rows.route_again`` also withdraws, and states it once).
     Unknown codes must be refused by the caller (``categories.path(code) is None``)."""
     lead, rest = lead_and_rest(codes, policy, lead)
     old = (incident.category_code, list(incident.secondary_codes or []))
@@ -135,5 +137,6 @@ def set_categories(
         actor=actor,
         at=now,
     )
-    reroute(db, incident, org, now, report_id=report_id)
+    if route:
+        reroute(db, incident, org, now, report_id=report_id)
     return True
