@@ -60,8 +60,10 @@ def test_merge_two_incidents_from_the_queue(new_page, live_server):
     first = _report(  # the car caught fire: 119 classifies it apart (a second category)
         live_server, token, PLACES[0], f"二环南路车祸 120 来电 {tag}", category_code="21C02"
     )
-    second = _report(live_server, token, PLACES[1], f"二环南路车祸 122 来电 {tag}",
-                     category_code="21B01", casualties={"injuries": 2})  # fmt: skip
+    # 1.2 km apart, beyond any scene rule; in PLACES[0] so the merged fire is nowhere near
+    # the reports other tests send (a fire-led scene takes in a gas leak nearby)
+    second = _report(live_server, token, PLACES[0], f"二环南路车祸 122 来电 {tag}",
+                     category_code="21B01", casualties={"injuries": 2}, east_m=1200)  # fmt: skip
     assert first["incident_id"] != second["incident_id"]
     page = new_page()
     login(page, live_server, demo_user("duty_officer"))
