@@ -57,11 +57,13 @@ def _open_room(page: Page, server: LiveServer, incident_id: int) -> None:
 def test_merge_two_incidents_from_the_queue(new_page, live_server):
     token = live_server.token(demo_user("duty_officer"))
     tag = uuid.uuid4().hex[:4]
-    first = _report(
-        live_server, token, PLACES[0], f"二环南路车祸 120 来电 {tag}", category_code="21B01"
+    first = _report(  # the car caught fire: 119 classifies it apart (a second category)
+        live_server, token, PLACES[0], f"二环南路车祸 120 来电 {tag}", category_code="21C02"
     )
-    second = _report(live_server, token, PLACES[1], f"二环南路车祸 122 来电 {tag}",
-                     category_code="21B01", casualties={"injuries": 2})  # fmt: skip
+    # 1.2 km apart, beyond any scene rule; in PLACES[0] so the merged fire is nowhere near
+    # the reports other tests send (a fire-led scene takes in a gas leak nearby)
+    second = _report(live_server, token, PLACES[0], f"二环南路车祸 122 来电 {tag}",
+                     category_code="21B01", casualties={"injuries": 2}, east_m=1200)  # fmt: skip
     assert first["incident_id"] != second["incident_id"]
     page = new_page()
     login(page, live_server, demo_user("duty_officer"))
@@ -84,9 +86,36 @@ def test_merge_two_incidents_from_the_queue(new_page, live_server):
     expect(room.locator("[data-test=reports]")).to_contain_text(f"120 来电 {tag}")
     expect(room.locator("[data-test=reports]")).to_contain_text(f"122 来电 {tag}")
     expect(room.locator("[data-test=timeline]")).to_contain_text("并入本事件")
+    # both categories stay (issue 13 item 1): the lead, the other as a secondary category,
+    # with what decided the lead; each still routes to its department
+    detail = live_server.call(f"/api/v1/incidents/{second['incident_id']}", token)
+    (other,) = detail["secondary_categories"]
+    assert {detail["category"]["code"], other["code"]} == {"21B01", "21C02"}
+    category = room.locator("[data-test=category]")
+    chip = category.locator(f"[data-test=secondary-{other['code']}]")
+    expect(chip).to_have_text(other["names"][-1])  # the leaf name; the full path as its title
+    expect(chip).to_have_attribute("title", f"{other['display']}（{other['code']}）")
+    expect(category.locator("[data-test=category-why]")).to_contain_text("置信度")
+    # the top cards show all they hold (review D8): no inner scroll cuts a line or the
+    # timeline's last entry
+    clipped = page.evaluate(
+        """() => [...document.querySelectorAll('.columns > .el-card')]
+              .filter((c) => c.scrollHeight > c.clientHeight + 1
+                          || c.scrollWidth > c.clientWidth + 1).length"""
+    )
+    assert clipped == 0
+    last = room.locator("[data-test=timeline] .el-timeline-item").last
+    last.scroll_into_view_if_needed()
+    expect(last).to_be_in_viewport()
+    screenshot(page, "screening-timeline-end")
+    page.locator("[data-test=incident-room]").evaluate("(el) => el.scrollTo(0, 0)")
+    screenshot(page, "screening-categories")
     # both gone from the queue but the lead; the merged one says where it went
     page.locator("[data-test=nav-queue]").click()
     expect(page.locator("[data-test=queue] tr", has_text=f"120 来电 {tag}")).to_have_count(0)
+    lead_row = page.locator("[data-test=queue] tr", has_text=f"122 来电 {tag}")
+    expect(lead_row.locator(f"[data-test=secondary-{other['code']}]")).to_be_visible()
+    screenshot(page, "screening-queue-categories")
     _open_room(page, live_server, first["incident_id"])
     banner = page.locator("[data-test=merged-banner]")
     expect(banner).to_contain_text(f"已并入事件 #{second['incident_id']}")

@@ -384,3 +384,168 @@ def test_the_categories_an_officer_may_pick(client, duty, token_for):  # type: i
     assert (
         client.get("/api/v1/screening/categories", headers=token_for("viewer")).status_code == 403
     )
+
+
+def _routed(detail, types=("headquarters", "department")) -> set[str]:  # type: ignore[no-untyped-def]
+    return {
+        x["target_code"]
+        for x in detail["routing"]
+        if x["target_type"] in types and not x["withdrawn_at"]
+    }
+
+
+def _codes(inc) -> list[str]:  # type: ignore[no-untyped-def]
+    return [inc["category"]["code"], *(c["code"] for c in inc["secondary_categories"])]
+
+
+def test_a_merge_keeps_every_category_and_each_still_routes(client, duty, quiet_spot):  # type: ignore[no-untyped-def]
+    """Issue 13 item 1 (review D4): the fire of a crash merged by hand stays on the lead as a
+    secondary category and the fire's department still has the incident."""
+    _, lon1, lat1 = quiet_spot()
+    _, lon2, lat2 = quiet_spot()
+    crash = _report(client, duty, lon1, lat1, text="两车相撞，有人受伤", category_code="21B01")
+    fire = _report(client, duty, lon2, lat2, text="轿车撞后冒烟起火", category_code="21C02")
+    a, b = crash["incident_id"], fire["incident_id"]
+    assert a != b
+    wanted = _routed(_detail(client, duty, a)) | _routed(_detail(client, duty, b))
+    r = client.post(
+        "/api/v1/incidents/merge",
+        json={"incident_ids": [a, b], "lead_id": a, "reason": "同一车祸，119 与 122 各报一次"},
+        headers=duty,
+    )
+    assert r.status_code == 200, r.text
+    lead = _detail(client, duty, a)
+    assert sorted(_codes(lead)) == ["21B01", "21C02"]
+    assert len(lead["secondary_categories"]) == 1
+    assert wanted <= _routed(lead)  # each category's headquarters and departments
+    assert "categories_changed" in _kinds(lead)
+
+
+def test_reclassify_keeps_the_officers_code_as_lead_and_the_other_categories(
+    client, duty, quiet_spot
+):  # type: ignore[no-untyped-def]
+    _, lon1, lat1 = quiet_spot()
+    _, lon2, lat2 = quiet_spot()
+    a = _report(client, duty, lon1, lat1, text="两车相撞，有人受伤", category_code="21B01")
+    b = _report(client, duty, lon2, lat2, text="轿车撞后冒烟起火", category_code="21C02")
+    a, b = a["incident_id"], b["incident_id"]
+    by_code = {
+        "21B01": _routed(_detail(client, duty, a)),
+        "21C02": _routed(_detail(client, duty, b)),
+    }
+    client.post(
+        "/api/v1/incidents/merge",
+        json={"incident_ids": [a, b], "lead_id": a, "reason": "同一现场"},
+        headers=duty,
+    ).raise_for_status()
+    merged = _detail(client, duty, a)
+    lead_before = merged["category"]["code"]
+    secondary = next(c for c in _codes(merged) if c != lead_before)
+    # the officer promotes the less grave one (by the policy): it leads, the other stays
+    r = client.post(
+        f"/api/v1/incidents/{a}/category",
+        json={"category_code": secondary, "reason": "现场核实以此为主"},
+        headers=duty,
+    )
+    assert r.status_code == 200, r.text
+    inc = _detail(client, duty, a)
+    assert inc["category"]["code"] == secondary and inc["category"]["source"] == "officer"
+    assert inc["category"]["matched"] == []
+    assert _codes(inc) == [secondary, lead_before]  # the officer's choice wins over severity
+    assert _routed(merged) <= _routed(inc)  # both categories still route
+    # a new code replaces the lead the officer calls wrong; the other category stays
+    r = client.post(
+        f"/api/v1/incidents/{a}/category",
+        json={"category_code": "91A02", "reason": "以医疗救助为主"},
+        headers=duty,
+    )
+    assert r.status_code == 200, r.text
+    inc = _detail(client, duty, a)
+    assert _codes(inc) == ["91A02", lead_before]
+    assert by_code[lead_before] <= _routed(inc)  # the remaining category still routes
+
+
+def test_a_split_recounts_the_secondary_categories(client, duty, quiet_spot):  # type: ignore[no-untyped-def]
+    _, lon, lat = quiet_spot()
+    _, lon2, lat2 = quiet_spot()
+    a = _report(client, duty, lon, lat, text="两车相撞，有人受伤", category_code="21B01")
+    b = _report(client, duty, lon2, lat2, text="轿车撞后冒烟起火", category_code="21C02")
+    client.post(
+        "/api/v1/incidents/merge",
+        json={"incident_ids": [a["incident_id"], b["incident_id"]], "lead_id": a["incident_id"],
+              "reason": "同一现场"},
+        headers=duty,
+    ).raise_for_status()  # fmt: skip
+    assert sorted(_codes(_detail(client, duty, a["incident_id"]))) == ["21B01", "21C02"]
+    r = client.post(
+        f"/api/v1/incidents/{a['incident_id']}/reports/{b['report_id']}/split",
+        json={"reason": "起火是另一辆车"},
+        headers=duty,
+    )
+    assert r.status_code == 201, r.text
+    left = _detail(client, duty, a["incident_id"])
+    assert _codes(left) == ["21B01"]  # the fire left with its report
+    assert _codes(_detail(client, duty, r.json()["incident"]["id"])) == ["21C02"]
+
+
+def test_relocate_refreshes_the_evidence_of_place_and_the_merge_key(client, duty, quiet_spot, demo):  # type: ignore[no-untyped-def]
+    from yingji.grid.models import GridLine, GridPoint
+    from yingji.intake.models import Incident
+
+    with demo.session() as s:
+        gp = s.scalars(select(GridPoint).order_by(GridPoint.id)).first()
+        gl = s.scalars(select(GridLine).order_by(GridLine.id)).first()
+        point = (gp.code, gp.lon, gp.lat)
+        start = gl.geometry["coordinates"][0]
+        if gl.geometry["type"] == "MultiLineString":
+            start = start[0]
+        line = (gl.code, start[0], start[1])
+    _, lon, lat = quiet_spot()
+    a = _report(
+        client, duty, lon, lat, address="经十路与顺河街交叉口",
+        location={"lon": lon, "lat": lat, "crs": "wgs84", "accuracy_m": 800, "source": "cell"},
+    )["incident_id"]  # fmt: skip
+    with demo.session() as s:
+        before = s.get(Incident, a)
+        assert before.accuracy_m == 800 and before.place_key
+        old_key = before.merge_key
+        evidence = (before.grid_point_code, before.line_code, before.line_offset_m)
+    r = client.post(
+        f"/api/v1/incidents/{a}/location",
+        json={
+            "lon": point[1],
+            "lat": point[2],
+            "address": "幸福小区5号楼",
+            "reason": "报警人说错了地点",
+        },
+        headers=duty,
+    )
+    assert r.status_code == 200, r.text
+    with demo.session() as s:
+        inc = s.get(Incident, a)
+        assert inc.accuracy_m is None  # a point picked on the map is precise
+        assert inc.place_key == "@幸福小区#5"
+        assert inc.merge_key != old_key and inc.merge_key.startswith(f"{inc.category_group}:")
+        assert inc.grid_point_code == point[0]  # the grid point it now stands at
+    # on a grid line: the line and how far along it (its start: 0 m)
+    r = client.post(
+        f"/api/v1/incidents/{a}/location",
+        json={"lon": line[1], "lat": line[2], "reason": "在道路起点"},
+        headers=duty,
+    )
+    assert r.status_code == 200, r.text
+    with demo.session() as s:
+        inc = s.get(Incident, a)
+        assert inc.line_code == line[0] and inc.line_offset_m == 0
+    # without an address the explicit place goes: the old address no longer says where it is
+    r = client.post(
+        f"/api/v1/incidents/{a}/location",
+        json={"lon": lon, "lat": lat, "reason": "还是原来的位置"},
+        headers=duty,
+    )
+    assert r.status_code == 200, r.text
+    with demo.session() as s:
+        inc = s.get(Incident, a)
+        assert inc.place_key is None and inc.merge_key == old_key
+        assert (inc.grid_point_code, inc.line_code, inc.line_offset_m) == evidence
+        assert inc.accuracy_m is None

@@ -178,6 +178,14 @@ def test_the_lead_is_the_gravest_and_one_sub_class_counts_once():
     assert lead_and_rest([], POL) == (None, [])
 
 
+def test_an_officers_lead_wins_over_severity_and_stands_for_its_sub_class():
+    codes = ["91A02", "21B01", "21C02", "21B02"]
+    assert lead_and_rest(codes, POL, "91A02") == ("91A02", ["21B01", "21C02"])
+    # 21B03 stands for 21B: the other 21B codes go; the rest keep the order given
+    assert lead_and_rest(codes, POL, "21B03") == ("21B03", ["91A02", "21C02"])
+    assert lead_and_rest([], POL, "21A03") == ("21A03", [])
+
+
 def test_the_shipped_policy_holds_the_issues_defaults():
     shipped = policy.shipped()
     for code, radius, window in [

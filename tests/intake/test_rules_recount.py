@@ -12,11 +12,10 @@ from hypothesis import strategies as st
 from yingji.intake import grading
 from yingji.intake.recount import (
     ReportFacts,
-    earliest_category,
     facts_of,
-    keeps_category,
     leading_position,
     recount,
+    scene_codes,
 )
 
 T0 = datetime(2026, 8, 18, 9, 0, tzinfo=UTC)
@@ -86,10 +85,25 @@ def test_facts_of_a_stored_report():
 
 def test_the_category_and_position_that_lead_after_reports_moved():
     rest = [_r(2, minutes=5, code="21B01", lon=117.1), _r(3, minutes=1, code=None, lon=117.2)]
-    assert not keeps_category(rest, current="21C01", source="keyword")
-    assert keeps_category(rest, current="21C01", source="officer")
-    assert keeps_category(rest, current="21B01", source="keyword")
-    assert earliest_category(rest).id == 2  # type: ignore[union-attr]
+    # the reports' categories, earliest first (the current lead first while one carries it)
+    assert scene_codes(rest, current="21C01", secondary=[], source="keyword") == (["21B01"], None)
+    two = [*rest, _r(4, minutes=0, code="21C02")]
+    assert scene_codes(two, current="21B01", secondary=[], source="keyword") == (
+        ["21B01", "21C02"],
+        None,
+    )
+    assert scene_codes(two, current="21A03", secondary=[], source="keyword") == (
+        ["21C02", "21B01"],
+        None,
+    )
+    # an officer's lead stays; of its secondaries only those a report still carries
+    assert scene_codes(rest, current="21C01", secondary=["21B01", "91A02"], source="officer") == (
+        ["21C01", "21B01"],
+        "21C01",
+    )
+    # no report carries a category: left as it is
+    none = [_r(5, code=None)]
+    assert scene_codes(none, current="21C01", secondary=[], source="keyword") is None
     assert leading_position(rest, current=(117.0, 36.6), manual=False) == (117.2, 36.6)
     assert leading_position(rest, current=(117.0, 36.6), manual=True) == (117.0, 36.6)
     assert leading_position(rest, current=(117.1, 36.6), manual=False) == (117.1, 36.6)

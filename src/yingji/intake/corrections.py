@@ -21,7 +21,8 @@ one writer at a time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,7 +34,18 @@ from yingji.audit import service as audit
 from yingji.core.errors import ApiError, conflict, invalid, not_found
 from yingji.geo.transform import Crs
 from yingji.grid import service as grid_service
-from yingji.intake import categories, deadlines, grading, lifecycle, merge, merge_followers, routing
+from yingji.intake import (
+    categories,
+    deadlines,
+    grading,
+    lifecycle,
+    merge,
+    merge_followers,
+    places,
+    policy_store,
+    routing,
+    scenes,
+)
 from yingji.intake.config import IntakeSettings, get_intake_settings
 from yingji.intake.events import IntakeEvent
 from yingji.intake.facts import set_facts, sync_deadline_due
@@ -51,11 +63,10 @@ from yingji.intake.models import (
 from yingji.intake.prepare import Step, match_address
 from yingji.intake.recount import (
     ReportFacts,
-    earliest_category,
     facts_of,
-    keeps_category,
     leading_position,
     recount,
+    scene_codes,
 )
 from yingji.intake.routing_rows import (
     buffer_routes,
@@ -64,6 +75,7 @@ from yingji.intake.routing_rows import (
     targets_for,
     withdraw_all,
 )
+from yingji.intake.schemas import Location
 from yingji.intake.shapes import subdistrict_ref
 
 # Stream event types of corrections (the existing ``incident.merged`` is a report merging in)
@@ -187,6 +199,15 @@ def _facts(r: Report) -> ReportFacts:
     )
 
 
+def _stated_location(raw_body: str) -> Location | None:
+    """The location a report stated (its accuracy and source), from the body as received."""
+    try:
+        loc = json.loads(raw_body).get("location")
+        return Location.model_validate(loc) if loc else None
+    except (ValueError, AttributeError):  # a body the intake accepted parses; old rows may not
+        return None
+
+
 def _report_count(db: Session, incident_id: int) -> int:
     return int(
         db.scalar(select(func.count(Report.id)).where(Report.incident_id == incident_id)) or 0
@@ -215,12 +236,16 @@ def _recount(
     actor: audit.Actor,
     now: datetime,
     rise_only: bool,
+    org: routing.Organisation,
     at_least: grading.Facts | None = None,
+    recategorise: bool = True,
 ) -> None:
     """Recount the incident from the reports it holds now (flushed), and say on the timeline
-    when its level changed and why; ``rise_only`` (reports came in): it never falls."""
+    when its level changed and why; ``rise_only`` (reports came in): it never falls.
+    ``recategorise``: its categories follow the reports too (a merge sets them itself)."""
     db.flush()
-    reports = [_facts(r) for r in _reports(db, incident.id)]
+    rows = _reports(db, incident.id)
+    reports = [_facts(r) for r in rows]
     rc = recount(
         reports, grading_rule=incident.grading_rule, floor=incident.level_floor, at_least=at_least
     )
@@ -248,16 +273,23 @@ def _recount(
             actor=actor,
             at=now,
         )
-    if not keeps_category(reports, current=incident.category_code, source=incident.category_source):
-        lead = earliest_category(reports)
-        if lead is not None:
-            _set_category(incident, lead.category_code, lead.category_source,
-                          lead.category_confidence)  # fmt: skip
+    plan = scene_codes(reports, current=incident.category_code,
+                       secondary=incident.secondary_codes or [],
+                       source=incident.category_source) if recategorise else None  # fmt: skip
+    if plan is not None:
+        codes, officer_lead = plan
+        donors = [(r.category_code, r.category_source, r.category_confidence, None)
+                  for r in sorted(reports, key=lambda x: (x.occurred_at, x.id))]  # fmt: skip
+        _set_codes(db, incident, codes, lead=officer_lead, donors=donors, org=org, actor=actor,
+                   now=now)  # fmt: skip
     manual = (incident.location or {}).get("source") == MANUAL_LOCATION
     current = (incident.lon, incident.lat) if incident.lon is not None else None
     position = leading_position(reports, current=current, manual=manual)  # type: ignore[arg-type]  # lon is set whenever lat is (one position)
     if position is not None and position != current:
-        _place(db, incident, position[0], position[1], Crs.wgs84, manual=False)
+        at = next((r for r in rows if (r.lon, r.lat) == position), None)
+        _place(db, incident, position[0], position[1], Crs.wgs84, manual=False,
+               address=at.address if at else "", text=at.text if at else "",
+               location=_stated_location(at.raw_body) if at else None)  # fmt: skip
 
 
 def _group(code: str | None, prefix: int) -> str | None:
@@ -275,6 +307,8 @@ def _set_category(incident: Incident, code: str | None, source: str, confidence:
     incident.category_source = source
     incident.category_confidence = confidence
     incident.low_confidence = False if source == OFFICER_SOURCE else incident.low_confidence
+    if source == OFFICER_SOURCE:
+        incident.category_matched = []  # the officer decided, not the classifier's words
     path = categories.path(code) if code else None
     incident.grading_rule = path.grading_rule if path else "general"
     incident.category_group = _group(code, _PREFIX)
@@ -290,6 +324,39 @@ def _set_category(incident: Incident, code: str | None, source: str, confidence:
     sync_deadline_due(incident)
 
 
+Donor = tuple[str | None, str, float, list[str] | None]  # code, source, confidence, matched
+
+
+def _set_codes(
+    db: Session,
+    incident: Incident,
+    codes: Sequence[str | None],
+    *,
+    lead: str | None,
+    donors: Sequence[Donor],
+    org: routing.Organisation,
+    actor: audit.Actor,
+    now: datetime,
+) -> None:
+    """Give the incident these categories through ``scenes.set_categories`` (the gravest leads,
+    or ``lead``, the officer's choice; the others stay secondary and each routes to its
+    department), then, when the lead changed, what follows from the lead (grading rule,
+    production-safety clocks, source and confidence of whoever classified it: the first of
+    ``donors`` with that code)."""
+    old_lead = incident.category_code
+    scenes.set_categories(db, incident, codes, policy=policy_store.current(db), org=org,
+                          now=now, actor=actor, lead=lead, route=False)  # fmt: skip
+    new_lead = incident.category_code
+    if new_lead == old_lead:
+        return
+    donor = next((d for d in donors if d[0] == new_lead), None)
+    if donor is None:
+        return
+    _set_category(incident, new_lead, donor[1], donor[2])
+    if donor[3] is not None:
+        incident.category_matched = list(donor[3])
+
+
 def _set_merge_key(incident: Incident) -> None:
     group = incident.category_group
     incident.merge_key = (
@@ -300,10 +367,25 @@ def _set_merge_key(incident: Incident) -> None:
 
 
 def _place(
-    db: Session, incident: Incident, lon: float, lat: float, crs: Crs, *, manual: bool
+    db: Session,
+    incident: Incident,
+    lon: float,
+    lat: float,
+    crs: Crs,
+    *,
+    manual: bool,
+    address: str = "",
+    text: str = "",
+    location: Any = None,
 ) -> dict[str, Any]:
     """Locate a position in the grid (the grid's own errors: outside the district, swapped
-    coordinates) and put the incident there: sub-district, grid, merge key follow."""
+    coordinates) and put the incident there: sub-district, grid, merge key and the evidence
+    of place later reports are compared with (``places.place_of``) follow.
+
+    ``address``/``text``/``location``: what names the new place — the officer's address (a
+    pick on the map is precise; without an address the explicit place is cleared, since the
+    old address no longer says where the incident is), or the report the incident now stands
+    at (its words and stated accuracy)."""
     pos = grid_service.find(db, lon=lon, lat=lat, crs=crs)
     located = grid_service.located_facts(pos)
     if manual:
@@ -313,6 +395,21 @@ def _place(
     incident.subdistrict_code = located["subdistrict"]["code"]
     incident.location = located
     _set_merge_key(incident)
+    line_hit = pos.found.line
+    offset = (
+        places.line_offset_m(line_hit.line.geometry, pos.wgs_lon, pos.wgs_lat)
+        if line_hit is not None and line_hit.distance_m <= places.MAX_LINE_SNAP_M
+        else None
+    )
+    place = places.place_of(
+        location=None if manual else location, address=address, text=text, located=located,
+        line_offset=offset, lon=incident.lon, lat=incident.lat, policy=policy_store.current(db),
+    )  # fmt: skip
+    incident.accuracy_m = place.accuracy_m or None
+    incident.grid_point_code = place.point_code
+    incident.line_code = place.line_code
+    incident.line_offset_m = place.line_offset_m
+    incident.place_key = place.place_key
     return located
 
 
@@ -474,6 +571,7 @@ def merge_incidents(
     for o in others:
         gravest = grading.graver(gravest, o.level)
     old_codes = (lead.headquarters_code, lead.subdistrict_code)
+    lead_code = lead.category_code
     for model in (Report, IncidentReport, TimelineEntry):
         db.execute(
             update(model).where(model.incident_id.in_(merged_ids)).values(incident_id=lead_id)
@@ -489,16 +587,27 @@ def merge_incidents(
                   {"from": old, "to": gravest}),
             actor=actor, at=now,
         )  # fmt: skip
-    if lead.category_code is None:
-        first = next((o for o in others if o.category_code), None)
-        if first is not None:
-            _set_category(lead, first.category_code, first.category_source,
-                          first.category_confidence)  # fmt: skip
-            lead.low_confidence = first.low_confidence
     lead.deadlines_done = sorted(
         {*lead.deadlines_done, *(d for o in others for d in o.deadlines_done)}
     )
-    _recount(db, lead, actor=actor, now=now, rise_only=True, at_least=at_least)
+    _recount(db, lead, actor=actor, now=now, rise_only=True, at_least=at_least, org=org,
+             recategorise=False)  # fmt: skip
+    # every category of every incident stays: the gravest leads (an officer's lead stays
+    # lead), the others are secondary and each still routes to its department
+    low = lead.low_confidence
+    _set_codes(
+        db, lead,
+        [c for inc in (lead, *others) for c in (inc.category_code, *(inc.secondary_codes or []))],
+        lead=lead.category_code if lead.category_source == OFFICER_SOURCE else None,
+        donors=[(c, inc.category_source, inc.category_confidence, inc.category_matched)
+                for inc in (lead, *others)
+                for c in (inc.category_code, *(inc.secondary_codes or []))],
+        org=org, actor=actor, now=now,
+    )  # fmt: skip
+    if lead.category_code != lead_code:
+        lead.low_confidence = next(
+            (o.low_confidence for o in others if o.category_code == lead.category_code), low
+        )
     lead.updated_at = now
     pending: list[PendingEvent] = []
     for o in others:
@@ -640,12 +749,13 @@ def split_report(
     )
     _set_category(new, report.category_code, report.category_source, report.category_confidence)
     if report.lon is not None and report.lat is not None:
-        _place(db, new, report.lon, report.lat, Crs.wgs84, manual=False)
+        _place(db, new, report.lon, report.lat, Crs.wgs84, manual=False, address=report.address,
+               text=report.text, location=_stated_location(report.raw_body))  # fmt: skip
     db.add(new)
     db.flush()
     _move_rows(db, report, new.id, f"值班员 {actor.name} 拆分：{reason}")
-    _recount(db, new, actor=actor, now=now, rise_only=False)
-    _recount(db, incident, actor=actor, now=now, rise_only=False)
+    _recount(db, new, actor=actor, now=now, rise_only=False, org=org)
+    _recount(db, incident, actor=actor, now=now, rise_only=False, org=org)
     incident.updated_at = now
     pending: list[PendingEvent] = []
     record_step(
@@ -723,8 +833,8 @@ def move_report(
     before = {source.id: audit.snapshot(source), target.id: audit.snapshot(target)}
     codes = {i.id: (i.headquarters_code, i.subdistrict_code) for i in (source, target)}
     _move_rows(db, report, target.id, f"值班员 {actor.name} 移入：{reason}")
-    _recount(db, target, actor=actor, now=now, rise_only=True)
-    _recount(db, source, actor=actor, now=now, rise_only=False)
+    _recount(db, target, actor=actor, now=now, rise_only=True, org=org)
+    _recount(db, source, actor=actor, now=now, rise_only=False, org=org)
     pending: list[PendingEvent] = []
     for inc, kind, zh, en in (
         (source, "report_moved_out", f"{actor.name} 将报告 #{report.id} 移至事件 #{target.id}",
@@ -796,8 +906,17 @@ def reclassify(
         incident.category_code,
         (incident.headquarters_code, incident.subdistrict_code),
     )
+    # the officer's code leads whatever its severity; the other categories of the scene stay
+    # secondary. Promoting one of them keeps the old lead as a secondary; a new code replaces
+    # the old lead (the officer said it was wrong)
+    policy = policy_store.current(db)
+    rest = list(incident.secondary_codes or [])
+    promoted = any(c[: policy.group_len] == path.code[: policy.group_len] for c in rest)
+    scenes.set_categories(db, incident, [path.code, *([old_code] if promoted else []), *rest],
+                          policy=policy, org=org, now=now, actor=actor,
+                          lead=path.code, route=False)  # fmt: skip
     _set_category(incident, path.code, OFFICER_SOURCE, 1.0)
-    _recount(db, incident, actor=actor, now=now, rise_only=False)
+    _recount(db, incident, actor=actor, now=now, rise_only=False, org=org)
     incident.updated_at = now
     old = categories.path(old_code) if old_code else None
     old_name = old.display if old else "未分类"
@@ -860,9 +979,10 @@ def relocate(
     old_codes = (incident.headquarters_code, incident.subdistrict_code)
     old_pos = {"lon": incident.lon, "lat": incident.lat, "address": incident.address,
                "subdistrict": incident.subdistrict_code}  # fmt: skip
-    _place(db, incident, pos.wgs_lon, pos.wgs_lat, Crs.wgs84, manual=True)
     if address.strip():
         incident.address = address.strip()[:256]
+    _place(db, incident, pos.wgs_lon, pos.wgs_lat, Crs.wgs84, manual=True,
+           address=address.strip())  # fmt: skip
     incident.updated_at = now
     sub = subdistrict_ref(incident, org)
     where = " / ".join(

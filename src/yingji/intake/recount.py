@@ -10,9 +10,9 @@ level an officer set by hand (``floor``): a recount never takes it below that. W
 reports leave, the figures they alone carried leave with them and the level may fall to
 what the rest support, never below the floor; the caller puts the change on the timeline.
 
-The leading category (the merge-rules branch adds secondary categories and picks the
-gravest as the lead; its recompute joins here): a category an officer set stays; otherwise
-the incident keeps its own while some report still carries it, else the earliest report's.
+The categories (:func:`scene_codes`, applied by ``scenes.set_categories``): a lead an officer
+set stays, with the secondary categories some remaining report still carries; otherwise the
+categories are those the remaining reports carry, and the gravest leads (``scenes``).
 """
 
 from __future__ import annotations
@@ -109,16 +109,26 @@ def recount(
     )
 
 
-def keeps_category(reports: Sequence[ReportFacts], *, current: str | None, source: str) -> bool:
-    """Whether the incident keeps its category after reports moved: an officer set it, or a
-    remaining report still carries it."""
-    return source == "officer" or bool(current and any(r.category_code == current for r in reports))
+def scene_codes(
+    reports: Sequence[ReportFacts], *, current: str | None, secondary: Sequence[str], source: str
+) -> tuple[list[str], str | None] | None:
+    """The categories an incident carries after reports moved in or out (a split, a move), as
+    ``(codes, officer's lead)`` for ``scenes.set_categories``, or None to leave them as they are
+    (no remaining report carries a category and no officer set one).
 
-
-def earliest_category(reports: Sequence[ReportFacts]) -> ReportFacts | None:
-    """The earliest report with a category (whose category then leads), if any."""
-    ordered = sorted(reports, key=lambda x: (x.occurred_at, x.id))
-    return next((r for r in ordered if r.category_code), None)
+    An officer's lead stays lead; of the secondary categories only those a remaining report
+    still carries stay (a category the officer took away does not come back from the reports).
+    Otherwise the codes are the remaining reports', earliest first, the current lead first when
+    a report still carries it (ties keep the category the incident had)."""
+    carried = [r.category_code for r in sorted(reports, key=lambda x: (x.occurred_at, x.id))]
+    codes = [c for c in carried if c]
+    if source == "officer" and current:
+        return [current, *(c for c in secondary if c in codes)], current
+    if not codes:
+        return None
+    if current in codes:
+        codes = [current, *(c for c in codes if c != current)]
+    return codes, None
 
 
 def leading_position(

@@ -159,8 +159,19 @@ def route_again(
 ) -> tuple[list[routing.Target], list[Routing]]:
     """Route an incident afresh after a duty officer changed what routing reads (category,
     level, position): targets it newly goes to are routed (or taken up again), targets it no
-    longer goes to are withdrawn (kept, with ``withdrawn_at``). Answers (gained, lost)."""
-    rows = list(db.scalars(select(Routing).where(Routing.incident_id == incident.id)))
+    longer goes to are withdrawn (kept, with ``withdrawn_at``). Answers (gained, lost).
+    It is the one authority of the correction's routing: rows :func:`reroute` buffered for
+    the incident earlier in the transaction (``scenes.set_categories``) are taken over, so a
+    target is neither inserted twice nor reported gained by one and lost by the other."""
+    buffer = buffered_rows(db, "intake_routing")
+    buffer[:] = [row for row in buffer if row["incident_id"] != incident.id]
+    rows = list(
+        db.scalars(
+            select(Routing)
+            .where(Routing.incident_id == incident.id)
+            .execution_options(populate_existing=True)  # reroute may have revived rows by SQL
+        )
+    )
     lf = (incident.location or {}).get("local_force")
     local_force = (lf["subdistrict_code"], lf["name"]) if lf else None
     incident.headquarters_code = None  # set again by the headquarters target, if any

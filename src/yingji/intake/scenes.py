@@ -28,10 +28,21 @@ from yingji.intake.prepare import Step
 from yingji.intake.routing_rows import reroute, targets_for
 
 
-def lead_and_rest(codes: Iterable[str | None], policy: MergePolicy) -> tuple[str | None, list[str]]:
+def lead_and_rest(
+    codes: Iterable[str | None], policy: MergePolicy, lead: str | None = None
+) -> tuple[str | None, list[str]]:
     """The lead (most serious) and the secondary categories of a scene, from its codes in the
     order the incident got them. Codes of one 小类 are one category (the first one stays,
-    unless a graver code of the 小类 comes)."""
+    unless a graver code of the 小类 comes). ``lead``: the category a duty officer chose; it
+    leads whatever its severity (the officer's judgement wins over the table), and stands for
+    its 小类."""
+    if lead:
+        g = policy.group_len
+        others = [c for c in codes if c and c[:g] != lead[:g]]
+        first, more = lead_and_rest(others, policy)
+        groups = [c[:g] for c in others]
+        rest = [c for c in (first, *more) if c]
+        return lead, sorted(rest, key=lambda c: groups.index(c[:g]))
     kept: list[str] = []
     for code in codes:
         if not code:
@@ -92,11 +103,15 @@ def set_categories(
     now: datetime,
     actor: audit.Actor,
     report_id: int | None = None,
+    lead: str | None = None,
+    route: bool = True,
 ) -> bool:
-    """Give the incident exactly these categories (lead picked by :func:`lead_and_rest`),
-    route it to whoever they add, and record the step. Answers whether anything changed.
+    """Give the incident exactly these categories (lead picked by :func:`lead_and_rest`, or
+    ``lead`` when a duty officer chose it), route it to whoever they add, and record the step.
+    Answers whether anything changed. ``route=False``: the caller routes afresh itself (a duty
+    officer's correction: ``routing_rows.route_again`` also withdraws, and states it once).
     Unknown codes must be refused by the caller (``categories.path(code) is None``)."""
-    lead, rest = lead_and_rest(codes, policy)
+    lead, rest = lead_and_rest(codes, policy, lead)
     old = (incident.category_code, list(incident.secondary_codes or []))
     if (lead, rest) == old:
         return False
@@ -122,5 +137,6 @@ def set_categories(
         actor=actor,
         at=now,
     )
-    reroute(db, incident, org, now, report_id=report_id)
+    if route:
+        reroute(db, incident, org, now, report_id=report_id)
     return True

@@ -105,6 +105,10 @@ def event_payload(
             incident.category_matched,
         ),
         "secondary_codes": list(incident.secondary_codes or ()),
+        # as ``IncidentRead.secondary_categories``: a live board replaces its row by this
+        "secondary_categories": [
+            category_dict(c, 1.0, False, "merged") for c in incident.secondary_codes or ()
+        ],
         "subdistrict": {"code": sub, "name": org.subdistricts.get(sub, sub)} if sub else None,
         "headquarters": {"code": hq, "name": org.headquarters.get(hq, (hq, ""))[0]} if hq else None,
         "lon": incident.lon,

@@ -52,6 +52,12 @@ export default {
   mergedInto: 'This incident was merged into incident #{id}',
   openLead: 'Open the lead incident',
   withdrawn: 'withdrawn',
+  evidence: {
+    secondary: 'Also',
+    matched: 'Decided by: {words} (confidence {confidence})',
+    confidence: 'Confidence {confidence}',
+    officer: 'Set by the duty officer',
+  },
   corrections: 'Corrections',
   kind: {
     merge: 'Merge',

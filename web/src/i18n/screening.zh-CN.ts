@@ -52,6 +52,12 @@ export default {
   mergedInto: '本事件已并入事件 #{id}',
   openLead: '打开主事件',
   withdrawn: '已撤回',
+  evidence: {
+    secondary: '次要类别',
+    matched: '依据：{words}（置信度 {confidence}）',
+    confidence: '置信度 {confidence}',
+    officer: '值班员设定',
+  },
   corrections: '更正记录',
   kind: {
     merge: '合并',
