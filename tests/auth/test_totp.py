@@ -102,9 +102,13 @@ def test_a_required_role_enrols_at_login_then_logs_in_with_codes(
     assert uri.startswith("otpauth://totp/") and f"secret={secret}" in uri and name in uri
     assert enrolment.json()["qr_svg"].startswith("data:image/svg+xml")
 
-    wrong = client.post("/api/v1/auth/totp/confirm", json={"code": "000000"}, headers=enrol_headers)
-    if wrong.status_code != 422:  # 000000 could be the right code once in a million
-        pytest.skip("000000 happened to be valid")
+    # a code that is valid in no step around now (so the refusal cannot be luck)
+    valid = {pyotp.TOTP(secret).at(time.time() + d) for d in (-60, -30, 0, 30, 60)}
+    bad = next(
+        c for c in ("000000", "111111", "222222", "333333", "444444", "555555") if c not in valid
+    )
+    wrong = client.post("/api/v1/auth/totp/confirm", json={"code": bad}, headers=enrol_headers)
+    assert wrong.status_code == 422
     assert wrong.json()["field"] == "code"
     confirmed_at = time.time()
     used = pyotp.TOTP(secret).at(confirmed_at)
