@@ -138,18 +138,28 @@ def test_patch_null_is_422_naming_the_field(
 def test_patch_null_clears_a_field_that_may_be_empty(client, admin_headers) -> None:
     team_id = _first(client, admin_headers, "/api/v1/resources/teams")
     url = f"/api/v1/resources/teams/{team_id}"
-    resp = client.patch(url, json={"agreement_until": None}, headers=admin_headers)
-    assert resp.status_code == 200, resp.text
-    assert resp.json()["agreement_until"] is None
+    kept = client.get(url, headers=admin_headers).json()["agreement_until"]
+    try:
+        resp = client.patch(url, json={"agreement_until": None}, headers=admin_headers)
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["agreement_until"] is None
+    finally:
+        # The demo's teams are shared by the whole session: the demo-scale test reads every
+        # enterprise team's agreement date, and a CI run failed on the one cleared here.
+        client.patch(url, json={"agreement_until": kept}, headers=admin_headers)
 
 
 def test_patch_sets_a_date_as_a_date(client, admin_headers) -> None:
     """The fuzz run's PATCH of a team's agreement date reached SQLite as JSON text (a 500)."""
     team_id = _first(client, admin_headers, "/api/v1/resources/teams")
     url = f"/api/v1/resources/teams/{team_id}"
-    resp = client.patch(url, json={"agreement_until": "2029-12-31"}, headers=admin_headers)
-    assert resp.status_code == 200, resp.text
-    assert resp.json()["agreement_until"] == "2029-12-31"
+    kept = client.get(url, headers=admin_headers).json()["agreement_until"]
+    try:
+        resp = client.patch(url, json={"agreement_until": "2029-12-31"}, headers=admin_headers)
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["agreement_until"] == "2029-12-31"
+    finally:
+        client.patch(url, json={"agreement_until": kept}, headers=admin_headers)
 
 
 def test_supply_categories_answer_matches_its_model(client, admin_headers) -> None:
