@@ -32,6 +32,7 @@ from yingji.dashboard import basemap
 from yingji.dashboard.spa import install_spa
 from yingji.dashboard.tiles import open_store
 from yingji.dashboard.views import router as dashboard_router
+from yingji.enterprise.views import router as enterprise_router
 from yingji.grid.views import router as grid_router
 from yingji.intake.fastpath import ReportFastPath, is_report_post
 from yingji.intake.views import router as intake_router
@@ -195,6 +196,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         duty_router,
         media_router,
         notify_router,
+        enterprise_router,
         dashboard_router,
     ):
         app.include_router(router)

@@ -200,7 +200,9 @@ def test_who_may_locate(client, token_for, gsq_area) -> None:
     params = {"lon": lon, "lat": lat}
     assert client.get(URL, params=params).status_code == 401
     assert (
-        client.get(URL, params=params, headers=token_for("enterprise_user", "ENT-1")).status_code
+        client.get(
+            URL, params=params, headers=token_for("enterprise_user", "91110000600037341L")
+        ).status_code
         == 403
     )
     for role, scope in [

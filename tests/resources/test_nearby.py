@@ -233,7 +233,10 @@ def test_the_default_locator_follows_the_intake_domain(client, admin_headers) ->
 
 def test_nearby_needs_a_reader(client, token_for) -> None:
     assert (
-        _near(client, token_for("enterprise_user", "ENT-1"), lon=117.0, lat=36.6).status_code == 403
+        _near(
+            client, token_for("enterprise_user", "91110000600037341L"), lon=117.0, lat=36.6
+        ).status_code
+        == 403
     )
     assert _near(client, {}, lon=117.0, lat=36.6).status_code == 401
 

@@ -289,7 +289,7 @@ def test_operators_write_only_their_own_warehouses_and_read_only_their_own_ledge
     assert client.get(f"{SUPPLIES}/movements", headers=token_for("committee")).status_code == 200
     assert (
         client.get(
-            f"{SUPPLIES}/movements", headers=token_for("enterprise_user", "ENT-1")
+            f"{SUPPLIES}/movements", headers=token_for("enterprise_user", "91110000600037341L")
         ).status_code
         == 403
     )

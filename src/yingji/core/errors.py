@@ -62,9 +62,11 @@ def not_found(what_zh: str, what_en: str, field: str | None = None) -> ApiError:
 
 
 def forbidden(
-    message: str = "无权执行此操作", message_en: str = "Not allowed for your role or scope"
+    message: str = "无权执行此操作",
+    message_en: str = "Not allowed for your role or scope",
+    field: str | None = None,
 ) -> ApiError:
-    return ApiError(403, "forbidden", message, message_en)
+    return ApiError(403, "forbidden", message, message_en, field=field)
 
 
 def field_item(field: str | None, code: str, message: str, message_en: str) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Field,
     ValidationInfo,
     field_validator,
 )
@@ -421,3 +422,17 @@ def xml_safe(text: str) -> str:
     input rules, or from sources that never passed them: lxml refuses such a string outright.
     """
     return _NOT_XML_CHAR_RE.sub("\ufffd", text)
+
+
+def _phone_required(value: str) -> str:
+    return normalize_phone(value, required=True)
+
+
+def _phone_optional(value: str) -> str:
+    return normalize_phone(value)
+
+
+Phone = Annotated[str, Field(max_length=40), AfterValidator(_phone_required)]
+"""A phone number that must be given: checked and normalised by :func:`normalize_phone`."""
+OptionalPhone = Annotated[str, Field(max_length=40), AfterValidator(_phone_optional)]
+"""A phone number that may be empty."""

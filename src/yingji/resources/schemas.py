@@ -10,21 +10,10 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from yingji.core.errors import ZhValueError
-from yingji.core.validators import Input, Patch, normalize_phone
+from yingji.core.validators import Input, OptionalPhone, Patch, Phone
 from yingji.geo.transform import Crs
 from yingji.resources.quantities import from_milli
 
-
-def _phone_required(value: str) -> str:
-    return normalize_phone(value, required=True)
-
-
-def _phone_optional(value: str) -> str:
-    return normalize_phone(value)
-
-
-Phone = Annotated[str, Field(max_length=40), AfterValidator(_phone_required)]
-OptionalPhone = Annotated[str, Field(max_length=40), AfterValidator(_phone_optional)]
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Name = Annotated[str, Field(min_length=1, max_length=128)]
 Quantity = Annotated[

@@ -2669,6 +2669,131 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enterprises": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Enterprises
+         * @description The ledger, reddest first: scoped to the caller's enterprise or sub-district.
+         */
+        get: operations["list_enterprises_api_v1_enterprises_get"];
+        put?: never;
+        /**
+         * Create Enterprise
+         * @description Register an enterprise (the bureau): credit code checked by GB 32100, place located.
+         */
+        post: operations["create_enterprise_api_v1_enterprises_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Enterprise */
+        get: operations["get_enterprise_api_v1_enterprises__code__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Enterprise
+         * @description Change the ledger entry: the bureau anything; the enterprise its people and contacts.
+         */
+        patch: operations["update_enterprise_api_v1_enterprises__code__patch"];
+        trace?: never;
+    };
+    "/api/v1/enterprises/{code}/licences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Licences
+         * @description Licences, soonest expiry first, each ``valid``, ``expiring`` (30 days) or ``expired``.
+         */
+        get: operations["list_licences_api_v1_enterprises__code__licences_get"];
+        put?: never;
+        /** Add Licence */
+        post: operations["add_licence_api_v1_enterprises__code__licences_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{code}/licences/{licence_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Licence
+         * @description Remove a licence recorded in error (the audit log keeps it, with the reason).
+         */
+        delete: operations["delete_licence_api_v1_enterprises__code__licences__licence_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Licence */
+        patch: operations["update_licence_api_v1_enterprises__code__licences__licence_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/enterprises/{code}/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Units
+         * @description Production and storage units (生产单元 / 储存单元, GB 18218-2018 §3.2–3.3).
+         */
+        get: operations["list_units_api_v1_enterprises__code__units_get"];
+        put?: never;
+        /** Add Unit */
+        post: operations["add_unit_api_v1_enterprises__code__units_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{code}/units/{unit_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Unit */
+        patch: operations["update_unit_api_v1_enterprises__code__units__unit_id__patch"];
+        trace?: never;
+    };
     "/api/v1/dashboard/config": {
         parameters: {
             query?: never;
@@ -3427,6 +3552,30 @@ export interface components {
             /** Headquarters */
             headquarters: string[];
         };
+        /** Contact */
+        Contact: {
+            /** Name */
+            name: string;
+            /**
+             * Role
+             * @default
+             */
+            role?: string;
+            /**
+             * Phone
+             * @default
+             */
+            phone?: string;
+        };
+        /** ContactRead */
+        ContactRead: {
+            /** Name */
+            name: string;
+            /** Role */
+            role: string;
+            /** Phone */
+            phone: string;
+        };
         /** Coordinates */
         Coordinates: {
             /** Lon */
@@ -3650,6 +3799,272 @@ export interface components {
              * @description 单个会话时给出 / given when one session is read
              */
             log?: components["schemas"]["DutyLogRead"][] | null;
+        };
+        /** EnterpriseCreate */
+        EnterpriseCreate: {
+            /**
+             * Address
+             * @default
+             */
+            address?: string;
+            /** Legal Rep Name */
+            legal_rep_name: string;
+            /**
+             * Legal Rep Phone
+             * @default
+             */
+            legal_rep_phone?: string;
+            /** Principal Name */
+            principal_name: string;
+            /**
+             * Principal Phone
+             * @default
+             */
+            principal_phone?: string;
+            /** Safety Manager Name */
+            safety_manager_name: string;
+            /**
+             * Safety Manager Phone
+             * @default
+             */
+            safety_manager_phone?: string;
+            /**
+             * Contacts
+             * @default []
+             */
+            contacts?: components["schemas"]["Contact"][];
+            /**
+             * Employees
+             * @default 0
+             */
+            employees?: number;
+            /**
+             * Code
+             * @description 统一社会信用代码（GB 32100-2015）
+             */
+            code: string;
+            /** Name */
+            name: string;
+            /**
+             * Industry Code
+             * @description 行业代码 GB/T 4754-2017，如 C2641
+             */
+            industry_code: string;
+            /** Kind */
+            kind: string;
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
+            /** @default wgs84 */
+            crs?: components["schemas"]["Crs"];
+            /** Grid Point Code */
+            grid_point_code?: string | null;
+            /**
+             * Standardisation Grade
+             * @default none
+             */
+            standardisation_grade?: string;
+            /** Standardisation Expiry */
+            standardisation_expiry?: string | null;
+            /**
+             * Has Major Hazard
+             * @default false
+             */
+            has_major_hazard?: boolean;
+        };
+        /** EnterpriseDetail */
+        EnterpriseDetail: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Industry Code */
+            industry_code: string;
+            /** Industry Label */
+            industry_label: string;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Subdistrict Code */
+            subdistrict_code: string;
+            /** Grid Point Code */
+            grid_point_code: string | null;
+            /** Address */
+            address: string;
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
+            /** Legal Rep Name */
+            legal_rep_name: string;
+            /** Legal Rep Phone */
+            legal_rep_phone: string;
+            /** Principal Name */
+            principal_name: string;
+            /** Principal Phone */
+            principal_phone: string;
+            /** Safety Manager Name */
+            safety_manager_name: string;
+            /** Safety Manager Phone */
+            safety_manager_phone: string;
+            /** Contacts */
+            contacts: components["schemas"]["ContactRead"][];
+            /** Employees */
+            employees: number;
+            /** Standardisation Grade */
+            standardisation_grade: string;
+            /** Standardisation Label */
+            standardisation_label: string;
+            /** Standardisation Expiry */
+            standardisation_expiry: string | null;
+            /** Has Major Hazard */
+            has_major_hazard: boolean;
+            /** Risk Colour */
+            risk_colour: string | null;
+            /** Risk Label */
+            risk_label: string;
+            /** Risk Colour At */
+            risk_colour_at: string | null;
+            /** Active */
+            active: boolean;
+            /**
+             * Licences Expiring
+             * @default 0
+             */
+            licences_expiring?: number;
+            /**
+             * Licences Expired
+             * @default 0
+             */
+            licences_expired?: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Licences */
+            licences: components["schemas"]["LicenceRead"][];
+            /** Units */
+            units: components["schemas"]["UnitRead"][];
+        };
+        /** EnterprisePatch */
+        EnterprisePatch: {
+            /** Name */
+            name?: string;
+            /**
+             * Industry Code
+             * @description 行业代码 GB/T 4754-2017，如 C2641
+             */
+            industry_code?: string;
+            /** Kind */
+            kind?: string;
+            /** Lon */
+            lon?: number;
+            /** Lat */
+            lat?: number;
+            crs?: components["schemas"]["Crs"];
+            /** Grid Point Code */
+            grid_point_code?: string | null;
+            /** Address */
+            address?: string;
+            /** Legal Rep Name */
+            legal_rep_name?: string;
+            /** Legal Rep Phone */
+            legal_rep_phone?: string;
+            /** Principal Name */
+            principal_name?: string;
+            /** Principal Phone */
+            principal_phone?: string;
+            /** Safety Manager Name */
+            safety_manager_name?: string;
+            /** Safety Manager Phone */
+            safety_manager_phone?: string;
+            /** Contacts */
+            contacts?: components["schemas"]["Contact"][];
+            /** Employees */
+            employees?: number;
+            /** Standardisation Grade */
+            standardisation_grade?: string;
+            /** Standardisation Expiry */
+            standardisation_expiry?: string | null;
+            /** Has Major Hazard */
+            has_major_hazard?: boolean;
+            /** Active */
+            active?: boolean;
+        };
+        /** EnterpriseRead */
+        EnterpriseRead: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Industry Code */
+            industry_code: string;
+            /** Industry Label */
+            industry_label: string;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Subdistrict Code */
+            subdistrict_code: string;
+            /** Grid Point Code */
+            grid_point_code: string | null;
+            /** Address */
+            address: string;
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
+            /** Legal Rep Name */
+            legal_rep_name: string;
+            /** Legal Rep Phone */
+            legal_rep_phone: string;
+            /** Principal Name */
+            principal_name: string;
+            /** Principal Phone */
+            principal_phone: string;
+            /** Safety Manager Name */
+            safety_manager_name: string;
+            /** Safety Manager Phone */
+            safety_manager_phone: string;
+            /** Contacts */
+            contacts: components["schemas"]["ContactRead"][];
+            /** Employees */
+            employees: number;
+            /** Standardisation Grade */
+            standardisation_grade: string;
+            /** Standardisation Label */
+            standardisation_label: string;
+            /** Standardisation Expiry */
+            standardisation_expiry: string | null;
+            /** Has Major Hazard */
+            has_major_hazard: boolean;
+            /** Risk Colour */
+            risk_colour: string | null;
+            /** Risk Label */
+            risk_label: string;
+            /** Risk Colour At */
+            risk_colour_at: string | null;
+            /** Active */
+            active: boolean;
+            /**
+             * Licences Expiring
+             * @default 0
+             */
+            licences_expiring?: number;
+            /**
+             * Licences Expired
+             * @default 0
+             */
+            licences_expired?: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /** EquipmentLine */
         EquipmentLine: {
@@ -4463,6 +4878,72 @@ export interface components {
             level: "I" | "II" | "III" | "IV";
             /** Reason */
             reason: string;
+        };
+        /** LicenceIn */
+        LicenceIn: {
+            /** Kind */
+            kind: string;
+            /** Number */
+            number: string;
+            /**
+             * Issuer
+             * @default
+             */
+            issuer?: string;
+            /** Issued On */
+            issued_on?: string | null;
+            /**
+             * Expires On
+             * Format: date
+             */
+            expires_on: string;
+            /**
+             * Scope
+             * @default
+             */
+            scope?: string;
+        };
+        /** LicencePatch */
+        LicencePatch: {
+            /** Number */
+            number?: string;
+            /** Issuer */
+            issuer?: string;
+            /** Issued On */
+            issued_on?: string | null;
+            /**
+             * Expires On
+             * Format: date
+             */
+            expires_on?: string;
+            /** Scope */
+            scope?: string;
+        };
+        /** LicenceRead */
+        LicenceRead: {
+            /** Id */
+            id: number;
+            /** Enterprise Code */
+            enterprise_code: string;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Number */
+            number: string;
+            /** Issuer */
+            issuer: string;
+            /** Issued On */
+            issued_on: string | null;
+            /**
+             * Expires On
+             * Format: date
+             */
+            expires_on: string;
+            /** Scope */
+            scope: string;
+            /** Status */
+            status: string;
         };
         /** LiftIn */
         LiftIn: {
@@ -5333,6 +5814,17 @@ export interface components {
         Page_DutySessionRead_: {
             /** Items */
             items: components["schemas"]["DutySessionRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[EnterpriseRead] */
+        Page_EnterpriseRead_: {
+            /** Items */
+            items: components["schemas"]["EnterpriseRead"][];
             /** Total */
             total: number;
             /** Limit */
@@ -7301,6 +7793,58 @@ export interface components {
              * @default
              */
             reason?: string;
+        };
+        /** UnitIn */
+        UnitIn: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string;
+            /** Lon */
+            lon?: number | null;
+            /** Lat */
+            lat?: number | null;
+            /**
+             * Notes
+             * @default
+             */
+            notes?: string;
+        };
+        /** UnitPatch */
+        UnitPatch: {
+            /** Name */
+            name?: string;
+            /** Kind */
+            kind?: string;
+            /** Lon */
+            lon?: number | null;
+            /** Lat */
+            lat?: number | null;
+            /** Notes */
+            notes?: string;
+        };
+        /** UnitRead */
+        UnitRead: {
+            /** Id */
+            id: number;
+            /** Enterprise Code */
+            enterprise_code: string;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Lon */
+            lon: number | null;
+            /** Lat */
+            lat: number | null;
+            /** Notes */
+            notes: string;
         };
         /**
          * UploadIn
@@ -18992,6 +19536,835 @@ export interface operations {
             };
             /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_enterprises_api_v1_enterprises_get: {
+        parameters: {
+            query?: {
+                /** @description 街道代码 */
+                subdistrict?: string | null;
+                /** @description 企业类型 */
+                kind?: string | null;
+                /** @description 行业代码前缀 (GB/T 4754) */
+                industry?: string | null;
+                /** @description 风险颜色；none=未评估 */
+                colour?: string | null;
+                /** @description 标准化等级 1/2/3/none */
+                grade?: string | null;
+                /** @description 是否构成重大危险源 */
+                major_hazard?: boolean | null;
+                /** @description 证照 N 天内到期 */
+                licence_expiring_days?: number | null;
+                /** @description 名称、代码或地址 */
+                q?: string | null;
+                /** @description 在册（默认）；不传则全部 */
+                active?: boolean | null;
+                /** @description 每页条数 / page size */
+                limit?: number;
+                /** @description 偏移 / rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EnterpriseRead_"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_enterprise_api_v1_enterprises_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnterpriseCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_enterprise_api_v1_enterprises__code__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 统一社会信用代码 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseDetail"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_enterprise_api_v1_enterprises__code__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 统一社会信用代码 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnterprisePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnterpriseRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_licences_api_v1_enterprises__code__licences_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 统一社会信用代码 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceRead"][];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_licence_api_v1_enterprises__code__licences_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 统一社会信用代码 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LicenceIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_licence_api_v1_enterprises__code__licences__licence_id__delete: {
+        parameters: {
+            query: {
+                /** @description 原因 / why */
+                reason: string;
+            };
+            header?: never;
+            path: {
+                /** @description 统一社会信用代码 */
+                code: string;
+                licence_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_licence_api_v1_enterprises__code__licences__licence_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 统一社会信用代码 */
+                code: string;
+                licence_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LicencePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenceRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_units_api_v1_enterprises__code__units_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 统一社会信用代码 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitRead"][];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_unit_api_v1_enterprises__code__units_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 统一社会信用代码 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_unit_api_v1_enterprises__code__units__unit_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 统一社会信用代码 */
+                code: string;
+                unit_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
