@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from yingji.core.creditcode import ALPHABET, with_check
@@ -31,7 +31,13 @@ from yingji.demo.district import (
     generate_district,
 )
 from yingji.enterprise.models import Enterprise, EnterpriseLicence, EnterpriseUnit
-from yingji.prevention.risk.models import ControlMeasure, HazardSource, RiskPoint
+from yingji.prevention.risk import rules
+from yingji.prevention.risk.models import (
+    ControlMeasure,
+    HazardSource,
+    RiskAssessment,
+    RiskPoint,
+)
 
 ENTERPRISES = 235
 RISK_POINTS = 7207
@@ -410,6 +416,7 @@ def load_enterprises_demo(
     point_ids = {
         (p["enterprise_code"], p["code"]): pid for p, pid in zip(data.risk_points, ids, strict=True)
     }
+    _assess(session, data, list(ids), seed=seed, today=today)
     for rows, model in ((data.sources, HazardSource), (data.controls, ControlMeasure)):
         batch = [
             {**{k: v for k, v in r.items() if k != "point"}, "risk_point_id": point_ids[r["point"]]}
@@ -418,3 +425,84 @@ def load_enterprises_demo(
         for start in range(0, len(batch), 5000):
             session.execute(insert(model), batch[start : start + 5000])
     return data
+
+
+# LEC factor choices by how dangerous the enterprise's trade is: (L, E, C) weights. Storage of
+# hazardous chemicals gets the likelier and graver factors, so its points are redder.
+_LEC_PROFILES: dict[str, tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]] = {
+    "chem": ((1, 3, 12, 30, 25, 14, 15), (4, 20, 30, 16, 18, 12), (1, 6, 18, 35, 25, 15)),
+    "plant": ((0.3, 1.5, 8, 30, 30, 15, 15), (2, 22, 30, 16, 18, 12), (0.3, 2, 12, 35, 30, 20)),
+}
+
+
+def _assess(
+    session: Session, data: EnterprisesDemo, point_ids: list[int], *, seed: int, today: date
+) -> None:
+    """One assessment per demo risk point (LEC mostly, LS for a fifth), graded by the default
+    bands exactly as the API would; the points' colours and the enterprises' roll-up follow."""
+    rng = random.Random(f"assessments-{seed}")
+    kind_of = {e["code"]: e["kind"] for e in data.enterprises}
+    rows: list[Row] = []
+    at = datetime.combine(today - timedelta(days=40), datetime.min.time(), tzinfo=UTC)
+    for point in data.risk_points:
+        profile = "plant" if kind_of[point["enterprise_code"]] == "industrial" else "chem"
+        inputs: dict[str, float]
+        if rng.random() < 0.2:
+            ls_l = rng.choices(range(1, 6), (35, 33, 20, 9, 3))[0]
+            ls_s = rng.choices(range(1, 6), (20, 32, 28, 14, 6))[0]
+            grade = rules.ls(ls_l, ls_s, rules.DEFAULT_LS_BANDS)
+            method, kind, inputs = "LS", "ls_bands", {"l": ls_l, "s": ls_s}
+        else:
+            lw, ew, cw = _LEC_PROFILES[profile]
+            factors = (
+                rng.choices(rules.LEC_L, lw)[0], rng.choices(rules.LEC_E, ew)[0],
+                rng.choices(rules.LEC_C, cw)[0],
+            )  # fmt: skip
+            grade = rules.lec(*factors, rules.DEFAULT_LEC_BANDS)
+            method, kind = "LEC", "lec_bands"
+            inputs = dict(zip("lec", factors, strict=True))
+        rows.append(
+            {
+                "method": method, "inputs": inputs, "score": grade.score, "colour": grade.colour,
+                "level": grade.level, "rule_kind": kind, "rule_version": 1,
+                "assessed_by": point["responsible_name"],
+                "assessed_at": at + timedelta(hours=rng.randint(0, 30 * 24)), "note": "",
+            }
+        )  # fmt: skip
+    for row, pid in zip(rows, point_ids, strict=True):
+        row["risk_point_id"] = pid
+    assessment_ids = session.scalars(
+        insert(RiskAssessment).returning(RiskAssessment.id, sort_by_parameter_order=True), rows
+    ).all()
+    session.connection().execute(
+        update(RiskPoint.__table__)
+        .where(RiskPoint.__table__.c.id == bindparam("pid"))
+        .values(
+            colour=bindparam("new_colour"),
+            score=bindparam("new_score"),
+            latest_assessment_id=bindparam("aid"),
+            control_level=bindparam("level_code"),
+        ),
+        [
+            {
+                "pid": pid,
+                "new_colour": r["colour"],
+                "new_score": r["score"],
+                "aid": aid,
+                "level_code": rules.CONTROL_LEVEL[r["colour"]],
+            }
+            for r, pid, aid in zip(rows, point_ids, assessment_ids, strict=True)
+        ],
+    )
+    worst: dict[str, list[str | None]] = {}
+    for point, row in zip(data.risk_points, rows, strict=True):
+        worst.setdefault(point["enterprise_code"], []).append(row["colour"])
+    session.connection().execute(
+        update(Enterprise.__table__)
+        .where(Enterprise.__table__.c.code == bindparam("ecode"))
+        .values(risk_colour=bindparam("colour_now"), risk_colour_at=bindparam("at_now")),
+        [
+            {"ecode": code, "colour_now": rules.worst(colours), "at_now": at + timedelta(days=31)}
+            for code, colours in worst.items()
+        ],
+    )

@@ -2794,6 +2794,209 @@ export interface paths {
         patch: operations["update_unit_api_v1_enterprises__code__units__unit_id__patch"];
         trace?: never;
     };
+    "/api/v1/prevention/risk-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Points
+         * @description Risk points (风险点) within the caller's enterprise or sub-district.
+         */
+        get: operations["list_points_api_v1_prevention_risk_points_get"];
+        put?: never;
+        /** Create Point */
+        post: operations["create_point_api_v1_prevention_risk_points_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/risk-points/{point_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Point */
+        get: operations["get_point_api_v1_prevention_risk_points__point_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Point */
+        patch: operations["update_point_api_v1_prevention_risk_points__point_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/prevention/risk-points/{point_id}/assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Assessments
+         * @description Every assessment kept, newest first, each with the rule version it used.
+         */
+        get: operations["list_assessments_api_v1_prevention_risk_points__point_id__assessments_get"];
+        put?: never;
+        /**
+         * Assess
+         * @description Assess by LEC (D = L×E×C), LS (R = L×S) or direct judgement; the latest is the colour.
+         */
+        post: operations["assess_api_v1_prevention_risk_points__point_id__assessments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/risk-points/{point_id}/controls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Controls */
+        get: operations["list_controls_api_v1_prevention_risk_points__point_id__controls_get"];
+        put?: never;
+        /**
+         * Add Control
+         * @description A control measure (管控措施); its level follows the point's colour unless given.
+         */
+        post: operations["add_control_api_v1_prevention_risk_points__point_id__controls_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/controls/{control_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Control */
+        patch: operations["update_control_api_v1_prevention_controls__control_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/prevention/hazard-sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Sources
+         * @description The hazard sources (危险源) identified in one risk point.
+         */
+        get: operations["list_sources_api_v1_prevention_hazard_sources_get"];
+        put?: never;
+        /** Add Source */
+        post: operations["add_source_api_v1_prevention_hazard_sources_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/hazard-sources/{source_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Source */
+        patch: operations["update_source_api_v1_prevention_hazard_sources__source_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/prevention/risk-map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Risk Map
+         * @description The four-colour map (四色图) as GeoJSON: one enterprise's points, or the district's.
+         */
+        get: operations["risk_map_api_v1_prevention_risk_map_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Rules
+         * @description Every rule table in force today, with whether it is confirmed against its standard.
+         */
+        get: operations["list_rules_api_v1_prevention_rules_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/rules/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rule History
+         * @description Every version of one table, oldest first.
+         */
+        get: operations["rule_history_api_v1_prevention_rules__kind__get"];
+        put?: never;
+        /**
+         * Publish Rule
+         * @description A new version, effective today or later; earlier judgements keep the version they used.
+         */
+        post: operations["publish_rule_api_v1_prevention_rules__kind__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dashboard/config": {
         parameters: {
             query?: never;
@@ -3183,6 +3386,42 @@ export interface components {
             households?: number;
             /** Population */
             population?: number;
+        };
+        /** AssessmentRead */
+        AssessmentRead: {
+            /** Id */
+            id: number;
+            /** Risk Point Id */
+            risk_point_id: number;
+            /** Method */
+            method: string;
+            /** Inputs */
+            inputs: {
+                [key: string]: unknown;
+            };
+            /** Score */
+            score: number | null;
+            /** Colour */
+            colour: string;
+            /** Level */
+            level: string;
+            /** Rule Kind */
+            rule_kind: string;
+            /** Rule Version */
+            rule_version: number;
+            /** Rule Confirmed */
+            rule_confirmed: boolean;
+            /** Assessed By */
+            assessed_by: string;
+            /**
+             * Assessed At
+             * Format: date-time
+             */
+            assessed_at: string;
+            /** Note */
+            note: string;
+            /** Enterprise Colour */
+            enterprise_colour?: string | null;
         };
         /** AttachIn */
         AttachIn: {
@@ -3576,6 +3815,67 @@ export interface components {
             /** Phone */
             phone: string;
         };
+        /** ControlIn */
+        ControlIn: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "engineering" | "management" | "training" | "ppe" | "emergency";
+            /** Content */
+            content: string;
+            /** Control Level */
+            control_level?: ("company" | "workshop" | "team" | "post") | null;
+            /** Responsible Name */
+            responsible_name: string;
+            /**
+             * Responsible Phone
+             * @default
+             */
+            responsible_phone?: string;
+        };
+        /** ControlPatch */
+        ControlPatch: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind?: "engineering" | "management" | "training" | "ppe" | "emergency";
+            /** Content */
+            content?: string;
+            /**
+             * Control Level
+             * @enum {string}
+             */
+            control_level?: "company" | "workshop" | "team" | "post";
+            /** Responsible Name */
+            responsible_name?: string;
+            /** Responsible Phone */
+            responsible_phone?: string;
+            /** Active */
+            active?: boolean;
+        };
+        /** ControlRead */
+        ControlRead: {
+            /** Id */
+            id: number;
+            /** Risk Point Id */
+            risk_point_id: number;
+            /** Enterprise Code */
+            enterprise_code: string;
+            /** Kind */
+            kind: string;
+            /** Content */
+            content: string;
+            /** Control Level */
+            control_level: string;
+            /** Responsible Name */
+            responsible_name: string;
+            /** Responsible Phone */
+            responsible_phone: string;
+            /** Active */
+            active: boolean;
+        };
         /** Coordinates */
         Coordinates: {
             /** Lon */
@@ -3717,6 +4017,21 @@ export interface components {
             /** Duty Phone */
             duty_phone: string;
             head: components["schemas"]["PersonRead"] | null;
+        };
+        /** DirectIn */
+        DirectIn: {
+            /**
+             * Method
+             * @constant
+             */
+            method: "direct";
+            /** Items */
+            items: string[];
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
         };
         /** DispatchIn */
         DispatchIn: {
@@ -4417,6 +4732,47 @@ export interface components {
             /** Recorded By */
             recorded_by: string;
         };
+        /** HazardSourceIn */
+        HazardSourceIn: {
+            /** Risk Point Id */
+            risk_point_id: number;
+            /** Name */
+            name: string;
+            /**
+             * Hazard Types
+             * @description GB 6441 事故类别：火灾、爆炸、中毒和窒息…
+             */
+            hazard_types: string[];
+            /**
+             * Consequence
+             * @default
+             */
+            consequence?: string;
+        };
+        /** HazardSourcePatch */
+        HazardSourcePatch: {
+            /** Name */
+            name?: string;
+            /** Hazard Types */
+            hazard_types?: string[];
+            /** Consequence */
+            consequence?: string;
+        };
+        /** HazardSourceRead */
+        HazardSourceRead: {
+            /** Id */
+            id: number;
+            /** Risk Point Id */
+            risk_point_id: number;
+            /** Enterprise Code */
+            enterprise_code: string;
+            /** Name */
+            name: string;
+            /** Hazard Types */
+            hazard_types: string[];
+            /** Consequence */
+            consequence: string;
+        };
         /** HeadquartersRead */
         HeadquartersRead: {
             /** Code */
@@ -4845,6 +5201,34 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** LecIn */
+        LecIn: {
+            /**
+             * Method
+             * @constant
+             */
+            method: "LEC";
+            /**
+             * L
+             * @description L 事故发生的可能性：0.1, 0.2, 0.5, 1, 3, 6, 10
+             */
+            l: number;
+            /**
+             * E
+             * @description E 暴露于危险环境的频繁程度：0.5, 1, 2, 3, 6, 10
+             */
+            e: number;
+            /**
+             * C
+             * @description C 发生事故可能造成的后果：1, 3, 7, 15, 40, 100
+             */
+            c: number;
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
+        };
         /**
          * LedgerFormat
          * @enum {string}
@@ -5171,6 +5555,29 @@ export interface components {
             quantity: number;
             /** Min Quantity */
             min_quantity: number;
+        };
+        /** LsIn */
+        LsIn: {
+            /**
+             * Method
+             * @constant
+             */
+            method: "LS";
+            /**
+             * L
+             * @description L 可能性 1–5
+             */
+            l: number;
+            /**
+             * S
+             * @description S 严重程度 1–5
+             */
+            s: number;
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
         };
         /**
          * MajorClass
@@ -5946,6 +6353,17 @@ export interface components {
         Page_PointRead_: {
             /** Items */
             items: components["schemas"]["PointRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[RiskPointRead] */
+        Page_RiskPointRead_: {
+            /** Items */
+            items: components["schemas"]["RiskPointRead"][];
             /** Total */
             total: number;
             /** Limit */
@@ -6865,6 +7283,201 @@ export interface components {
             /** Closed At */
             closed_at: string | null;
         };
+        /** RiskFeature */
+        RiskFeature: {
+            /**
+             * Type
+             * @default Feature
+             * @constant
+             */
+            type?: "Feature";
+            /** Geometry */
+            geometry: {
+                [key: string]: unknown;
+            };
+            /** Properties */
+            properties: {
+                [key: string]: unknown;
+            };
+        };
+        /** RiskMap */
+        RiskMap: {
+            /**
+             * Type
+             * @default FeatureCollection
+             * @constant
+             */
+            type?: "FeatureCollection";
+            /** Features */
+            features: components["schemas"]["RiskFeature"][];
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+        };
+        /** RiskPointDetail */
+        RiskPointDetail: {
+            /** Id */
+            id: number;
+            /** Enterprise Code */
+            enterprise_code: string;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string;
+            /** Unit Id */
+            unit_id: number | null;
+            /** Location */
+            location: string;
+            /** Lon */
+            lon: number | null;
+            /** Lat */
+            lat: number | null;
+            /** Tag */
+            tag: string;
+            /** Responsible Name */
+            responsible_name: string;
+            /** Responsible Phone */
+            responsible_phone: string;
+            /** Colour */
+            colour: string | null;
+            /** Score */
+            score: number | null;
+            /** Level */
+            level: string;
+            /** Control Level */
+            control_level: string | null;
+            /** Active */
+            active: boolean;
+            /**
+             * Sources
+             * @default 0
+             */
+            sources?: number;
+            /**
+             * Controls
+             * @default 0
+             */
+            controls?: number;
+            /** Hazard Sources */
+            hazard_sources: components["schemas"]["HazardSourceRead"][];
+            /** Control Measures */
+            control_measures: components["schemas"]["ControlRead"][];
+            latest: components["schemas"]["AssessmentRead"] | null;
+        };
+        /** RiskPointIn */
+        RiskPointIn: {
+            /** Enterprise Code */
+            enterprise_code: string;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "facility" | "activity" | "site" | "unit";
+            /** Unit Id */
+            unit_id?: number | null;
+            /**
+             * Location
+             * @default
+             */
+            location?: string;
+            /** Lon */
+            lon?: number | null;
+            /** Lat */
+            lat?: number | null;
+            /** Tag */
+            tag?: string | null;
+            /**
+             * Responsible Name
+             * @default
+             */
+            responsible_name?: string;
+            /**
+             * Responsible Phone
+             * @default
+             */
+            responsible_phone?: string;
+        };
+        /** RiskPointPatch */
+        RiskPointPatch: {
+            /** Name */
+            name?: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind?: "facility" | "activity" | "site" | "unit";
+            /** Location */
+            location?: string;
+            /** Lon */
+            lon?: number | null;
+            /** Lat */
+            lat?: number | null;
+            /** Responsible Name */
+            responsible_name?: string;
+            /** Responsible Phone */
+            responsible_phone?: string;
+            /**
+             * Control Level
+             * @enum {string}
+             */
+            control_level?: "company" | "workshop" | "team" | "post";
+            /** Active */
+            active?: boolean;
+        };
+        /** RiskPointRead */
+        RiskPointRead: {
+            /** Id */
+            id: number;
+            /** Enterprise Code */
+            enterprise_code: string;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string;
+            /** Unit Id */
+            unit_id: number | null;
+            /** Location */
+            location: string;
+            /** Lon */
+            lon: number | null;
+            /** Lat */
+            lat: number | null;
+            /** Tag */
+            tag: string;
+            /** Responsible Name */
+            responsible_name: string;
+            /** Responsible Phone */
+            responsible_phone: string;
+            /** Colour */
+            colour: string | null;
+            /** Score */
+            score: number | null;
+            /** Level */
+            level: string;
+            /** Control Level */
+            control_level: string | null;
+            /** Active */
+            active: boolean;
+            /**
+             * Sources
+             * @default 0
+             */
+            sources?: number;
+            /**
+             * Controls
+             * @default 0
+             */
+            controls?: number;
+        };
         /**
          * Role
          * @enum {string}
@@ -6887,6 +7500,53 @@ export interface components {
             routed_at: string;
             /** Withdrawn At */
             withdrawn_at?: string | null;
+        };
+        /** RuleTableIn */
+        RuleTableIn: {
+            /** Body */
+            body: unknown;
+            /**
+             * Effective From
+             * Format: date
+             */
+            effective_from: string;
+            /**
+             * Confirmed
+             * @default false
+             */
+            confirmed?: boolean;
+            /**
+             * Source
+             * @default
+             */
+            source?: string;
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
+        };
+        /** RuleTableRead */
+        RuleTableRead: {
+            /** Kind */
+            kind: string;
+            /** Title Zh */
+            title_zh: string;
+            /** Title En */
+            title_en: string;
+            /** Version */
+            version: number;
+            /**
+             * Effective From
+             * Format: date
+             */
+            effective_from: string;
+            /** Confirmed */
+            confirmed: boolean;
+            /** Source */
+            source: string;
+            /** Body */
+            body: unknown;
         };
         /**
          * SceneRuleDoc
@@ -20365,6 +21025,1083 @@ export interface operations {
             };
             /** @description 对象不存在 / Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_points_api_v1_prevention_risk_points_get: {
+        parameters: {
+            query?: {
+                enterprise_code?: string | null;
+                colour?: string | null;
+                kind?: string | null;
+                /** @description 每页条数 / page size */
+                limit?: number;
+                /** @description 偏移 / rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RiskPointRead_"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_point_api_v1_prevention_risk_points_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskPointIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskPointRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_point_api_v1_prevention_risk_points__point_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                point_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskPointDetail"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_point_api_v1_prevention_risk_points__point_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                point_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskPointPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskPointRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_assessments_api_v1_prevention_risk_points__point_id__assessments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                point_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentRead"][];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    assess_api_v1_prevention_risk_points__point_id__assessments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                point_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LecIn"] | components["schemas"]["LsIn"] | components["schemas"]["DirectIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_controls_api_v1_prevention_risk_points__point_id__controls_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                point_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ControlRead"][];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_control_api_v1_prevention_risk_points__point_id__controls_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                point_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ControlIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ControlRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_control_api_v1_prevention_controls__control_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                control_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ControlPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ControlRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_sources_api_v1_prevention_hazard_sources_get: {
+        parameters: {
+            query: {
+                risk_point_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardSourceRead"][];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_source_api_v1_prevention_hazard_sources_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HazardSourceIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardSourceRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_source_api_v1_prevention_hazard_sources__source_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                source_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HazardSourcePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardSourceRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    risk_map_api_v1_prevention_risk_map_get: {
+        parameters: {
+            query?: {
+                enterprise_code?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskMap"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_rules_api_v1_prevention_rules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleTableRead"][];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rule_history_api_v1_prevention_rules__kind__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleTableRead"][];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    publish_rule_api_v1_prevention_rules__kind__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleTableIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleTableRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
