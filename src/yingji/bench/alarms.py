@@ -23,7 +23,6 @@ from typing import Any
 import httpx
 
 
-
 @dataclass
 class Result:
     sent: int = 0
@@ -223,7 +222,7 @@ def _stored_sha(database: Any, alarm_id: int) -> str | None:
 def pct(values: list[float], q: float) -> float:
     """The ``q``-th percentile (nearest rank) of the values."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, int(round(q / 100 * len(ordered))) - 1))]
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
 def summary(res: Result, rate: float) -> list[tuple[str, str, str]]:
