@@ -30,7 +30,9 @@ LAYERS: dict[str, int] = {
     "views": 4,
     "grid": 4,
     "bus": 5,
+    "enterprise": 5,
     "intake": 6,
+    "prevention": 6,
     "resources": 7,
     # the one-key alarm: a report on intake's channel, the nearest station from resources
     "alarm": 8,

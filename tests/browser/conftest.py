@@ -16,8 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from yingji.bench import live
+
+# Playwright's assertions wait 5 s by default; a freshly started live server on a loaded
+# two-core CI machine took longer than that to draw the first map (CI run of 2026-12-03:
+# data-ready still false at 5 s while its layers loaded). Pages keep their own 30 s limit.
+expect.set_options(timeout=20_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "src" / "yingji" / "dashboard" / "static"

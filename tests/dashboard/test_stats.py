@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from shapely.geometry import shape
 
 from yingji.dashboard.stats import LEVELS, STATUS_NAMES, IncidentRow, count
+from yingji.demo.enterprises import DEMO_ENTERPRISE_CODE
 
 NOW = datetime(2026, 8, 18, 9, 30, tzinfo=UTC)
 
@@ -129,7 +130,8 @@ def test_stats_count_new_incidents_within_the_callers_territory(client, token_fo
 
 def test_stats_need_an_incident_reader(client, token_for):
     assert client.get("/api/v1/dashboard/stats").status_code == 401
-    resp = client.get("/api/v1/dashboard/stats", headers=token_for("enterprise_user", "ENT-0001"))
+    ent = token_for("enterprise_user", DEMO_ENTERPRISE_CODE)
+    resp = client.get("/api/v1/dashboard/stats", headers=ent)
     assert resp.status_code == 403
     bad = client.get("/api/v1/dashboard/stats?days=0", headers=token_for("viewer"))
     assert bad.status_code == 422 and bad.json()["field"] == "days"

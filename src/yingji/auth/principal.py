@@ -35,6 +35,26 @@ class Principal:
             return self.scope_code or "\x00none"
         return None
 
+    def enterprise_scope(self) -> str | None:
+        """The only enterprise (its credit code) this caller may see, or None for any.
+
+        Enterprises' safety staff and their own systems' integration tokens are bound to one
+        enterprise; everyone else is bound at most to a sub-district (:meth:`territory`).
+        """
+        if self.role == Role.enterprise_user or (
+            self.kind == "integration" and self.scope_type == "enterprise"
+        ):
+            return self.scope_code or "\x00none"
+        return None
+
+    def require_enterprise(self, code: str, subdistrict_code: str | None = None) -> None:
+        """Refuse an enterprise outside this caller's enterprise or sub-district."""
+        own = self.enterprise_scope()
+        if own is not None and code != own:
+            raise forbidden("无权访问其他企业的数据", "Outside your enterprise")
+        if subdistrict_code is not None:
+            self.require_subdistrict(subdistrict_code)
+
     def can_see_territory(self) -> bool:
         return (
             self.role in DISTRICT_WIDE

@@ -14,6 +14,7 @@ from yingji.auth import passwords
 from yingji.auth.models import IntegrationToken, RevokedToken, User
 from yingji.auth.principal import Principal
 from yingji.auth.roles import ROLE_SCOPE, Role, ScopeType
+from yingji.core import creditcode
 from yingji.core.errors import ApiError, conflict, invalid
 from yingji.core.security import (
     INTEGRATION_TOKEN_PREFIX,
@@ -39,6 +40,13 @@ def validate_scope(role: Role, scope_code: str | None, known_codes: set[str] | N
             f"角色 {role.value} 需要指定{_SCOPE_ZH[scope_type]}代码",
             f"Role {role.value} needs a {scope_type.value} scope code",
             code="scope_required",
+        )
+    if scope_type == ScopeType.enterprise and not creditcode.is_valid(scope_code):
+        raise invalid(
+            "scope",
+            f"企业范围应为有效的统一社会信用代码：{scope_code[:20]}",
+            f"An enterprise scope is a valid unified social credit code: {scope_code[:20]!r}",
+            code="unknown_scope",
         )
     if known_codes is not None and scope_code not in known_codes:
         raise invalid(

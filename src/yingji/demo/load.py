@@ -33,6 +33,7 @@ from yingji.auth.roles import ROLE_LABELS, ROLE_SCOPE, Role
 from yingji.command.plans.service import load_demo_plans
 from yingji.core.db import utcnow
 from yingji.demo.district import DEFAULT_SEED, DemoDistrict, Row, generate_district
+from yingji.demo.enterprises import DEMO_ENTERPRISE_CODE, load_enterprises_demo
 from yingji.demo.resources import load_resources_demo
 from yingji.grid import service as grid
 from yingji.grid.models import GridArea, GridLine, GridPoint
@@ -46,6 +47,7 @@ from yingji.org.models import (
     Person,
     Subdistrict,
 )
+from yingji.resources.rules import local_date
 
 PASSWORD_ENV = "YINGJI_DEMO_PASSWORD"
 DEFAULT_PASSWORD = "yingji-demo"
@@ -78,7 +80,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "syl_operator", Role.subdistrict_operator, "370103012", "舜玉路街道操作员", "舜玉路街道"
     ),
     DemoAccount("gsq_grid", Role.grid_worker, "370103003", "杆石桥街道网格员", "杆石桥街道"),
-    DemoAccount("enterprise", Role.enterprise_user, "ENT-0001", "企业安全员", "示例企业"),
+    DemoAccount("enterprise", Role.enterprise_user, DEMO_ENTERPRISE_CODE, "企业安全员", "演示企业"),
     DemoAccount("viewer", Role.viewer, None, "只读用户"),
 )
 
@@ -104,6 +106,8 @@ def load_demo(
         grid.bump_revision(session)
         progress.update(task, description="应急资源 / resources")
         load_resources_demo(session, seed=seed)
+        progress.update(task, description="企业与风险点 / enterprises")
+        load_enterprises_demo(session, seed=seed, today=local_date(utcnow()), district=district)
         progress.update(task, description="应急预案 / plans")
         load_demo_plans(session, actor=SYSTEM, now=utcnow())
         progress.update(task, description="创建演示账号 / accounts")
@@ -168,7 +172,6 @@ def _create_accounts(session: Session, advance: Callable[[int], object]) -> None
             password=password,
             role=account.role,
             scope_code=account.scope_code,
-            # Enterprises come with a later domain: their codes are not checked yet.
             known_scope_codes=known.get(ROLE_SCOPE[account.role].value),
             actor=SYSTEM,
             display_name=account.display_name,
