@@ -42,6 +42,10 @@ def sniff(path: Path) -> str | None:
         head = f.read(SNIFF_BYTES)
     guess = filetype.guess(head)
     mime = guess.mime if guess else None
+    if mime in _ISO_VIDEO:
+        handlers = mp4_handlers(path)
+        if handlers and "vide" not in handlers and "soun" in handlers:
+            return "audio/mp4"  # a sound recording in an MP4 (MediaRecorder's audio/mp4)
     if mime == "video/webm":
         found = webm(path)
         if found is None:
@@ -86,6 +90,52 @@ def probe_duration(path: Path) -> Probe:
     if not length or length <= 0:
         return Probe()
     return Probe(duration_s=round(float(length), 3))
+
+
+# ------------------------------------------------------------------ MP4 tracks
+# The ISO base media file format (ISO/IEC 14496-12): ``ftyp`` says "MP4" for sound and video
+# alike; each track's ``hdlr`` box (moov/trak/mdia/hdlr) says what it carries (``vide``,
+# ``soun``). The magic numbers alone call every MP4 a video.
+_ISO_VIDEO = {"video/mp4", "video/quicktime", "video/3gpp", "video/x-m4v"}
+_ISO_CONTAINERS = {b"moov", b"trak", b"mdia"}
+
+
+def mp4_handlers(path: Path, max_boxes: int = 10_000) -> set[str]:
+    """The handler types of an MP4's tracks (``vide``, ``soun``...); empty if unreadable."""
+    found: set[str] = set()
+    try:
+        with path.open("rb") as f:
+            end = path.stat().st_size
+            ends = [end]
+            for _ in range(max_boxes):
+                pos = f.tell()
+                while ends and pos >= ends[-1]:
+                    ends.pop()
+                if not ends:
+                    break
+                head = f.read(8)
+                if len(head) < 8:
+                    break
+                size, kind = struct.unpack(">I4s", head)
+                header = 8
+                if size == 1:
+                    size = struct.unpack(">Q", f.read(8))[0]
+                    header = 16
+                elif size == 0:
+                    size = ends[-1] - pos
+                if size < header:
+                    break
+                if kind in _ISO_CONTAINERS:
+                    ends.append(pos + size)
+                    continue
+                if kind == b"hdlr":
+                    body = f.read(min(size - header, 12))
+                    if len(body) >= 12:
+                        found.add(body[8:12].decode("latin-1"))
+                f.seek(pos + size)
+    except (OSError, struct.error):
+        return set()
+    return found
 
 
 # ------------------------------------------------------------------ WebM (Matroska)
