@@ -220,6 +220,16 @@ def test_offline_the_alarm_waits_in_the_outbox_and_goes_on_reconnect(phone_brows
 def test_the_alarm_is_at_the_top_of_the_queue_and_in_the_room(new_page, live_server):
     from tests.browser.test_dashboard import login
 
+    st = _station(live_server)
+    body = {
+        "idempotency_key": f"queue-{time.time_ns()}", "device_id": f"dev-{time.time_ns()}",
+        "kind": "medical", "phone": "13912345678", "text": "老人晕倒了",
+        "location": {"lon": st["lon"] - 0.0015, "lat": st["lat"] + 0.001, "accuracy_m": 15},
+    }  # fmt: skip
+    req = urllib.request.Request(f"{live_server.url}/api/v1/alarms", data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})  # fmt: skip
+    with urllib.request.urlopen(req) as resp:
+        assert resp.status == 201
     duty = live_server.token("duty")
     alarm = _get(live_server, "/api/v1/alarms?limit=1", duty)["items"][0]
     page = new_page()
@@ -232,4 +242,7 @@ def test_the_alarm_is_at_the_top_of_the_queue_and_in_the_room(new_page, live_ser
     panel = page.locator("[data-test=alarm-panel]")
     expect(panel).to_contain_text("一键报警")
     expect(panel.locator("[data-test=deliveries] li").first).to_be_visible()
+    expect(panel.locator("[data-test=call-back]").first).to_have_attribute(
+        "href", "tel:13912345678"
+    )
     screenshot(page, "alarm-incident-room")
