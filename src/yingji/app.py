@@ -17,6 +17,7 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from yingji import __version__
+from yingji.alarm.views import router as alarm_router
 from yingji.auth.views import router as auth_router
 from yingji.command.duty_views import router as duty_router
 from yingji.command.views import router as command_router
@@ -106,6 +107,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from yingji.alarm.config import get_alarm_settings
+        from yingji.alarm.runtime import REPLAY_EVERY_S, AlarmRuntime
         from yingji.bus import make_bus
         from yingji.command.runtime import CommandRuntime
         from yingji.intake.runtime import IntakeRuntime
@@ -134,6 +137,15 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
             )  # fmt: skip
             app.state.scheduler = scheduler
             app.state.command = CommandRuntime(app.state.db, scheduler)
+            app.state.alarm = AlarmRuntime(
+                app.state.db, bus, settings=get_alarm_settings(),
+                intake_settings=app.state.intake.settings,
+                secret_key=settings.resolved_secret_key(),
+                spool_dir=get_alarm_settings().resolved_spool_dir(settings.data_dir),
+                store=app.state.media_store,
+            )  # fmt: skip
+            scheduler.every("alarm_spool_replay", REPLAY_EVERY_S, app.state.alarm.replay)
+            await asyncio.to_thread(app.state.alarm.ensure_purge)
             stack.push_async_callback(scheduler.stop)
             await scheduler.start()
             settle_heap()
@@ -199,6 +211,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         notify_router,
         enterprise_router,
         risk_router,
+        alarm_router,
         dashboard_router,
     ):
         app.include_router(router)

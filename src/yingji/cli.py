@@ -43,12 +43,25 @@ def serve(
     access_log: bool = typer.Option(
         True, "--access-log/--no-access-log", help="逐请求访问日志 / a log line per request"
     ),
+    tls_cert: Path | None = typer.Option(
+        None, "--tls-cert", help="HTTPS 证书（PEM）/ certificate chain, PEM"
+    ),
+    tls_key: Path | None = typer.Option(None, "--tls-key", help="HTTPS 私钥（PEM）/ key, PEM"),
 ) -> None:
-    """Serve the platform (API, dashboard, timers)."""
+    """Serve the platform (API, dashboard, timers). With ``--tls-cert`` and ``--tls-key`` it
+    serves HTTPS itself: browsers give the alarm page a position and the camera only in a
+    secure context (W3C Geolocation API §"Security and privacy"; Media Capture and Streams
+    §"Privacy indicator requirements"). Behind a reverse proxy that ends TLS, leave them out
+    (docs/operations.md)."""
     import uvicorn
 
     from yingji.core import migrate
 
+    if (tls_cert is None) != (tls_key is None):
+        raise typer.BadParameter("--tls-cert 与 --tls-key 须同时给出 / give both or neither")
+    for given in (tls_cert, tls_key):
+        if given is not None and not given.is_file():
+            raise typer.BadParameter(f"找不到文件 / no such file: {given}")
     database = _database()
     migrate.upgrade(database.engine)
     database.dispose()
@@ -60,6 +73,8 @@ def serve(
         log_level=get_settings().log_level,
         proxy_headers=True,
         access_log=access_log,
+        ssl_certfile=str(tls_cert) if tls_cert else None,
+        ssl_keyfile=str(tls_key) if tls_key else None,
     )
 
 

@@ -1,5 +1,6 @@
 """Imports every domain's tables so the metadata is complete (for Alembic and tests)."""
 
+from yingji.alarm import models as alarm_models
 from yingji.audit import models as audit_models
 from yingji.auth import models as auth_models
 from yingji.command import models as command_models
@@ -18,6 +19,7 @@ from yingji.scheduling import models as scheduling_models
 
 __all__ = [
     "Base",
+    "alarm_models",
     "audit_models",
     "auth_models",
     "command_models",

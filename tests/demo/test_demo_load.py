@@ -109,8 +109,10 @@ def test_demo_accounts_log_in_and_are_audited(client: TestClient, session: Sessi
         "grid_worker",
         "enterprise_user",
         "viewer",
+        "station",
     }
     assert users["gsq_operator"].scope_code == GANSHIQIAO
+    assert users["gsq_station"].scope_code == GANSHIQIAO
     assert users["syl_operator"].scope_code == "370103012"
     assert users["hq_safety"].scope_code == "HQ-SAFETY"
     audited = set(

@@ -80,3 +80,30 @@ def upload(client, token_for) -> Callable[..., Any]:  # type: ignore[no-untyped-
         return client.post(f"/api/v1/media/uploads/{up['id']}/complete", headers=h)
 
     return send
+
+
+def _ebml(ident: int, data: bytes, unknown: bool = False) -> bytes:
+    """One EBML element (RFC 8794): the ID as written, the size in its shortest form (one
+    byte below 127, as muxers write it), or "unknown" (eight bytes of ones)."""
+    raw = ident.to_bytes((ident.bit_length() + 7) // 8, "big")
+    if unknown:
+        size = b"\x01\xff\xff\xff\xff\xff\xff\xff"
+    elif len(data) < 127:
+        size = bytes([0x80 | len(data)])
+    else:
+        size = b"\x01" + len(data).to_bytes(7, "big")
+    return raw + size + data
+
+
+def webm(seconds: float, *, video: bool = False) -> bytes:
+    """A WebM as MediaRecorder writes it: unknown-size Segment and Cluster, no Duration,
+    one track (audio, or video), SimpleBlocks every 100 ms up to ``seconds``."""
+    header = _ebml(0x1A45DFA3, _ebml(0x4282, b"webm"))
+    track = _ebml(0xAE, _ebml(0xD7, b"\x01") + _ebml(0x83, b"\x01" if video else b"\x02"))
+    info = _ebml(0x1549A966, _ebml(0x2AD7B1, (1_000_000).to_bytes(3, "big")))
+    blocks = b"".join(
+        _ebml(0xA3, b"\x81" + struct.pack(">h", ms) + b"\x80" + bytes(40))
+        for ms in range(0, int(seconds * 1000) + 1, 100)
+    )
+    cluster = _ebml(0x1F43B675, _ebml(0xE7, b"\x00") + blocks, unknown=True)
+    return header + _ebml(0x18538067, info + _ebml(0x1654AE6B, track) + cluster, unknown=True)

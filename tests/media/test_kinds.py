@@ -80,3 +80,34 @@ def test_text_behind_magic_bytes_is_refused(tmp_path):
         path = tmp_path / "x.bin"
         path.write_bytes(head + b"just some words, no media at all" * 10)
         assert _pipeline(path) is not None, head
+
+
+def test_a_recorders_webm_is_audio_or_video_by_its_tracks_with_its_duration(tmp_path):
+    from tests.media.conftest import webm
+    from yingji.media import probe
+
+    sound, clip = tmp_path / "a.webm", tmp_path / "v.webm"
+    sound.write_bytes(webm(2.5))
+    clip.write_bytes(webm(4.0, video=True))
+    assert probe.sniff(sound) == "audio/webm" and probe.sniff(clip) == "video/webm"
+    assert probe.webm(sound).duration_s == 2.5 and probe.webm(clip).duration_s == 4.0
+    broken = tmp_path / "b.webm"
+    broken.write_bytes(webm(1.0)[:20] + bytes(range(256)))  # a WebM header, then garbage
+    assert probe.sniff(broken) is None
+
+
+def test_an_mp4_with_only_a_sound_track_is_audio(tmp_path):
+    """MediaRecorder's audio/mp4 (Chromium, Safari): the ftyp says MP4, the hdlr says sound."""
+
+    from tests.media.conftest import _box, mp4
+    from yingji.media import probe
+
+    def with_track(handler: bytes) -> bytes:
+        hdlr = _box(b"hdlr", bytes(8) + handler + bytes(12) + b"track\x00")
+        return mp4(2.0) + _box(b"moov", _box(b"trak", _box(b"mdia", hdlr)))
+
+    sound, clip = tmp_path / "a.mp4", tmp_path / "v.mp4"
+    sound.write_bytes(with_track(b"soun"))
+    clip.write_bytes(with_track(b"vide"))
+    assert probe.mp4_handlers(sound) == {"soun"} and probe.sniff(sound) == "audio/mp4"
+    assert probe.sniff(clip) == "video/mp4"

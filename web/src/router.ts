@@ -42,6 +42,10 @@ export function pageAvailable(feature: Feature | undefined, config: DashboardCon
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('@/views/LoginView.vue'), meta: { public: true } },
+  // The one-key alarm (issue 17): the citizen's page needs no login; the station's phone page
+  // is a page of its own too (no dashboard shell on a phone).
+  { path: '/alarm', name: 'alarm', component: () => import('@/views/alarm/AlarmPage.vue'), meta: { public: true } },
+  { path: '/station', name: 'station', component: () => import('@/views/alarm/StationPage.vue') },
   {
     path: '/',
     component: () => import('@/layouts/AppShell.vue'),

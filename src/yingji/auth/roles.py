@@ -15,6 +15,9 @@ class Role(StrEnum):
     grid_worker = "grid_worker"
     enterprise_user = "enterprise_user"
     viewer = "viewer"
+    # a micro rescue station's crew (微型应急救援站), bound to the station's sub-district: they
+    # see the alarms given to their station and accept, set out, arrive
+    station = "station"
 
 
 class ScopeType(StrEnum):
@@ -35,6 +38,7 @@ ROLE_SCOPE: dict[Role, ScopeType] = {
     Role.subdistrict_operator: ScopeType.subdistrict,
     Role.grid_worker: ScopeType.subdistrict,
     Role.enterprise_user: ScopeType.enterprise,
+    Role.station: ScopeType.subdistrict,
 }
 
 ROLE_LABELS: dict[Role, tuple[str, str]] = {
@@ -47,6 +51,7 @@ ROLE_LABELS: dict[Role, tuple[str, str]] = {
     Role.grid_worker: ("网格员", "Grid worker"),
     Role.enterprise_user: ("企业安全员", "Enterprise safety officer"),
     Role.viewer: ("只读用户", "Viewer"),
+    Role.station: ("微型救援站", "Micro rescue station"),
 }
 
 # Roles that see the whole district's territory (grid, sub-districts).
@@ -61,4 +66,4 @@ DISTRICT_WIDE = frozenset(
     }
 )
 # Roles confined to the territory of their own sub-district.
-SUBDISTRICT_BOUND = frozenset({Role.subdistrict_operator, Role.grid_worker})
+SUBDISTRICT_BOUND = frozenset({Role.subdistrict_operator, Role.grid_worker, Role.station})

@@ -79,7 +79,7 @@ def security_headers(policy: str) -> list[tuple[bytes, bytes]]:
         (b"x-frame-options", b"DENY"),
         (b"referrer-policy", b"same-origin"),
         (b"cross-origin-opener-policy", b"same-origin"),
-        (b"permissions-policy", b"camera=(), microphone=(), geolocation=(self)"),
+        (b"permissions-policy", b"camera=(self), microphone=(self), geolocation=(self)"),
     ]
 
 

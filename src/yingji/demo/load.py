@@ -80,6 +80,8 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "syl_operator", Role.subdistrict_operator, "370103012", "舜玉路街道操作员", "舜玉路街道"
     ),
     DemoAccount("gsq_grid", Role.grid_worker, "370103003", "杆石桥街道网格员", "杆石桥街道"),
+    # the crew of 杆石桥街道's micro rescue station (one-key alarm, issue 17)
+    DemoAccount("gsq_station", Role.station, "370103003", "杆石桥街道微型应急救援站", "杆石桥街道"),
     DemoAccount("enterprise", Role.enterprise_user, DEMO_ENTERPRISE_CODE, "企业安全员", "演示企业"),
     DemoAccount("viewer", Role.viewer, None, "只读用户"),
 )

@@ -309,3 +309,63 @@ def prepare(
 
 def _channel_name(channel: str) -> str:
     return CHANNEL_NAMES.get(channel, channel)
+
+
+def prepare_unlocated(
+    db: Session | Database,
+    report: ReportIn,
+    *,
+    raw_body: str,
+    payload: dict[str, Any],
+    sender: Sender,
+    now: datetime,
+    reason: str,
+    reason_en: str,
+) -> Prepared:
+    """Classify and grade a report that cannot be placed in the district, without refusing it.
+
+    For channels that must never refuse a report for its place (the one-key alarm: a caller
+    just outside the boundary, or a phone that gave no position or a garbage one): the
+    report goes in unlocated, so it founds its own incident (merging needs a position),
+    goes to no sub-district and is answered by the centre. The ``located`` step says why,
+    flagged for the duty officer. ``report.location`` must be None (the position, if any,
+    is kept by the sender's own domain and named in ``reason``)."""
+    if report.location is not None:
+        raise ValueError("prepare_unlocated takes a report without location")
+    received = Step(
+        RECEIVED,
+        "ok",
+        0.0,
+        f"收到{_channel_name(report.channel)}报告（{report.source_id}）",
+        f"report received on channel {report.channel} ({report.source_id})",
+        {"channel": report.channel, "source_id": report.source_id},
+    )
+    locate_step = Step(
+        "located",
+        "flagged",
+        0.0,
+        f"未能定位到本区：{reason}；转值班中心处置",
+        f"not located in the district: {reason_en}; routed to the centre",
+        {"subdistrict": None, "area": None, "outside_district": True},
+    )
+    category, classify_step = _classify(report)
+    path = categories.path(category.code) if category.code else None
+    facts = facts_of(report)
+    grade, grade_step_ = grade_step(facts, path, None)
+    return Prepared(
+        report=report,
+        raw_body=raw_body,
+        body_hash=canonical_hash(payload),
+        sender=sender,
+        received_at=now,
+        lon=None,
+        lat=None,
+        located={"outside_district": True, "reason": reason, "reason_en": reason_en},
+        subdistrict=None,
+        local_force=None,
+        category=category,
+        category_path=path,
+        facts=facts,
+        grade=grade,
+        steps=[received, locate_step, classify_step, grade_step_],
+    )

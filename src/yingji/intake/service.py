@@ -8,6 +8,8 @@ keep writing ``service.X`` (to monkeypatch a name, patch it in the module that d
 - :mod:`~yingji.intake.write`: ``write_batch`` (merge or found, record, route, emit),
   with :mod:`~yingji.intake.candidates`, :mod:`~yingji.intake.facts` and
   :mod:`~yingji.intake.routing_rows` under it;
+- :mod:`~yingji.intake.prepare`: ``prepare`` (locate, classify, grade) and
+  ``prepare_unlocated`` (a report that must be taken without a place in the district);
 - :mod:`~yingji.intake.read`: incidents, the incident list, stream events, counts;
 - :mod:`~yingji.intake.moves`: status moves, level raises, deadlines, other domains' notes
   and close checks;
@@ -33,6 +35,7 @@ from yingji.intake.moves import (
     watch_unwatched_deadlines,
 )
 from yingji.intake.org_cache import ORG_CACHE_S, clear_caches, organisation
+from yingji.intake.prepare import Prepared, Sender, prepare, prepare_unlocated
 from yingji.intake.read import (
     INCIDENT_SORT_FIELDS,
     corrections_stmt,
@@ -59,6 +62,8 @@ __all__ = [
     "MergeFollower",
     "Note",
     "Outcome",
+    "Prepared",
+    "Sender",
     "accepted",
     "annotate",
     "append_events",
@@ -79,6 +84,8 @@ __all__ = [
     "last_event_id",
     "list_stmt",
     "organisation",
+    "prepare",
+    "prepare_unlocated",
     "raise_level",
     "read_events",
     "register_close_check",

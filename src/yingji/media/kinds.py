@@ -33,6 +33,9 @@ ACCEPTED: dict[str, tuple[MediaKind, str]] = {
     "audio/aac": (MediaKind.audio, "aac"),
     "audio/ogg": (MediaKind.audio, "ogg"),
     "audio/x-flac": (MediaKind.audio, "flac"),
+    # MediaRecorder's format in Chromium and Firefox (Safari records MP4)
+    "audio/webm": (MediaKind.audio, "webm"),
+    "video/webm": (MediaKind.video, "webm"),
     "video/mp4": (MediaKind.video, "mp4"),
     "video/quicktime": (MediaKind.video, "mov"),
     "video/3gpp": (MediaKind.video, "3gp"),

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
@@ -194,9 +194,10 @@ def _refuse_upload(
 
 def complete(
     db: Session, store: DiskStore, *, up: MediaUpload, owner: Owner, settings: MediaSettings,
-    now: datetime,
+    now: datetime, expect_kind: MediaKind | None = None,
 ) -> MediaObject:  # fmt: skip
-    """Check everything the bytes say about themselves, then store them."""
+    """Check everything the bytes say about themselves, then store them. ``expect_kind``:
+    the kind the sender declared (an alarm's "video"); bytes of another kind are a 415."""
     _require_open(up)
     if up.received_bytes != up.size_bytes:
         raise conflict(
@@ -217,6 +218,12 @@ def complete(
     if refusal is None and accepted is None:
         refusal = kinds.refuse_type(mime)
     found: probe.Probe = probe.Probe()
+    if refusal is None and accepted is not None and expect_kind not in (None, accepted[0]):
+        refusal = Refusal(
+            415, "media_kind_mismatch",
+            f"文件内容是{_KIND_ZH[accepted[0]]}，与声明的{_KIND_ZH[expect_kind]}不符",
+            f"The content is {accepted[0].value}, not the declared {expect_kind}",
+        )  # fmt: skip
     if refusal is None and accepted is not None:
         kind, _ext = accepted
         refusal = kinds.check_size(kind, up.size_bytes, limits)
@@ -261,6 +268,35 @@ def complete(
     )  # fmt: skip
     store.drop_staged(up.id)
     return media
+
+
+_KIND_ZH = {MediaKind.image: "图片", MediaKind.audio: "音频", MediaKind.video: "视频",
+            MediaKind.document: "文档"}  # fmt: skip
+
+
+def delete(
+    db: Session, store: DiskStore | None, *, media_id: int, actor: audit.Actor, now: datetime,
+    reason: str,
+) -> bool:  # fmt: skip
+    """Delete a media object (a retention purge): its row, and its bytes and thumbnail when
+    no other object shares them (the store is content-addressed). Audited."""
+    m = db.get(MediaObject, media_id)
+    if m is None:
+        return False
+    before = audit.snapshot(m)
+    keys = [k for k in (m.storage_key, m.thumbnail_key) if k]
+    db.delete(m)
+    db.flush()
+    shared = db.scalar(select(MediaObject.id).where(MediaObject.storage_key == m.storage_key)
+                       .limit(1))  # fmt: skip
+    if store is not None and shared is None:
+        for key in keys:
+            store.remove(key)
+    audit.record(
+        db, actor=actor, action="media:delete", object_type="media", object_id=media_id,
+        before=before, reason=reason,
+    )  # fmt: skip
+    return True
 
 
 # ------------------------------------------------------------------ reading

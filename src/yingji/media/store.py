@@ -64,6 +64,10 @@ class DiskStore:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
+    def remove(self, key: str) -> None:
+        """Delete an object (a retention purge); absent is fine."""
+        self._path(key).unlink(missing_ok=True)
+
     # ---- staging (always local: the probes need a file)
     def staged(self, upload_id: int) -> Path:
         return self.staging / f"{int(upload_id)}.part"

@@ -344,6 +344,21 @@ def list_stmt(
     return stmt
 
 
+def troubled(db: Session, *, source_type: str, source_ids: list[str]) -> set[str]:
+    """Of these sources, the ones with a message that failed or whose last try failed (a
+    retry may still be due): what a duty officer must see at once."""
+    if not source_ids:
+        return set()
+    rows = db.execute(
+        select(NotifyMessage.source_id).where(
+            NotifyMessage.source_type == source_type,
+            NotifyMessage.source_id.in_(source_ids),
+            or_(NotifyMessage.status == "failed", NotifyMessage.last_error != ""),
+        )
+    ).scalars()
+    return set(rows)
+
+
 def get(db: Session, message_id: int) -> NotifyMessage:
     m = db.get(NotifyMessage, message_id)
     if m is None:

@@ -2997,6 +2997,163 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alarms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Alarms
+         * @description Alarms, newest first, each with whether a delivery failed. Phone numbers are masked
+         *     for roles that do not call back; a station sees the alarms given to it.
+         */
+        get: operations["list_alarms_api_v1_alarms_get"];
+        put?: never;
+        /**
+         * Post Alarm
+         * @description Take an alarm; no login. 201 once committed (with the alarm's secret for its media and
+         *     status), 200 for the same key and body again, 409 for the key with another body, 429 past
+         *     a device's limit (recorded), 202 when the database is unreachable (spooled, fsync'd).
+         */
+        post: operations["post_alarm_api_v1_alarms_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alarms/{alarm_id}/positions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Position
+         * @description A better fix of the caller's position, after the first (with the alarm's secret).
+         */
+        post: operations["post_position_api_v1_alarms__alarm_id__positions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alarms/{alarm_id}/media/{n}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Media State
+         * @description Where the ``n``-th upload stands: resume at ``offset``.
+         */
+        get: operations["get_media_state_api_v1_alarms__alarm_id__media__n__get"];
+        /**
+         * Put Media
+         * @description One chunk of the ``n``-th photo or recording (with the alarm's secret), at
+         *     ``Upload-Offset`` (the bytes received so far; otherwise a 409 whose ``Upload-Offset`` says
+         *     where to resume). The first chunk declares ``Upload-Length`` and ``Upload-Checksum``; the
+         *     last completes the file, checked by content through the shared media store.
+         */
+        put: operations["put_media_api_v1_alarms__alarm_id__media__n__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alarms/{alarm_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Status
+         * @description The caller's view (with the alarm's secret, as header or ``?secret=`` for
+         *     EventSource): received, who was told, the station's progress. ``Accept:
+         *     text/event-stream`` keeps it open and sends each change until the station arrives.
+         */
+        get: operations["get_status_api_v1_alarms__alarm_id__status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alarms/limited": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Limited
+         * @description Alarms refused by a limit (429), kept: the duty officer sees every attempt.
+         */
+        get: operations["list_limited_api_v1_alarms_limited_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alarms/{alarm_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Alarm
+         * @description An alarm with its deliveries (each try), media, positions and call-back link.
+         */
+        get: operations["get_alarm_api_v1_alarms__alarm_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alarms/{alarm_id}/station": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Station Move
+         * @description The station accepts, is on the way, has arrived (forward only; the same step again is
+         *     answered as it stands). A duty officer may record it for a station that phoned in.
+         */
+        post: operations["station_move_api_v1_alarms__alarm_id__station_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dashboard/config": {
         parameters: {
             query?: never;
@@ -3236,6 +3393,222 @@ export interface components {
             ended_at: string | null;
             /** Tasks */
             tasks: components["schemas"]["TaskRead"][];
+        };
+        /**
+         * AlarmAccepted
+         * @description 201 (committed), 200 (the same key and body again) or 202 (spooled: the database was
+         *     unreachable; ``id`` is null until it is replayed, send the same POST again to learn it).
+         */
+        AlarmAccepted: {
+            /** Id */
+            id: number | null;
+            /** Idempotency Key */
+            idempotency_key: string;
+            /** Secret */
+            secret: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "received" | "spooled";
+            /**
+             * Replayed
+             * @default false
+             */
+            replayed?: boolean;
+            /**
+             * Outside District
+             * @default false
+             */
+            outside_district?: boolean;
+            /**
+             * Position Note
+             * @default
+             */
+            position_note?: string;
+            /** Numbers */
+            numbers: components["schemas"]["Number"][];
+        };
+        /** AlarmDetail */
+        AlarmDetail: {
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string | null;
+            /** Kind Name */
+            kind_name: string;
+            /** Phone */
+            phone: string;
+            /** Phone Masked */
+            phone_masked: boolean;
+            /** Name */
+            name: string;
+            /** Text */
+            text: string;
+            /** Contacts */
+            contacts: number;
+            /** Lon */
+            lon: number | null;
+            /** Lat */
+            lat: number | null;
+            /** Accuracy M */
+            accuracy_m: number | null;
+            /** Position Note */
+            position_note: string;
+            /** Outside District */
+            outside_district: boolean;
+            /** Subdistrict Code */
+            subdistrict_code: string | null;
+            /** Report Id */
+            report_id: number | null;
+            /** Incident Id */
+            incident_id: number | null;
+            /** Station Id */
+            station_id: number | null;
+            /** Station Name */
+            station_name: string;
+            /** Station Status */
+            station_status: string;
+            /** Station Updated At */
+            station_updated_at: string | null;
+            /** Spooled */
+            spooled: boolean;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivery Failed */
+            delivery_failed: boolean;
+            /** Fanout Notes */
+            fanout_notes: string[];
+            /** Deliveries */
+            deliveries: components["schemas"]["Delivery"][];
+            /** Media */
+            media: components["schemas"]["AlarmMediaRead"][];
+            /** Positions */
+            positions: components["schemas"]["PositionRead"][];
+            /** Call Back */
+            call_back: string | null;
+        };
+        /** AlarmMediaRead */
+        AlarmMediaRead: {
+            /** N */
+            n: number;
+            /** Declared Kind */
+            declared_kind: string;
+            /** Status */
+            status: string;
+            /** Refusal */
+            refusal: string | null;
+            /** Media Id */
+            media_id: number | null;
+            /** Mime */
+            mime?: string | null;
+            /** Size Bytes */
+            size_bytes?: number | null;
+            /** Duration S */
+            duration_s?: number | null;
+            /** Content Url */
+            content_url?: string | null;
+            /** Thumbnail Url */
+            thumbnail_url?: string | null;
+        };
+        /** AlarmRead */
+        AlarmRead: {
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string | null;
+            /** Kind Name */
+            kind_name: string;
+            /** Phone */
+            phone: string;
+            /** Phone Masked */
+            phone_masked: boolean;
+            /** Name */
+            name: string;
+            /** Text */
+            text: string;
+            /** Contacts */
+            contacts: number;
+            /** Lon */
+            lon: number | null;
+            /** Lat */
+            lat: number | null;
+            /** Accuracy M */
+            accuracy_m: number | null;
+            /** Position Note */
+            position_note: string;
+            /** Outside District */
+            outside_district: boolean;
+            /** Subdistrict Code */
+            subdistrict_code: string | null;
+            /** Report Id */
+            report_id: number | null;
+            /** Incident Id */
+            incident_id: number | null;
+            /** Station Id */
+            station_id: number | null;
+            /** Station Name */
+            station_name: string;
+            /** Station Status */
+            station_status: string;
+            /** Station Updated At */
+            station_updated_at: string | null;
+            /** Spooled */
+            spooled: boolean;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivery Failed */
+            delivery_failed: boolean;
+            /** Fanout Notes */
+            fanout_notes: string[];
+        };
+        /**
+         * AlarmStatus
+         * @description The caller's view: received, who was told, the station's progress.
+         */
+        AlarmStatus: {
+            /** Id */
+            id: number;
+            /** Status */
+            status: string;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /** Kind */
+            kind: string | null;
+            /** Located */
+            located: boolean;
+            /** Outside District */
+            outside_district: boolean;
+            /** Position Note */
+            position_note: string;
+            station: components["schemas"]["StationView"] | null;
+            /** Told */
+            told: string[];
+            /** Steps */
+            steps: components["schemas"]["StepView"][];
+            /** Media */
+            media: components["schemas"]["MediaState"][];
+            /** Numbers */
+            numbers: components["schemas"]["Number"][];
         };
         /** AlertsRead */
         AlertsRead: {
@@ -3971,6 +4344,49 @@ export interface components {
             request: components["schemas"]["ShareRequestRead"];
             /** Movements */
             movements: components["schemas"]["MovementRead"][];
+        };
+        /** Delivery */
+        Delivery: {
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Channel */
+            channel: string;
+            /** Recipient */
+            recipient: string;
+            /** Recipient Name */
+            recipient_name: string;
+            /** Status */
+            status: string;
+            /** Attempts */
+            attempts: number;
+            /** Last Error */
+            last_error: string;
+            /** Failed */
+            failed: boolean;
+            /** Sent At */
+            sent_at: string | null;
+            /** Tries */
+            tries: components["schemas"]["DeliveryTry"][];
+        };
+        /** DeliveryTry */
+        DeliveryTry: {
+            /** Attempt */
+            attempt: number;
+            /** Outcome */
+            outcome: string;
+            /** Http Status */
+            http_status: number | null;
+            /** Error */
+            error: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Next Try At */
+            next_try_at: string | null;
         };
         /** DeliveryTryRead */
         DeliveryTryRead: {
@@ -5154,6 +5570,11 @@ export interface components {
              */
             spec?: string;
         };
+        /**
+         * Kind
+         * @enum {string}
+         */
+        Kind: "fire" | "medical" | "police" | "other";
         /** LayerFeature */
         LayerFeature: {
             /**
@@ -5336,6 +5757,24 @@ export interface components {
              * @default
              */
             reason?: string;
+        };
+        /** LimitedRead */
+        LimitedRead: {
+            /** Id */
+            id: number;
+            /** Device Id */
+            device_id: string;
+            /** Client Addr */
+            client_addr: string;
+            /** Limit */
+            limit: string;
+            /** Phone */
+            phone: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
         };
         /**
          * LineCreate
@@ -5731,6 +6170,21 @@ export interface components {
             content_url: string;
             /** Thumbnail Url */
             thumbnail_url: string | null;
+        };
+        /** MediaState */
+        MediaState: {
+            /** N */
+            n: number;
+            /** Kind */
+            kind: string;
+            /** Status */
+            status: string;
+            /** Offset */
+            offset: number;
+            /** Size Bytes */
+            size_bytes: number;
+            /** Refusal */
+            refusal?: string | null;
         };
         /** MemberIn */
         MemberIn: {
@@ -6141,6 +6595,15 @@ export interface components {
              */
             received_at: string;
         };
+        /** Number */
+        Number: {
+            /** Number */
+            number: string;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+        };
         /** OnDutyRead */
         OnDutyRead: {
             department: components["schemas"]["DepartmentOnDuty"];
@@ -6161,6 +6624,17 @@ export interface components {
              * @description 所含街道代码 / the sub-districts' codes
              */
             subdistricts: string[];
+        };
+        /** Page[AlarmRead] */
+        Page_AlarmRead_: {
+            /** Items */
+            items: components["schemas"]["AlarmRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
         };
         /** Page[AreaRead] */
         Page_AreaRead_: {
@@ -6276,6 +6750,17 @@ export interface components {
         Page_ItemRead_: {
             /** Items */
             items: components["schemas"]["ItemRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[LimitedRead] */
+        Page_LimitedRead_: {
+            /** Items */
+            items: components["schemas"]["LimitedRead"][];
             /** Total */
             total: number;
             /** Limit */
@@ -6920,6 +7405,35 @@ export interface components {
             /** Fire Extinguishers */
             fire_extinguishers?: number;
         };
+        /** PositionIn */
+        PositionIn: {
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
+            /**
+             * Crs
+             * @default wgs84
+             * @enum {string}
+             */
+            crs?: "wgs84" | "gcj02" | "bd09";
+            /** Accuracy M */
+            accuracy_m?: number | null;
+        };
+        /** PositionRead */
+        PositionRead: {
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
+            /** Accuracy M */
+            accuracy_m: number | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+        };
         /** PurgeResult */
         PurgeResult: {
             /** Deleted */
@@ -7482,7 +7996,7 @@ export interface components {
          * Role
          * @enum {string}
          */
-        Role: "admin" | "committee" | "hq_commander" | "duty_officer" | "department_operator" | "subdistrict_operator" | "grid_worker" | "enterprise_user" | "viewer";
+        Role: "admin" | "committee" | "hq_commander" | "duty_officer" | "department_operator" | "subdistrict_operator" | "grid_worker" | "enterprise_user" | "viewer" | "station";
         /** RoutingRead */
         RoutingRead: {
             /** Target Type */
@@ -7798,6 +8312,14 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** StationMoveIn */
+        StationMoveIn: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "accepted" | "on_the_way" | "arrived";
+        };
         /** StationRead */
         StationRead: {
             /** Id */
@@ -7856,6 +8378,21 @@ export interface components {
             /** Facilities */
             facilities?: string[];
         };
+        /** StationView */
+        StationView: {
+            /** Name */
+            name: string;
+            /** Status */
+            status: string;
+            /** Status Name */
+            status_name: string;
+            /** Status Name En */
+            status_name_en: string;
+            /** Distance M */
+            distance_m: number | null;
+            /** Updated At */
+            updated_at: string | null;
+        };
         /** StatsBucket */
         StatsBucket: {
             /** Key */
@@ -7876,6 +8413,18 @@ export interface components {
             at: string;
             /** Count */
             count: number;
+        };
+        /** StepView */
+        StepView: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Text */
+            text: string;
+            /** Text En */
+            text_en: string;
         };
         /** StockLine */
         StockLine: {
@@ -9009,6 +9558,42 @@ export interface components {
              * @default
              */
             notes?: string;
+        };
+        /**
+         * AlarmIn
+         * @description One press of the button. ``location`` is read leniently: a missing, garbage or
+         *     out-of-district position never refuses the alarm (it is flagged and goes to the centre).
+         */
+        AlarmIn: {
+            /** Idempotency Key */
+            idempotency_key: string;
+            /** Device Id */
+            device_id: string;
+            /** @default null */
+            kind?: components["schemas"]["Kind"] | null;
+            /**
+             * Phone
+             * @default
+             */
+            phone?: string;
+            /**
+             * Name
+             * @default null
+             */
+            name?: string | null;
+            /**
+             * Location
+             * @description {"lon", "lat", "crs": "wgs84", "accuracy_m"}; 可缺省 / may be absent
+             * @default null
+             */
+            location?: unknown;
+            /**
+             * Text
+             * @default null
+             */
+            text?: string | null;
+            /** Contacts */
+            contacts?: components["schemas"]["Contact"][];
         };
         /** BatchIn */
         BatchIn: {
@@ -22093,6 +22678,632 @@ export interface operations {
             };
             /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_alarms_api_v1_alarms_get: {
+        parameters: {
+            query?: {
+                kind?: components["schemas"]["Kind"] | null;
+                /** @description 收到时间起（含） */
+                since?: string | null;
+                /** @description 每页条数 / page size */
+                limit?: number;
+                /** @description 偏移 / rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AlarmRead_"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_alarm_api_v1_alarms_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 一次一键报警 / one alarm */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlarmIn"];
+            };
+        };
+        responses: {
+            /** @description 同一幂等键、同一内容的重发 / replay */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmAccepted"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmAccepted"];
+                };
+            };
+            /** @description 数据库暂不可达，已写入本地缓存，恢复后补录 / spooled */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmAccepted"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后重试 / Too many requests: try again later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_position_api_v1_alarms__alarm_id__positions_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 报警凭据 / the alarm's secret */
+                "X-Alarm-Secret"?: string | null;
+            };
+            path: {
+                alarm_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PositionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PositionRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_media_state_api_v1_alarms__alarm_id__media__n__get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 报警凭据 / the alarm's secret */
+                "X-Alarm-Secret"?: string | null;
+            };
+            path: {
+                alarm_id: number;
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaState"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_media_api_v1_alarms__alarm_id__media__n__put: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description image | audio | video */
+                "X-Media-Kind": string;
+                "Upload-Offset"?: number;
+                "Upload-Length"?: number | null;
+                /** @description sha256 <hex>，首个分片必填 / on the first chunk */
+                "Upload-Checksum"?: string | null;
+                /** @description 报警凭据 / the alarm's secret */
+                "X-Alarm-Secret"?: string | null;
+            };
+            path: {
+                alarm_id: number;
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaState"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不支持的内容类型 / Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_status_api_v1_alarms__alarm_id__status_get: {
+        parameters: {
+            query?: {
+                /** @description EventSource 无法设请求头 */
+                secret?: string | null;
+            };
+            header?: {
+                /** @description 报警凭据 / the alarm's secret */
+                "X-Alarm-Secret"?: string | null;
+                Accept?: string;
+            };
+            path: {
+                alarm_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON，或 Accept: text/event-stream 时为实时流 / or live (SSE) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmStatus"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_limited_api_v1_alarms_limited_get: {
+        parameters: {
+            query?: {
+                since?: string | null;
+                /** @description 每页条数 / page size */
+                limit?: number;
+                /** @description 偏移 / rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_LimitedRead_"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_alarm_api_v1_alarms__alarm_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alarm_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmDetail"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    station_move_api_v1_alarms__alarm_id__station_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alarm_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StationMoveIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmDetail"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -44,6 +44,16 @@ export interface OutboxItem {
   /** The server's answer once sent (kept for items that later ones depend on). */
   response?: unknown
   sentAt?: number
+  /** The key of an earlier item (also in `after`) whose answer fills `{name}` in `url` and
+   * in header values: the alarm's media go to `/api/v1/alarms/{id}/media/1` with its
+   * `{secret}`, known only once the alarm itself is answered. */
+  fill?: string
+  /** A field the answer must carry (not null) for the item to count as sent: a 202 that
+   * the server spooled without naming the object yet is sent again later, until it does. */
+  needs?: string
+  /** Error codes that mean the request had already taken effect (a chunk the server has,
+   * whose answer was lost: `offset_mismatch`): the item counts as sent. */
+  sentCodes?: string[]
 }
 
 interface OutboxDb extends DBSchema {
@@ -86,12 +96,22 @@ function backoff(attempts: number): number {
   return Math.min(MAX_BACKOFF_MS, 2000 * 2 ** Math.min(attempts, 8))
 }
 
-async function sendOne(item: OutboxItem): Promise<OutboxItem> {
+/** `{name}` in a text, from an earlier item's answer. */
+function filled(text: string, source: Record<string, unknown> | undefined): string {
+  if (!source) return text
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    source[name] === undefined || source[name] === null ? whole : String(source[name]),
+  )
+}
+
+async function sendOne(item: OutboxItem, byKey: Map<string, OutboxItem>): Promise<OutboxItem> {
+  const source = item.fill ? (byKey.get(item.fill)?.response as Record<string, unknown> | undefined) : undefined
   const headers: Record<string, string> = {
     Accept: 'application/json',
     'Idempotency-Key': item.key,
-    ...(item.headers ?? {}),
   }
+  for (const [name, value] of Object.entries(item.headers ?? {})) headers[name] = filled(value, source)
+  const url = filled(item.url, source)
   const token = getToken()
   if (item.auth && token) headers.Authorization = `Bearer ${token}`
   let body: BodyInit | undefined
@@ -105,7 +125,7 @@ async function sendOne(item: OutboxItem): Promise<OutboxItem> {
   const now = Date.now()
   let resp: Response
   try {
-    resp = await fetch(item.url, { method: item.method, headers, body })
+    resp = await fetch(url, { method: item.method, headers, body })
   } catch (err) {
     return { ...item, attempts: item.attempts + 1, nextAt: now + backoff(item.attempts), lastError: String(err) }
   }
@@ -116,7 +136,14 @@ async function sendOne(item: OutboxItem): Promise<OutboxItem> {
   } catch {
     parsed = text
   }
-  if (resp.ok) return { ...item, response: parsed, sentAt: now, lastError: undefined }
+  if (resp.ok) {
+    const answer = (parsed ?? {}) as Record<string, unknown>
+    if (item.needs && (answer[item.needs] === undefined || answer[item.needs] === null)) {
+      // taken (a 202: spooled), not yet named: ask again, with the same key, after a while
+      return { ...item, response: parsed, attempts: item.attempts + 1, nextAt: now + backoff(item.attempts), lastError: `HTTP ${resp.status}` }
+    }
+    return { ...item, response: parsed, sentAt: now, lastError: undefined }
+  }
   if (resp.status >= 500 || RETRYABLE.has(resp.status)) {
     return {
       ...item,
@@ -126,6 +153,7 @@ async function sendOne(item: OutboxItem): Promise<OutboxItem> {
     }
   }
   const e = (parsed ?? {}) as Partial<Record<'code' | 'message' | 'message_en', string>>
+  if (e.code && item.sentCodes?.includes(e.code)) return { ...item, response: parsed, sentAt: now, lastError: undefined }
   return {
     ...item,
     failed: {
@@ -139,6 +167,7 @@ async function sendOne(item: OutboxItem): Promise<OutboxItem> {
 
 function ready(item: OutboxItem, byKey: Map<string, OutboxItem>, now: number): boolean {
   if (item.sentAt || item.failed || item.nextAt > now) return false
+  if (item.fill && !byKey.get(item.fill)?.sentAt) return false
   return (item.after ?? []).every((k) => {
     const dep = byKey.get(k)
     return dep === undefined || dep.sentAt !== undefined
@@ -163,7 +192,7 @@ export async function flush(): Promise<void> {
           continue
         }
         if (!ready(item, byKey, now)) continue
-        const next = await sendOne(item)
+        const next = await sendOne(item, byKey)
         await store.put('items', next)
         byKey.set(next.key, next)
         if (next.sentAt) {

@@ -1,4 +1,6 @@
 import { createI18n } from 'vue-i18n'
+import alarmEn from './alarm.en'
+import alarmZh from './alarm.zh-CN'
 import commandEn from './command.en'
 import commandZh from './command.zh-CN'
 import en from './en'
@@ -25,10 +27,11 @@ export const i18n = createI18n({
   fallbackLocale: 'zh-CN',
   // Each domain's pages bring their texts in files of their own, under their own key:
   // `res` resources (issue 5), `cmd` command and dispatch (issue 6), `scr` the duty
-  // officer's screening tools (issue 13), `notify` notifications.
+  // officer's screening tools (issue 13), `notify` notifications, `alarm` the one-key alarm
+  // (issue 17).
   messages: {
-    'zh-CN': { ...zhCN, res: resZh, cmd: commandZh, scr: scrZh, notify: notifyZh },
-    en: { ...en, res: resEn, cmd: commandEn, scr: scrEn, notify: notifyEn },
+    'zh-CN': { ...zhCN, res: resZh, cmd: commandZh, scr: scrZh, notify: notifyZh, alarm: alarmZh },
+    en: { ...en, res: resEn, cmd: commandEn, scr: scrEn, notify: notifyEn, alarm: alarmEn },
   },
 })
 

@@ -41,7 +41,15 @@ export const useIncidentsStore = defineStore('incidents', () => {
 
   const list = computed(() => [...open.value.values()])
   const waiting = computed(() =>
-    list.value.filter((i) => i.status === 'reported').sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id),
+    // a one-key alarm first (a person in danger is waiting), then oldest first
+    list.value
+      .filter((i) => i.status === 'reported')
+      .sort(
+        (a, b) =>
+          Number(b.channels.includes('alarm')) - Number(a.channels.includes('alarm')) ||
+          Date.parse(a.created_at) - Date.parse(b.created_at) ||
+          a.id - b.id,
+      ),
   )
 
   /** Batch redraws: 50 incidents a second must not mean 50 re-renders a second. */
