@@ -44,6 +44,7 @@ from yingji.media.views import router as media_router
 from yingji.notify import service as notify_service
 from yingji.notify.config import get_notify_settings
 from yingji.notify.views import router as notify_router
+from yingji.prevention.hazard.views import router as hazard_router
 from yingji.prevention.risk.views import router as risk_router
 from yingji.resources.supplies_views import router as supplies_router
 from yingji.resources.views import router as resources_router
@@ -211,6 +212,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         notify_router,
         enterprise_router,
         risk_router,
+        hazard_router,
         alarm_router,
         dashboard_router,
     ):

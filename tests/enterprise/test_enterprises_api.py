@@ -36,14 +36,21 @@ def demo_ent(client, token_for):
 
 def body(demo_ent, **over):
     return {
-        "code": fresh_code(), "name": f"测试化工有限公司{random.randrange(10**8)}",
-        "industry_code": "C2641", "kind": "危化品储存经营", "lon": demo_ent["lon"],
-        "lat": demo_ent["lat"], "legal_rep_name": "王建国", "principal_name": "王建国",
-        "principal_phone": "13905310001", "safety_manager_name": "李敏",
+        "code": fresh_code(),
+        "name": f"测试化工有限公司{random.randrange(10**8)}",
+        "industry_code": "C2641",
+        "kind": "危化品储存经营",
+        "lon": demo_ent["lon"],
+        "lat": demo_ent["lat"],
+        "legal_rep_name": "王建国",
+        "principal_name": "王建国",
+        "principal_phone": "13905310001",
+        "safety_manager_name": "李敏",
         "contacts": [{"name": "张伟", "role": "安全员", "phone": "13905310002"}],
-        "employees": 40, "standardisation_grade": "三级",
+        "employees": 40,
+        "standardisation_grade": "三级",
         "standardisation_expiry": "2028-06-30",
-    } | over  # fmt: skip
+    } | over
 
 
 def count(session, model=Enterprise):
@@ -179,9 +186,10 @@ def test_the_enterprise_keeps_its_people_but_not_what_the_bureau_decides(
     original = {"employees": demo_ent["employees"], "contacts": demo_ent["contacts"]}
     try:
         resp = client.patch(
-            url, json={"employees": 77, "contacts": [{"name": "赵磊", "phone": "13905319999"}]},
+            url,
+            json={"employees": 77, "contacts": [{"name": "赵磊", "phone": "13905319999"}]},
             headers=own,
-        )  # fmt: skip
+        )
         assert resp.status_code == 200, resp.text
         assert resp.json()["employees"] == 77 and resp.json()["contacts"][0]["role"] == ""
         audited = people_audit(session)
@@ -209,35 +217,49 @@ def test_licences_carry_their_status_and_dates_are_checked(client, token_for, de
     own = token_for("enterprise_user", made["code"])
     today = date.today()
     lapsed = client.post(
-        url, json={"kind": "危险化学品经营许可证", "number": "鲁济危化经字〔2023〕001号",
-                   "issued_on": str(today - timedelta(days=1100)),
-                   "expires_on": str(today - timedelta(days=5))},
+        url,
+        json={
+            "kind": "危险化学品经营许可证",
+            "number": "鲁济危化经字〔2023〕001号",
+            "issued_on": str(today - timedelta(days=1100)),
+            "expires_on": str(today - timedelta(days=5)),
+        },
         headers=own,
-    )  # fmt: skip
+    )
     assert lapsed.status_code == 201, lapsed.text
     assert lapsed.json()["status"] == "expired" and lapsed.json()["kind"] == "hazchem_trade"
     soon = client.post(
-        url, json={"kind": "safety_production", "number": "A-1",
-                   "expires_on": str(today + timedelta(days=20))},
+        url,
+        json={
+            "kind": "safety_production",
+            "number": "A-1",
+            "expires_on": str(today + timedelta(days=20)),
+        },
         headers=own,
-    )  # fmt: skip
+    )
     assert soon.json()["status"] == "expiring"
     renewal = {"kind": "safety_production", "number": "A-1", "expires_on": str(today)}
     again = client.post(url, json=renewal, headers=own)
     assert again.status_code == 409
     backwards = client.post(
-        url, json={"kind": "safety_production", "number": "A-2", "issued_on": str(today),
-                   "expires_on": str(today - timedelta(days=1))},
+        url,
+        json={
+            "kind": "safety_production",
+            "number": "A-2",
+            "issued_on": str(today),
+            "expires_on": str(today - timedelta(days=1)),
+        },
         headers=own,
-    )  # fmt: skip
+    )
     assert backwards.status_code == 422 and backwards.json()["field"] == "expires_on"
     ent = client.get(f"{URL}/{made['code']}", headers=own).json()
     assert (ent["licences_expired"], ent["licences_expiring"]) == (1, 1)
     assert [x["status"] for x in ent["licences"]] == ["expired", "expiring"]
     renewed = client.patch(
-        f"{url}/{soon.json()['id']}", json={"expires_on": str(today + timedelta(days=900))},
+        f"{url}/{soon.json()['id']}",
+        json={"expires_on": str(today + timedelta(days=900))},
         headers=own,
-    )  # fmt: skip
+    )
     assert renewed.json()["status"] == "valid"
     listed = client.get(
         URL, params={"licence_expiring_days": 30, "q": made["name"]}, headers=token_for("viewer")
@@ -255,18 +277,21 @@ def test_licences_carry_their_status_and_dates_are_checked(client, token_for, de
 def test_units_for_the_monitoring_domain(client, token_for, demo_ent):
     made = client.post(URL, json=body(demo_ent), headers=token_for(*BUREAU)).json()
     url = f"{URL}/{made['code']}/units"
-    resp = client.post(url, json={"code": "U01", "name": "1号罐区", "kind": "储存单元"},
-                       headers=token_for(*BUREAU))  # fmt: skip
+    resp = client.post(
+        url, json={"code": "U01", "name": "1号罐区", "kind": "储存单元"}, headers=token_for(*BUREAU)
+    )
     assert resp.status_code == 201 and resp.json()["kind"] == "storage"
-    dup = client.post(url, json={"code": "U01", "name": "x", "kind": "production"},
-                      headers=token_for(*BUREAU))  # fmt: skip
+    dup = client.post(
+        url, json={"code": "U01", "name": "x", "kind": "production"}, headers=token_for(*BUREAU)
+    )
     assert dup.status_code == 409
     bad = client.post(
         url, json={"code": "U02", "name": "x", "kind": "仓库"}, headers=token_for(*BUREAU)
     )
     assert bad.status_code == 422
-    patched = client.patch(f"{url}/{resp.json()['id']}", json={"name": "1号储罐区"},
-                           headers=token_for(*BUREAU))  # fmt: skip
+    patched = client.patch(
+        f"{url}/{resp.json()['id']}", json={"name": "1号储罐区"}, headers=token_for(*BUREAU)
+    )
     assert patched.json()["name"] == "1号储罐区"
     assert [u["code"] for u in client.get(url, headers=token_for("viewer")).json()] == ["U01"]
 

@@ -3,14 +3,10 @@ MP4 box by box (ISO/IEC 14496-12: ``ftyp`` then ``moov`` holding ``mvhd``)."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import struct
 import wave
-from collections.abc import Callable
-from typing import Any
 
-import pytest
 from PIL import Image
 
 
@@ -55,31 +51,6 @@ def mp4(seconds: float, timescale: int = 1000) -> bytes:
         + struct.pack(">I", 2),
     )  # fmt: skip
     return ftyp + _box(b"moov", mvhd)
-
-
-@pytest.fixture
-def upload(client, token_for) -> Callable[..., Any]:  # type: ignore[no-untyped-def]
-    """Send ``data`` through the resumable API in chunks; answer the complete response."""
-
-    def send(data: bytes, filename: str = "现场照片.png", *, chunk: int = 64 * 1024,
-             headers: dict[str, str] | None = None, sha256: str | None = None):  # type: ignore[no-untyped-def]  # fmt: skip
-        h = headers or token_for("grid_worker", "370103001")
-        r = client.post("/api/v1/media/uploads", headers=h, json={
-            "filename": filename, "size_bytes": len(data),
-            "sha256": sha256 or hashlib.sha256(data).hexdigest(),
-        })  # fmt: skip
-        assert r.status_code == 201, r.text
-        up = r.json()
-        for start in range(0, len(data), chunk):
-            c = client.put(
-                f"/api/v1/media/uploads/{up['id']}/chunk", params={"offset": start},
-                content=data[start : start + chunk],
-                headers={**h, "Content-Type": "application/octet-stream"},
-            )  # fmt: skip
-            assert c.status_code == 200, c.text
-        return client.post(f"/api/v1/media/uploads/{up['id']}/complete", headers=h)
-
-    return send
 
 
 def _ebml(ident: int, data: bytes, unknown: bool = False) -> bytes:

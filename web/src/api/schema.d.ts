@@ -2997,6 +2997,312 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/prevention/hazards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Hazards
+         * @description Hidden hazards, newest first, within the caller's enterprise or sub-district.
+         */
+        get: operations["list_hazards_api_v1_prevention_hazards_get"];
+        put?: never;
+        /**
+         * Register
+         * @description Register a hazard found by hand; 重大 when any criteria item is ticked (then reported
+         *     to the bureau at once).
+         */
+        post: operations["register_api_v1_prevention_hazards_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/hazards/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stats
+         * @description Quarterly or annual statistics (16号令 第十四条): found, 重大, rectified, overdue, rates.
+         */
+        get: operations["stats_api_v1_prevention_hazards_stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/hazards/{hazard_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Hazard
+         * @description The hazard with its typed timeline, photos (thumbnails) and extension requests.
+         */
+        get: operations["get_hazard_api_v1_prevention_hazards__hazard_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Hazard
+         * @description Description, place and the responsible person; never the deadline (an extension).
+         */
+        patch: operations["update_hazard_api_v1_prevention_hazards__hazard_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/prevention/hazards/{hazard_id}/treatment-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Treatment Plan
+         * @description 治理方案 of a 重大 hazard: its five elements (16号令 第十五条).
+         */
+        post: operations["treatment_plan_api_v1_prevention_hazards__hazard_id__treatment_plan_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/hazards/{hazard_id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start
+         * @description 登记 → 整改中, with its deadline, responsible person, measures and funds.
+         */
+        post: operations["start_api_v1_prevention_hazards__hazard_id__start_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/hazards/{hazard_id}/rectified": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rectified
+         * @description 整改完成, with the photos of the result.
+         */
+        post: operations["rectified_api_v1_prevention_hazards__hazard_id__rectified_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/hazards/{hazard_id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify
+         * @description 验收 by someone other than the rectifier; a rejection returns it to rectifying.
+         */
+        post: operations["verify_api_v1_prevention_hazards__hazard_id__verify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/hazards/{hazard_id}/evaluate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Evaluate
+         * @description 治理效果评估 of a 重大 hazard (16号令 第十八条).
+         */
+        post: operations["evaluate_api_v1_prevention_hazards__hazard_id__evaluate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/hazards/{hazard_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close
+         * @description 销号: a 一般 hazard by the enterprise or the bureau; a 重大 one by the bureau only.
+         */
+        post: operations["close_api_v1_prevention_hazards__hazard_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/hazards/{hazard_id}/supervise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Supervise
+         * @description 挂牌督办 (and, if so, a stop order) by the bureau.
+         */
+        post: operations["supervise_api_v1_prevention_hazards__hazard_id__supervise_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/hazards/{hazard_id}/resume-application": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume Application
+         * @description The enterprise's written application to resume; the bureau reviews within 10 days.
+         */
+        post: operations["resume_application_api_v1_prevention_hazards__hazard_id__resume_application_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/hazards/{hazard_id}/resume-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume Review
+         * @description The bureau's on-site review: 核销, or more work.
+         */
+        post: operations["resume_review_api_v1_prevention_hazards__hazard_id__resume_review_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/hazards/{hazard_id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen
+         * @description Only the bureau reopens a closed hazard, with a reason.
+         */
+        post: operations["reopen_api_v1_prevention_hazards__hazard_id__reopen_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/hazards/{hazard_id}/extensions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request Extension
+         * @description 延期申请: the deadline moves only when the bureau approves it.
+         */
+        post: operations["request_extension_api_v1_prevention_hazards__hazard_id__extensions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/hazards/{hazard_id}/extensions/{extension_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decide Extension */
+        post: operations["decide_extension_api_v1_prevention_hazards__hazard_id__extensions__extension_id__decision_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/alarms": {
         parameters: {
             query?: never;
@@ -4900,6 +5206,42 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** EvaluateIn */
+        EvaluateIn: {
+            /** By */
+            by: string;
+            /**
+             * Agency
+             * @default
+             */
+            agency?: string;
+            /** Conclusion */
+            conclusion: string;
+        };
+        /** EventRead */
+        EventRead: {
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Actor Type */
+            actor_type: string;
+            /** Actor Id */
+            actor_id: string;
+            /** Actor Name */
+            actor_name: string;
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Reason */
+            reason: string;
+        };
         /** ExpertCounts */
         ExpertCounts: {
             /** Total */
@@ -5028,6 +5370,47 @@ export interface components {
             /** Expired */
             expired: boolean;
         };
+        /** ExtensionIn */
+        ExtensionIn: {
+            /**
+             * Deadline
+             * Format: date
+             */
+            deadline: string;
+            /** Reason */
+            reason: string;
+        };
+        /** ExtensionRead */
+        ExtensionRead: {
+            /** Id */
+            id: number;
+            /** Hazard Id */
+            hazard_id: number;
+            /** Current Deadline */
+            current_deadline: string | null;
+            /**
+             * Requested Deadline
+             * Format: date
+             */
+            requested_deadline: string;
+            /** Reason */
+            reason: string;
+            /** Requested By */
+            requested_by: string;
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            /** Status */
+            status: string;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decided At */
+            decided_at: string | null;
+            /** Note */
+            note: string;
+        };
         /**
          * Features
          * @description Which APIs this server has, so the dashboard shows only pages that work.
@@ -5148,6 +5531,210 @@ export interface components {
             /** Recorded By */
             recorded_by: string;
         };
+        /** HazardDetail */
+        HazardDetail: {
+            /** Id */
+            id: number;
+            /** Enterprise Code */
+            enterprise_code: string;
+            /** Subdistrict Code */
+            subdistrict_code: string;
+            /** Industry Code */
+            industry_code: string;
+            /** Risk Point Id */
+            risk_point_id: number | null;
+            /** Source */
+            source: string;
+            /** Source Ref */
+            source_ref: string;
+            /** Grade */
+            grade: string;
+            /** Grade Label */
+            grade_label: string;
+            /** Criteria */
+            criteria: string[];
+            /** Rule Kind */
+            rule_kind: string;
+            /** Rule Version */
+            rule_version: number;
+            /** Description */
+            description: string;
+            /** Location */
+            location: string;
+            /** Media Ids */
+            media_ids: number[];
+            /** Found By */
+            found_by: string;
+            /**
+             * Found At
+             * Format: date-time
+             */
+            found_at: string;
+            /** State */
+            state: string;
+            /** State Label */
+            state_label: string;
+            /** Deadline */
+            deadline: string | null;
+            /** Responsible Name */
+            responsible_name: string;
+            /** Responsible Phone */
+            responsible_phone: string;
+            /** Measures */
+            measures: string;
+            /** Funds Yuan */
+            funds_yuan: number | null;
+            /** Treatment Plan */
+            treatment_plan: {
+                [key: string]: unknown;
+            } | null;
+            /** Rectified By */
+            rectified_by: string | null;
+            /** Rectified At */
+            rectified_at: string | null;
+            /** Verified By */
+            verified_by: string | null;
+            /** Verified At */
+            verified_at: string | null;
+            /** Evaluation */
+            evaluation: {
+                [key: string]: unknown;
+            } | null;
+            /** Closed At */
+            closed_at: string | null;
+            /** Listed Supervision */
+            listed_supervision: boolean;
+            /** Stop Ordered */
+            stop_ordered: boolean;
+            /** Overdue */
+            overdue: boolean;
+            /** Timeline */
+            timeline: components["schemas"]["EventRead"][];
+            /** Photos */
+            photos: components["schemas"]["PhotoRead"][];
+            /** Extensions */
+            extensions: components["schemas"]["ExtensionRead"][];
+        };
+        /** HazardIn */
+        HazardIn: {
+            /** Enterprise Code */
+            enterprise_code: string;
+            /** Description */
+            description: string;
+            /**
+             * Criteria
+             * @description 勾选的重大隐患判定标准条目；任一条即为重大隐患
+             * @default []
+             */
+            criteria?: string[];
+            /** Risk Point Id */
+            risk_point_id?: number | null;
+            /**
+             * Location
+             * @default
+             */
+            location?: string;
+            /** Media Ids */
+            media_ids?: number[];
+        };
+        /**
+         * HazardPatch
+         * @description Description and place only: the deadline moves by an extension, the state by steps.
+         */
+        HazardPatch: {
+            /** Description */
+            description?: string;
+            /** Location */
+            location?: string;
+            /** Responsible Name */
+            responsible_name?: string;
+            /** Responsible Phone */
+            responsible_phone?: string;
+            /**
+             * Deadline
+             * Format: date
+             * @description 不可修改：请走延期申请
+             */
+            deadline?: string;
+        };
+        /** HazardRead */
+        HazardRead: {
+            /** Id */
+            id: number;
+            /** Enterprise Code */
+            enterprise_code: string;
+            /** Subdistrict Code */
+            subdistrict_code: string;
+            /** Industry Code */
+            industry_code: string;
+            /** Risk Point Id */
+            risk_point_id: number | null;
+            /** Source */
+            source: string;
+            /** Source Ref */
+            source_ref: string;
+            /** Grade */
+            grade: string;
+            /** Grade Label */
+            grade_label: string;
+            /** Criteria */
+            criteria: string[];
+            /** Rule Kind */
+            rule_kind: string;
+            /** Rule Version */
+            rule_version: number;
+            /** Description */
+            description: string;
+            /** Location */
+            location: string;
+            /** Media Ids */
+            media_ids: number[];
+            /** Found By */
+            found_by: string;
+            /**
+             * Found At
+             * Format: date-time
+             */
+            found_at: string;
+            /** State */
+            state: string;
+            /** State Label */
+            state_label: string;
+            /** Deadline */
+            deadline: string | null;
+            /** Responsible Name */
+            responsible_name: string;
+            /** Responsible Phone */
+            responsible_phone: string;
+            /** Measures */
+            measures: string;
+            /** Funds Yuan */
+            funds_yuan: number | null;
+            /** Treatment Plan */
+            treatment_plan: {
+                [key: string]: unknown;
+            } | null;
+            /** Rectified By */
+            rectified_by: string | null;
+            /** Rectified At */
+            rectified_at: string | null;
+            /** Verified By */
+            verified_by: string | null;
+            /** Verified At */
+            verified_at: string | null;
+            /** Evaluation */
+            evaluation: {
+                [key: string]: unknown;
+            } | null;
+            /** Closed At */
+            closed_at: string | null;
+            /** Listed Supervision */
+            listed_supervision: boolean;
+            /** Stop Ordered */
+            stop_ordered: boolean;
+            /** Overdue */
+            overdue: boolean;
+        };
         /** HazardSourceIn */
         HazardSourceIn: {
             /** Risk Point Id */
@@ -5188,6 +5775,21 @@ export interface components {
             hazard_types: string[];
             /** Consequence */
             consequence: string;
+        };
+        /** HazardStats */
+        HazardStats: {
+            /** Year */
+            year: number;
+            /** Quarter */
+            quarter: number | null;
+            /**
+             * Group By
+             * @enum {string}
+             */
+            group_by: "enterprise" | "subdistrict" | "industry" | "grade";
+            /** Rows */
+            rows: components["schemas"]["StatRow"][];
+            total: components["schemas"]["StatRow"];
         };
         /** HeadquartersRead */
         HeadquartersRead: {
@@ -6507,6 +7109,14 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** NoteIn */
+        NoteIn: {
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
+        };
         /**
          * NoticeIn
          * @description A notice sent by hand (an administrator checking a provider end to end).
@@ -6728,6 +7338,17 @@ export interface components {
         Page_HandoverRead_: {
             /** Items */
             items: components["schemas"]["HandoverRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[HazardRead] */
+        Page_HazardRead_: {
+            /** Items */
+            items: components["schemas"]["HazardRead"][];
             /** Total */
             total: number;
             /** Limit */
@@ -7036,6 +7657,17 @@ export interface components {
             /** Phone */
             phone: string;
         };
+        /** PhotoRead */
+        PhotoRead: {
+            /** Id */
+            id: number;
+            /** Mime */
+            mime: string;
+            /** Content Url */
+            content_url: string;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+        };
         /** PlanActionDoc */
         PlanActionDoc: {
             /** Title */
@@ -7108,6 +7740,19 @@ export interface components {
             aftermath: components["schemas"]["PlanPartyDoc"][];
         } & {
             [key: string]: unknown;
+        };
+        /** PlanIn */
+        PlanIn: {
+            /** Measures */
+            measures: string;
+            /** Responsibility */
+            responsibility: string;
+            /** Funds */
+            funds: string;
+            /** Deadline */
+            deadline: string;
+            /** Contingency */
+            contingency: string;
         };
         /**
          * PlanJsonIn
@@ -7459,6 +8104,11 @@ export interface components {
              */
             reason?: string;
         };
+        /** ReasonIn */
+        ReasonIn: {
+            /** Reason */
+            reason: string;
+        };
         /** ReassignIn */
         ReassignIn: {
             /**
@@ -7601,6 +8251,19 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /** RectifiedIn */
+        RectifiedIn: {
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
+            /**
+             * Media Ids
+             * @description 整改后照片（至少一张）
+             */
+            media_ids: number[];
+        };
         /**
          * RelocateIn
          * @description A point picked on the map (``lon``/``lat``, in ``crs``) or an address typed.
@@ -7722,6 +8385,11 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** ResumeIn */
+        ResumeIn: {
+            /** Application */
+            application: string;
+        };
         /** ReturnIn */
         ReturnIn: {
             /** Allocation Id */
@@ -7736,16 +8404,6 @@ export interface components {
              * @default
              */
             reason?: string;
-        };
-        /** ReviewIn */
-        ReviewIn: {
-            /**
-             * Summary
-             * @default
-             */
-            summary?: string;
-            /** Lessons */
-            lessons?: components["schemas"]["LessonIn"][];
         };
         /** ReviewRead */
         ReviewRead: {
@@ -8226,6 +8884,45 @@ export interface components {
              */
             reason: string;
         };
+        /** StartIn */
+        StartIn: {
+            /**
+             * Deadline
+             * Format: date
+             */
+            deadline: string;
+            /** Responsible Name */
+            responsible_name: string;
+            /**
+             * Responsible Phone
+             * @default
+             */
+            responsible_phone?: string;
+            /**
+             * Measures
+             * @default
+             */
+            measures?: string;
+            /** Funds Yuan */
+            funds_yuan?: number | null;
+        };
+        /** StatRow */
+        StatRow: {
+            /** Key */
+            key: string;
+            /** Found */
+            found: number;
+            /** Major */
+            major: number;
+            /** Rectified */
+            rectified: number;
+            /** Overdue */
+            overdue: number;
+            /** Rectification Rate */
+            rectification_rate: number;
+            /** Overdue Rate */
+            overdue_rate: number;
+        };
         /** StationCounts */
         StationCounts: {
             /** Total */
@@ -8506,6 +9203,16 @@ export interface components {
             lead: components["schemas"]["LeadRead"];
             /** Task Count */
             task_count: number;
+        };
+        /** SuperviseIn */
+        SuperviseIn: {
+            /** Reason */
+            reason: string;
+            /**
+             * Stop Ordered
+             * @default false
+             */
+            stop_ordered?: boolean;
         };
         /** SuppliesCounts */
         SuppliesCounts: {
@@ -9179,6 +9886,16 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** VerifyIn */
+        VerifyIn: {
+            /** Accept */
+            accept: boolean;
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
+        };
         /** VideoCounts */
         VideoCounts: {
             /** Total */
@@ -9502,6 +10219,16 @@ export interface components {
             /** Expires At */
             expires_at?: string | null;
         };
+        /** ReviewIn */
+        yingji__command__schemas__ReviewIn: {
+            /**
+             * Summary
+             * @default
+             */
+            summary?: string;
+            /** Lessons */
+            lessons?: components["schemas"]["LessonIn"][];
+        };
         /** SessionIn */
         yingji__command__schemas__SessionIn: {
             /** Title */
@@ -9526,6 +10253,16 @@ export interface components {
             updated: number;
             /** Unchanged */
             unchanged: number;
+        };
+        /** ReviewIn */
+        yingji__prevention__hazard__schemas__ReviewIn: {
+            /** Accept */
+            accept: boolean;
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
         };
         /** ImportResult */
         yingji__resources__schemas__ImportResult: {
@@ -18694,7 +19431,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReviewIn"];
+                "application/json": components["schemas"]["yingji__command__schemas__ReviewIn"];
             };
         };
         responses: {
@@ -22678,6 +23415,1429 @@ export interface operations {
             };
             /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_hazards_api_v1_prevention_hazards_get: {
+        parameters: {
+            query?: {
+                state?: string | null;
+                grade?: string | null;
+                overdue?: boolean | null;
+                /** @description 挂牌督办 */
+                supervised?: boolean | null;
+                enterprise_code?: string | null;
+                subdistrict?: string | null;
+                industry?: string | null;
+                /** @description 每页条数 / page size */
+                limit?: number;
+                /** @description 偏移 / rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_HazardRead_"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    register_api_v1_prevention_hazards_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HazardIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不支持的内容类型 / Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stats_api_v1_prevention_hazards_stats_get: {
+        parameters: {
+            query: {
+                year: number;
+                quarter?: number | null;
+                group_by?: "enterprise" | "subdistrict" | "industry" | "grade";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardStats"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_hazard_api_v1_prevention_hazards__hazard_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hazard_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardDetail"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_hazard_api_v1_prevention_hazards__hazard_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hazard_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HazardPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    treatment_plan_api_v1_prevention_hazards__hazard_id__treatment_plan_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hazard_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_api_v1_prevention_hazards__hazard_id__start_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hazard_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rectified_api_v1_prevention_hazards__hazard_id__rectified_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hazard_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RectifiedIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不支持的内容类型 / Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    verify_api_v1_prevention_hazards__hazard_id__verify_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hazard_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    evaluate_api_v1_prevention_hazards__hazard_id__evaluate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hazard_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvaluateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    close_api_v1_prevention_hazards__hazard_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hazard_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    supervise_api_v1_prevention_hazards__hazard_id__supervise_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hazard_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuperviseIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resume_application_api_v1_prevention_hazards__hazard_id__resume_application_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hazard_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResumeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resume_review_api_v1_prevention_hazards__hazard_id__resume_review_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hazard_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["yingji__prevention__hazard__schemas__ReviewIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reopen_api_v1_prevention_hazards__hazard_id__reopen_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hazard_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HazardRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    request_extension_api_v1_prevention_hazards__hazard_id__extensions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hazard_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtensionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtensionRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    decide_extension_api_v1_prevention_hazards__hazard_id__extensions__extension_id__decision_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hazard_id: number;
+                extension_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtensionRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -55,6 +55,9 @@ class Hazard(Base):
     verified_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # 重大: 治理效果评估 {by, agency, conclusion, at} (16号令 第十八条)
+    evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    resume_applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     listed_supervision: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     stop_ordered: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     overdue: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
@@ -78,3 +81,22 @@ class HazardEvent(Base):
     actor_name: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
     reason: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+
+
+class HazardExtension(Base):
+    """延期: a request for a later deadline, decided by the bureau (the deadline moves only so)."""
+
+    __tablename__ = "prev_hazard_extension"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("prev_hazard.id"), nullable=False, index=True)
+    current_deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    requested_deadline: Mapped[date] = mapped_column(Date, nullable=False)
+    reason: Mapped[str] = mapped_column(String(500), nullable=False)
+    requested_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # pending / approved / refused
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    note: Mapped[str] = mapped_column(String(500), nullable=False, default="")
