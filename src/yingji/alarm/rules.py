@@ -73,7 +73,12 @@ def secret_for(key: str, idempotency_key: str) -> str:
 
 
 def secret_ok(key: str, idempotency_key: str, given: str | None) -> bool:
-    return bool(given) and hmac.compare_digest(secret_for(key, idempotency_key), given or "")
+    """Constant-time check; compared as UTF-8 bytes, since ``compare_digest`` refuses str with
+    non-ASCII characters (a fuzzed secret once made that a 500)."""
+    if not given:
+        return False
+    expected = secret_for(key, idempotency_key).encode()
+    return hmac.compare_digest(expected, given.encode("utf-8", "surrogatepass"))
 
 
 def body_hash(payload: dict[str, Any]) -> str:
