@@ -90,3 +90,26 @@ def test_the_loaded_demo_has_them(session, generated):
     sources = select(func.count()).where(HazardSource.enterprise_code.in_(codes))
     assert session.scalar(sources) == HAZARD_SOURCES
     assert session.get(Enterprise, DEMO_ENTERPRISE_CODE) is not None
+
+
+def test_demo_hazards_in_every_state(session, generated):
+    from yingji.prevention.hazard import rules
+    from yingji.prevention.hazard.models import Hazard, HazardEvent
+
+    codes = [e["code"] for e in generated[1].enterprises]
+    hazards = session.scalars(select(Hazard).where(Hazard.enterprise_code.in_(codes))).all()
+    assert len(hazards) >= 600
+    assert {h.state for h in hazards} == set(rules.STATES)
+    assert any(h.grade == "major" for h in hazards) and any(h.overdue for h in hazards)
+    assert any(h.listed_supervision for h in hazards)
+    for h in hazards:
+        if h.grade == "major" and h.state != "registered":
+            assert h.treatment_plan  # a major hazard in rectification has its plan
+        if h.overdue:
+            assert h.state == "rectifying" and h.deadline is not None
+    first = session.scalars(
+        select(HazardEvent.kind)
+        .where(HazardEvent.hazard_id == hazards[0].id)
+        .order_by(HazardEvent.id)
+    ).all()
+    assert first[0] == "registered"

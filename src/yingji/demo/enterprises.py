@@ -142,6 +142,8 @@ class EnterprisesDemo:
     # hazard sources and controls name their risk point by (enterprise code, point code)
     sources: list[Row] = field(default_factory=list)
     controls: list[Row] = field(default_factory=list)
+    # the risk points' database ids once loaded, in the order of ``risk_points``
+    point_ids: list[int] = field(default_factory=list)
 
 
 def enterprise_code(seed: int, n: int) -> str:
@@ -417,6 +419,7 @@ def load_enterprises_demo(
         (p["enterprise_code"], p["code"]): pid for p, pid in zip(data.risk_points, ids, strict=True)
     }
     _assess(session, data, list(ids), seed=seed, today=today)
+    data.point_ids = list(ids)
     for rows, model in ((data.sources, HazardSource), (data.controls, ControlMeasure)):
         batch = [
             {**{k: v for k, v in r.items() if k != "point"}, "risk_point_id": point_ids[r["point"]]}

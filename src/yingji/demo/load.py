@@ -34,6 +34,7 @@ from yingji.command.plans.service import load_demo_plans
 from yingji.core.db import utcnow
 from yingji.demo.district import DEFAULT_SEED, DemoDistrict, Row, generate_district
 from yingji.demo.enterprises import DEMO_ENTERPRISE_CODE, load_enterprises_demo
+from yingji.demo.hazards import load_hazards_demo
 from yingji.demo.resources import load_resources_demo
 from yingji.grid import service as grid
 from yingji.grid.models import GridArea, GridLine, GridPoint
@@ -109,7 +110,9 @@ def load_demo(
         progress.update(task, description="应急资源 / resources")
         load_resources_demo(session, seed=seed)
         progress.update(task, description="企业与风险点 / enterprises")
-        load_enterprises_demo(session, seed=seed, today=local_date(utcnow()), district=district)
+        today = local_date(utcnow())
+        enterprises = load_enterprises_demo(session, seed=seed, today=today, district=district)
+        load_hazards_demo(session, enterprises, enterprises.point_ids, seed=seed, today=today)
         progress.update(task, description="应急预案 / plans")
         load_demo_plans(session, actor=SYSTEM, now=utcnow())
         progress.update(task, description="创建演示账号 / accounts")
