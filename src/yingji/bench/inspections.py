@@ -112,6 +112,8 @@ def seed_year(db_url: str, months: int, per_month: int, log: Callable[[str], Non
                         "backfilled": False,
                         "hazard_id": None,
                         "created_by": "bench",
+                        "voided_at": None,
+                        "void_reason": "",
                     }
                 )
                 c = bumps[(code, day)]

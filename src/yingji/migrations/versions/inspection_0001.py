@@ -78,6 +78,8 @@ def upgrade() -> None:
         sa.Column("backfilled", sa.Boolean(), nullable=False),
         sa.Column("hazard_id", sa.Integer(), nullable=True),
         sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("voided_at", TS, nullable=True),
+        sa.Column("void_reason", sa.String(length=500), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("enterprise_code", "source_id"),
     )

@@ -86,6 +86,9 @@ class InspectionRecord(Base):
     backfilled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     hazard_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    # a correction: a voided record no longer counts (its task is open again)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    void_reason: Mapped[str] = mapped_column(String(500), nullable=False, default="")
 
 
 class InspectionRollup(Base):

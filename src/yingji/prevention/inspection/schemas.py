@@ -74,3 +74,7 @@ class TaskRead(BaseModel):
     window_end: datetime
     record_id: int | None
     backfilled: bool
+
+
+class VoidIn(Input):
+    reason: str = Field(min_length=2, max_length=500)

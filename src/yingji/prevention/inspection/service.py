@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from yingji.audit import service as audit
 from yingji.audit.service import Actor
 from yingji.core import bulk
-from yingji.core.errors import ApiError, forbidden, invalid
+from yingji.core.errors import ApiError, conflict, forbidden, invalid, not_found
 from yingji.enterprise import directory as enterprises
 from yingji.media import service as media
 from yingji.prevention.hazard.findings import Finding, register_finding
@@ -365,6 +365,8 @@ def write_records(
                 "backfilled": it["_backfilled"],
                 "hazard_id": None,
                 "created_by": actor.name or actor.id,
+                "voided_at": None,
+                "void_reason": "",
             }
         )
     conn = db.connection()
@@ -550,6 +552,39 @@ def completion(
     return out
 
 
+def void_record(
+    db: Session, record_id: int, *, reason: str, actor: Actor, scope: str | None, now: datetime
+) -> InspectionRecord:
+    """A correction: the record stops counting, its task is open again (漏查 if its window
+    has closed), the rollup follows in the same transaction. A hazard it registered stays
+    in the hazard loop (closing it is that loop's business)."""
+    rec = db.get(InspectionRecord, record_id)
+    if rec is None:
+        raise not_found("排查记录", "Inspection record", field="record_id")
+    if scope is not None and rec.enterprise_code != scope:
+        raise forbidden("不能更正其他企业的排查记录", "Record of another enterprise")
+    if rec.voided_at is not None:
+        raise conflict("already_voided", "该记录已作废", "The record is already voided")
+    bumps: dict[tuple[str, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    bumps[(rec.enterprise_code, rec.day)]["records"] -= 1
+    if rec.hazard_id is not None:
+        bumps[(rec.enterprise_code, rec.day)]["hazards"] -= 1
+    task = db.get(InspectionTask, rec.task_id) if rec.task_id else None
+    if task is not None and task.record_id == rec.id:
+        bumps[(rec.enterprise_code, task.day)]["done"] -= 1
+        if task.backfilled:
+            bumps[(rec.enterprise_code, task.day)]["backfilled"] -= 1
+        task.record_id, task.backfilled = None, False
+    rec.voided_at, rec.void_reason = now, reason
+    db.flush()
+    bump_rollups(db, bumps)
+    audit.record(
+        db, actor=actor, action="void", object_type="inspection_record", object_id=rec.id,
+        after={"voided_at": now, "task_id": rec.task_id}, reason=reason,
+    )  # fmt: skip
+    return rec
+
+
 def recount(db: Session, *, month: str) -> dict[tuple[str, date], dict[str, int]]:
     """The rollup recomputed from tasks and records (for tests and repair)."""
     out: dict[tuple[str, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -568,9 +603,9 @@ def recount(db: Session, *, month: str) -> dict[tuple[str, date], dict[str, int]
     rec = InspectionRecord
     hz = func.count(rec.hazard_id)
     for ent, day, n, h in db.execute(
-        select(rec.enterprise_code, rec.day, func.count(), hz).group_by(
-            rec.enterprise_code, rec.day
-        )
+        select(rec.enterprise_code, rec.day, func.count(), hz)
+        .where(rec.voided_at.is_(None))
+        .group_by(rec.enterprise_code, rec.day)
     ):
         if day.isoformat()[:7] == month:
             out[(ent, day)].update(records=n, hazards=h)

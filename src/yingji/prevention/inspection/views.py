@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -29,6 +29,7 @@ from yingji.prevention.inspection.schemas import (
     RecordIn,
     RecordResult,
     TaskRead,
+    VoidIn,
 )
 
 router = APIRouter(
@@ -166,6 +167,27 @@ def post_batch(
         status = max((r.status for r in results if r.status >= 400), default=422)
         status = 409 if any(r.status == 409 for r in results) else status
     return JSONResponse(out.model_dump(mode="json"), status_code=status)
+
+
+@router.post(
+    "/inspections/{record_id}:void",
+    response_model=RecordResult,
+    responses=errors(403, 404, 409, 422),
+)
+def void_record(
+    record_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    body: VoidIn,
+    principal: Principal = Depends(WRITE),
+    db: Session = Depends(get_db),
+) -> RecordResult:
+    """Correct a wrong record: it stops counting and its task is open again (audited)."""
+    rec = service.void_record(
+        db, record_id, reason=body.reason, actor=principal.actor,
+        scope=principal.enterprise_scope(), now=utcnow(),
+    )  # fmt: skip
+    db.commit()
+    return RecordResult(index=0, status=200, id=rec.id, backfilled=rec.backfilled,
+                        task_id=rec.task_id, hazard_id=rec.hazard_id)  # fmt: skip
 
 
 @router.get("/inspections/completion", response_model=Completion, responses=errors(422))
