@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import case, func, select, tuple_, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -227,21 +227,29 @@ def write_records(
             continue
         pending.append(_Pending(i, item, body_hash(item["raw"])))
     # idempotency: enterprise + source_id
-    keys = list({(p.item["enterprise_code"], p.item["source_id"]) for p in pending})
+    # by enterprise, so each lookup is a range of the (enterprise_code, source_id) unique
+    # index: SQLite scanned the table for a row-value IN over both columns (the replay
+    # baseline fell from 17,000 to 5,600 records/s between 20k and 200k rows)
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for p in pending:
+        wanted[p.item["enterprise_code"]].add(p.item["source_id"])
     known: dict[tuple[str, str], tuple[int, str, bool, int | None, int | None]] = {}
-    for k in range(0, len(keys), 500):
-        chunk = keys[k : k + 500]
-        q = select(
-            InspectionRecord.enterprise_code,
-            InspectionRecord.source_id,
-            InspectionRecord.id,
-            InspectionRecord.body_hash,
-            InspectionRecord.backfilled,
-            InspectionRecord.task_id,
-            InspectionRecord.hazard_id,
-        ).where(tuple_(InspectionRecord.enterprise_code, InspectionRecord.source_id).in_(chunk))
-        for ent, sid, rid, h, bf, tid, hid in db.execute(q):
-            known[(ent, sid)] = (rid, h, bf, tid, hid)
+    for ent_code, sids in wanted.items():
+        ordered = sorted(sids)
+        for k in range(0, len(ordered), 900):
+            q = select(
+                InspectionRecord.source_id,
+                InspectionRecord.id,
+                InspectionRecord.body_hash,
+                InspectionRecord.backfilled,
+                InspectionRecord.task_id,
+                InspectionRecord.hazard_id,
+            ).where(
+                InspectionRecord.enterprise_code == ent_code,
+                InspectionRecord.source_id.in_(ordered[k : k + 900]),
+            )
+            for sid, rid, h, bf, tid, hid in db.execute(q):
+                known[(ent_code, sid)] = (rid, h, bf, tid, hid)
     fresh: list[_Pending] = []
     seen: dict[tuple[str, str], str] = {}
     for p in pending:
