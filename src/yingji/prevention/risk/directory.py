@@ -53,13 +53,22 @@ def _point(p: RiskPoint) -> RiskPointRef:
     )
 
 
+_COLUMNS = (
+    RiskPoint.id, RiskPoint.enterprise_code, RiskPoint.code, RiskPoint.name, RiskPoint.tag,
+    RiskPoint.location, RiskPoint.lon, RiskPoint.lat, RiskPoint.colour, RiskPoint.active,
+)  # fmt: skip
+
+
 def points(db: Session, ids: Iterable[int]) -> dict[int, RiskPointRef]:
-    """The risk points with these ids (missing ids are absent from the answer)."""
+    """The risk points with these ids (missing ids are absent from the answer). Plain rows,
+    not ORM objects: loading 5,000 entities was 39 % of a batch of records (pyinstrument)."""
     wanted = sorted(set(ids))
     out: dict[int, RiskPointRef] = {}
     for i in range(0, len(wanted), 2000):
-        for p in db.scalars(select(RiskPoint).where(RiskPoint.id.in_(wanted[i : i + 2000]))):
-            out[p.id] = _point(p)
+        stmt = select(*_COLUMNS).where(RiskPoint.id.in_(wanted[i : i + 2000]))
+        for row in db.execute(stmt):
+            pid, ent, code, name, tag, loc, lon, lat, colour, active = row
+            out[pid] = RiskPointRef(pid, ent, code, name, tag, loc, lon, lat, colour, active)
     return out
 
 
