@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import datetime
 from typing import Literal
 
 from fastapi import FastAPI
@@ -45,6 +46,7 @@ from yingji.notify import service as notify_service
 from yingji.notify.config import get_notify_settings
 from yingji.notify.views import router as notify_router
 from yingji.prevention.hazard.views import router as hazard_router
+from yingji.prevention.inspection.views import router as inspection_router
 from yingji.prevention.risk.views import router as risk_router
 from yingji.resources.supplies_views import router as supplies_router
 from yingji.resources.views import router as resources_router
@@ -86,6 +88,20 @@ class Health(BaseModel):
 
 
 GC_YOUNG_THRESHOLD = 10_000
+
+
+def _inspection_daily(db: Database) -> Callable[[datetime], list[dict[str, object]]]:
+    """The scheduler's hourly job generating today's and tomorrow's inspection tasks (once a
+    day: the generation marker; idempotent when two processes run it)."""
+    from yingji.prevention.inspection import service as inspection
+
+    def run(now: datetime) -> list[dict[str, object]]:
+        with db.session() as session:
+            inspection.daily_run(session, now=now)
+            session.commit()
+        return []
+
+    return run
 
 
 def settle_heap() -> None:
@@ -147,6 +163,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
             )  # fmt: skip
             scheduler.every("alarm_spool_replay", REPLAY_EVERY_S, app.state.alarm.replay)
             await asyncio.to_thread(app.state.alarm.ensure_purge)
+            scheduler.every("inspection.daily", 3600.0, _inspection_daily(app.state.db))
             stack.push_async_callback(scheduler.stop)
             await scheduler.start()
             settle_heap()
@@ -215,6 +232,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         hazard_router,
         alarm_router,
         dashboard_router,
+        inspection_router,
     ):
         app.include_router(router)
 

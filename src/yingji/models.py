@@ -12,6 +12,7 @@ from yingji.media import models as media_models
 from yingji.notify import models as notify_models
 from yingji.org import models as org_models
 from yingji.prevention.hazard import models as prevention_hazard_models
+from yingji.prevention.inspection import models as prevention_inspection_models
 from yingji.prevention.risk import models as prevention_risk_models
 from yingji.prevention.ruleset import models as prevention_ruleset_models
 from yingji.resources import models as resources_models
@@ -30,6 +31,7 @@ __all__ = [
     "notify_models",
     "org_models",
     "prevention_hazard_models",
+    "prevention_inspection_models",
     "prevention_risk_models",
     "prevention_ruleset_models",
     "resources_models",

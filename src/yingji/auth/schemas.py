@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -101,6 +102,8 @@ class IntegrationTokenCreate(Input):
     name: str = Field(min_length=1, max_length=128)
     channels: list[str] = Field(min_length=1)
     scope_code: str | None = Field(default=None, max_length=32)
+    # "enterprise": an enterprise's own system, bound to one credit code (scope_code)
+    scope_type: Literal["district", "subdistrict", "enterprise"] | None = None
 
 
 class IntegrationTokenRead(BaseModel):

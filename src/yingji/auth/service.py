@@ -26,7 +26,10 @@ from yingji.core.security import (
 )
 
 # ``receipts``: a notification provider sending delivery receipts (not a report channel)
-CHANNELS = ("notice", "grid", "public", "internet", "alarm", "sensor", "cap", "receipts")
+# ``inspections``: an enterprise's own system sending inspection records (prevention)
+CHANNELS = (
+    "notice", "grid", "public", "internet", "alarm", "sensor", "cap", "receipts", "inspections",
+)  # fmt: skip
 
 
 def validate_scope(role: Role, scope_code: str | None, known_codes: set[str] | None) -> str:
@@ -139,6 +142,7 @@ def create_integration_token(
     actor: audit.Actor,
     created_by: int | None,
     scope_code: str | None = None,
+    scope_type: str | None = None,
 ) -> tuple[IntegrationToken, str]:
     """A new token; the plain value is returned once and only its digest is kept."""
     unknown = [c for c in channels if c not in CHANNELS]
@@ -149,12 +153,19 @@ def create_integration_token(
             f"Unknown or missing channels: {', '.join(unknown) or '(none)'}",
             code="unknown_channel",
         )
+    if scope_type == "enterprise" and not (scope_code and creditcode.is_valid(scope_code)):
+        raise invalid(
+            "scope_code",
+            "企业范围的令牌需要有效的统一社会信用代码",
+            "An enterprise-scoped token needs a valid unified social credit code",
+            code="unknown_scope",
+        )
     plain = new_integration_token()
     token = IntegrationToken(
         name=name,
         token_digest=digest_token(plain),
         channels=sorted(set(channels)),
-        scope_type="subdistrict" if scope_code else "district",
+        scope_type=scope_type or ("subdistrict" if scope_code else "district"),
         scope_code=scope_code,
         created_by=created_by,
     )

@@ -246,7 +246,11 @@ def create_token(
     db: Session = Depends(get_db),
 ) -> IntegrationTokenCreated:
     """A token for a machine channel; the plain value is in this answer only."""
-    if body.scope_code is not None and body.scope_code not in org.scope_codes(db)["subdistrict"]:
+    if (
+        body.scope_type != "enterprise"
+        and body.scope_code is not None
+        and body.scope_code not in org.scope_codes(db)["subdistrict"]
+    ):
         raise invalid("scope_code", "未知的街道代码", "Unknown sub-district code", "unknown_scope")
     token, plain = service.create_integration_token(
         db,
@@ -255,6 +259,7 @@ def create_token(
         actor=principal.actor,
         created_by=principal.id,
         scope_code=body.scope_code,
+        scope_type=body.scope_type,
     )
     db.commit()
     return IntegrationTokenCreated.model_validate(

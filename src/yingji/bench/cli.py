@@ -858,3 +858,48 @@ def bench_alarms(
     for row in a.summary(res, rate):
         table.add_row(*row)
     console.print(table)
+
+
+@bench_app.command("inspections")
+def bench_inspections(
+    count: int = typer.Option(200_000, min=1000, help="记录数 / records (a month)"),
+    batch: int = typer.Option(5000, min=1, max=5000, help="每批 / per batch"),
+    year_months: int = typer.Option(11, min=0, help="另加的月份 / earlier months seeded"),
+    stat_rounds: int = typer.Option(200, min=10, help="统计查询次数 / completion queries"),
+) -> None:
+    """A month of inspection records through ``:batch`` (one server process, SQLite), and
+    the completion statistics' p99 with a year of records."""
+    import tempfile
+    from pathlib import Path
+
+    from yingji.bench import inspections as b
+
+    with tempfile.TemporaryDirectory(prefix="bench-insp-") as tmp:
+        r = b.run(
+            Path(tmp),
+            count=count,
+            batch=batch,
+            year_months=year_months,
+            stat_rounds=stat_rounds,
+            log=lambda m: console.print(m),
+        )
+    table = Table(title=f"yingji bench inspections (sqlite, 1 process, {count:,} records)")
+    for col in ("case", "median", "min–max", "p99"):
+        table.add_column(col, justify="right")
+    for name, rates in (
+        ("batch create rec/s", r["created"]),
+        ("baseline replay rec/s", r["replay"]),
+    ):
+        table.add_row(name, f"{b.median(rates):,.0f}", f"{min(rates):,.0f}–{max(rates):,.0f}", "")
+    for g, ms in r["stats"].items():
+        table.add_row(
+            f"completion {g} ms ({r['rows']:,} rows)",
+            f"{b.median(ms):.1f}",
+            f"{min(ms):.1f}–{max(ms):.1f}",
+            f"{b.p(ms, 0.99):.1f}",
+        )
+    console.print(table)
+    console.print(
+        f"overall {r['count'] / r['wall_s']:,.0f} records/s; "
+        f"{datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}"
+    )

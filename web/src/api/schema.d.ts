@@ -3585,6 +3585,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/prevention/inspections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Record
+         * @description One record (the phone page). ``source_id`` — or the ``Idempotency-Key`` header when
+         *     the body has none — makes a retry safe: same body 200, another body 409.
+         */
+        post: operations["post_record_api_v1_prevention_inspections_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/inspections:batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Batch
+         * @description Up to 5,000 records from an enterprise's own system, each answered on its own; one
+         *     audit row names the records created. 201 if any was written, 200 if all were replays.
+         */
+        post: operations["post_batch_api_v1_prevention_inspections_batch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/inspections/{record_id}:void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void Record
+         * @description Correct a wrong record: it stops counting and its task is open again (audited).
+         */
+        post: operations["void_record_api_v1_prevention_inspections__record_id__void_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/inspections/completion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Completion
+         * @description 应查 / 已查 / 漏查 of a month, from the rollup (no recount).
+         */
+        get: operations["get_completion_api_v1_prevention_inspections_completion_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prevention/enterprises/{code}/inspection-tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Tasks
+         * @description The enterprise's tasks whose windows start on ``day`` (the phone page's today).
+         */
+        get: operations["list_tasks_api_v1_prevention_enterprises__code__inspection_tasks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -3698,7 +3800,7 @@ export interface components {
             /** Ended At */
             ended_at: string | null;
             /** Tasks */
-            tasks: components["schemas"]["TaskRead"][];
+            tasks: components["schemas"]["yingji__command__schemas__TaskRead"][];
         };
         /**
          * AlarmAccepted
@@ -4219,6 +4321,16 @@ export interface components {
             /** Scope */
             scope: string;
         };
+        /** BatchIn */
+        BatchIn: {
+            /**
+             * Records
+             * @description 至多 5,000 条 / up to 5,000 records
+             */
+            records: {
+                [key: string]: unknown;
+            }[];
+        };
         /** BatchItem */
         BatchItem: {
             /** Index */
@@ -4252,17 +4364,6 @@ export interface components {
              * Format: date-time
              */
             received_at: string;
-        };
-        /** BatchResult */
-        BatchResult: {
-            /** Items */
-            items: components["schemas"]["BatchItem"][];
-            /** Accepted */
-            accepted: number;
-            /** Replayed */
-            replayed: number;
-            /** Rejected */
-            rejected: number;
         };
         /** BoardCategory */
         BoardCategory: {
@@ -4469,6 +4570,51 @@ export interface components {
             director: components["schemas"]["PersonRead"] | null;
             /** Headquarters */
             headquarters: string[];
+        };
+        /** Completion */
+        Completion: {
+            /** Month */
+            month: string;
+            /** Group By */
+            group_by: string;
+            /** Rows */
+            rows: components["schemas"]["CompletionRow"][];
+        };
+        /** CompletionRow */
+        CompletionRow: {
+            /** Key */
+            key: string;
+            /**
+             * Due
+             * @description 应查
+             */
+            due: number;
+            /**
+             * Done
+             * @description 已查
+             */
+            done: number;
+            /**
+             * Missed
+             * @description 漏查（窗口已过仍未查）
+             */
+            missed: number;
+            /**
+             * Pending
+             * @description 窗口未过
+             */
+            pending: number;
+            /**
+             * Backfilled
+             * @description 补录
+             */
+            backfilled: number;
+            /** Records */
+            records: number;
+            /** Hazards */
+            hazards: number;
+            /** Rate */
+            rate: number | null;
         };
         /** Contact */
         Contact: {
@@ -6053,6 +6199,8 @@ export interface components {
             channels: string[];
             /** Scope Code */
             scope_code?: string | null;
+            /** Scope Type */
+            scope_type?: ("district" | "subdistrict" | "enterprise") | null;
         };
         /** IntegrationTokenCreated */
         IntegrationTokenCreated: {
@@ -7546,7 +7694,7 @@ export interface components {
         /** Page[TaskRead] */
         Page_TaskRead_: {
             /** Items */
-            items: components["schemas"]["TaskRead"][];
+            items: components["schemas"]["yingji__command__schemas__TaskRead"][];
             /** Total */
             total: number;
             /** Limit */
@@ -8250,6 +8398,28 @@ export interface components {
             totals: {
                 [key: string]: number;
             };
+        };
+        /** RecordResult */
+        RecordResult: {
+            /** Index */
+            index: number;
+            /** Status */
+            status: number;
+            /** Id */
+            id?: number | null;
+            /**
+             * Backfilled
+             * @default false
+             */
+            backfilled?: boolean;
+            /** Task Id */
+            task_id?: number | null;
+            /** Hazard Id */
+            hazard_id?: number | null;
+            /** Error */
+            error?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** RectifiedIn */
         RectifiedIn: {
@@ -9329,78 +9499,6 @@ export interface components {
              */
             report?: string;
         };
-        /** TaskRead */
-        TaskRead: {
-            /** Id */
-            id: number;
-            /** Incident Id */
-            incident_id: number;
-            /** Activation Id */
-            activation_id: number | null;
-            /**
-             * Phase
-             * @enum {string}
-             */
-            phase: "response" | "aftermath";
-            /** Response Level */
-            response_level: ("I" | "II" | "III" | "IV") | null;
-            /** Seq */
-            seq: number;
-            party: components["schemas"]["PartyRead"];
-            scope: components["schemas"]["ScopeRead"];
-            /** Title */
-            title: string;
-            /** Detail */
-            detail: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "assigned" | "accepted" | "en_route" | "on_scene" | "completed" | "refused" | "reassigned";
-            /** Status Name */
-            status_name: string;
-            /** Next Statuses */
-            next_statuses: ("accepted" | "en_route" | "on_scene" | "completed" | "refused")[];
-            /** Deadline At */
-            deadline_at: string | null;
-            /**
-             * Deadline For
-             * @enum {string}
-             */
-            deadline_for: "accepted" | "en_route" | "on_scene" | "completed";
-            /**
-             * Assigned At
-             * Format: date-time
-             */
-            assigned_at: string;
-            /** Accepted At */
-            accepted_at: string | null;
-            /** En Route At */
-            en_route_at: string | null;
-            /** On Scene At */
-            on_scene_at: string | null;
-            /** Completed At */
-            completed_at: string | null;
-            /** Refused Reason */
-            refused_reason: string;
-            /** Escalation Stage */
-            escalation_stage: number;
-            /** Resources */
-            resources: components["schemas"]["PlanResourceRead"][];
-            /** Notify */
-            notify: string[];
-            /** Attached */
-            attached: components["schemas"]["AttachedRead"][];
-            /** Report */
-            report: string;
-            /** Reassigned From */
-            reassigned_from: number | null;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-        };
         /** TeamCreate */
         TeamCreate: {
             /** Lon */
@@ -9996,6 +10094,11 @@ export interface components {
             /** @default wgs84 */
             crs?: components["schemas"]["Crs"];
         };
+        /** VoidIn */
+        VoidIn: {
+            /** Reason */
+            reason: string;
+        };
         /** WarehouseCreate */
         WarehouseCreate: {
             /** Lon */
@@ -10236,6 +10339,78 @@ export interface components {
             /** Department Codes */
             department_codes: string[];
         };
+        /** TaskRead */
+        yingji__command__schemas__TaskRead: {
+            /** Id */
+            id: number;
+            /** Incident Id */
+            incident_id: number;
+            /** Activation Id */
+            activation_id: number | null;
+            /**
+             * Phase
+             * @enum {string}
+             */
+            phase: "response" | "aftermath";
+            /** Response Level */
+            response_level: ("I" | "II" | "III" | "IV") | null;
+            /** Seq */
+            seq: number;
+            party: components["schemas"]["PartyRead"];
+            scope: components["schemas"]["ScopeRead"];
+            /** Title */
+            title: string;
+            /** Detail */
+            detail: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "assigned" | "accepted" | "en_route" | "on_scene" | "completed" | "refused" | "reassigned";
+            /** Status Name */
+            status_name: string;
+            /** Next Statuses */
+            next_statuses: ("accepted" | "en_route" | "on_scene" | "completed" | "refused")[];
+            /** Deadline At */
+            deadline_at: string | null;
+            /**
+             * Deadline For
+             * @enum {string}
+             */
+            deadline_for: "accepted" | "en_route" | "on_scene" | "completed";
+            /**
+             * Assigned At
+             * Format: date-time
+             */
+            assigned_at: string;
+            /** Accepted At */
+            accepted_at: string | null;
+            /** En Route At */
+            en_route_at: string | null;
+            /** On Scene At */
+            on_scene_at: string | null;
+            /** Completed At */
+            completed_at: string | null;
+            /** Refused Reason */
+            refused_reason: string;
+            /** Escalation Stage */
+            escalation_stage: number;
+            /** Resources */
+            resources: components["schemas"]["PlanResourceRead"][];
+            /** Notify */
+            notify: string[];
+            /** Attached */
+            attached: components["schemas"]["AttachedRead"][];
+            /** Report */
+            report: string;
+            /** Reassigned From */
+            reassigned_from: number | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /**
          * ImportResult
          * @description What a ledger import did (or, on a dry run, would do).
@@ -10254,6 +10429,17 @@ export interface components {
             /** Unchanged */
             unchanged: number;
         };
+        /** BatchResult */
+        yingji__intake__schemas__BatchResult: {
+            /** Items */
+            items: components["schemas"]["BatchItem"][];
+            /** Accepted */
+            accepted: number;
+            /** Replayed */
+            replayed: number;
+            /** Rejected */
+            rejected: number;
+        };
         /** ReviewIn */
         yingji__prevention__hazard__schemas__ReviewIn: {
             /** Accept */
@@ -10263,6 +10449,40 @@ export interface components {
              * @default
              */
             note?: string;
+        };
+        /** BatchResult */
+        yingji__prevention__inspection__schemas__BatchResult: {
+            /** Items */
+            items: components["schemas"]["RecordResult"][];
+            /** Created */
+            created: number;
+            /** Replayed */
+            replayed: number;
+            /** Rejected */
+            rejected: number;
+        };
+        /** TaskRead */
+        yingji__prevention__inspection__schemas__TaskRead: {
+            /** Id */
+            id: number;
+            /** Plan Id */
+            plan_id: number;
+            /** Risk Point Id */
+            risk_point_id: number;
+            /**
+             * Window Start
+             * Format: date-time
+             */
+            window_start: string;
+            /**
+             * Window End
+             * Format: date-time
+             */
+            window_end: string;
+            /** Record Id */
+            record_id: number | null;
+            /** Backfilled */
+            backfilled: boolean;
         };
         /** ImportResult */
         yingji__resources__schemas__ImportResult: {
@@ -10331,13 +10551,6 @@ export interface components {
             text?: string | null;
             /** Contacts */
             contacts?: components["schemas"]["Contact"][];
-        };
-        /** BatchIn */
-        BatchIn: {
-            /** Reports */
-            reports: {
-                [key: string]: unknown;
-            }[];
         };
         /** Casualties */
         Casualties: {
@@ -12884,7 +13097,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BatchResult"];
+                    "application/json": components["schemas"]["yingji__intake__schemas__BatchResult"];
                 };
             };
             /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
@@ -12949,7 +13162,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BatchResult"];
+                    "application/json": components["schemas"]["yingji__intake__schemas__BatchResult"];
                 };
             };
             /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
@@ -18612,7 +18825,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskRead"];
+                    "application/json": components["schemas"]["yingji__command__schemas__TaskRead"];
                 };
             };
             /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
@@ -18674,7 +18887,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskRead"];
+                    "application/json": components["schemas"]["yingji__command__schemas__TaskRead"];
                 };
             };
             /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
@@ -18763,7 +18976,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskRead"];
+                    "application/json": components["schemas"]["yingji__command__schemas__TaskRead"];
                 };
             };
             /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
@@ -18852,7 +19065,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskRead"];
+                    "application/json": components["schemas"]["yingji__command__schemas__TaskRead"];
                 };
             };
             /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
@@ -18941,7 +19154,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskRead"];
+                    "application/json": components["schemas"]["yingji__command__schemas__TaskRead"];
                 };
             };
             /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
@@ -19017,7 +19230,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskRead"][];
+                    "application/json": components["schemas"]["yingji__command__schemas__TaskRead"][];
                 };
             };
             /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
@@ -25751,6 +25964,395 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_record_api_v1_prevention_inspections_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description 重复提交 / replay */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordResult"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordResult"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_batch_api_v1_prevention_inspections_batch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchIn"];
+            };
+        };
+        responses: {
+            /** @description 全部为重复提交 / all replays */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["yingji__prevention__inspection__schemas__BatchResult"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["yingji__prevention__inspection__schemas__BatchResult"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    void_record_api_v1_prevention_inspections__record_id__void_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VoidIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordResult"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_completion_api_v1_prevention_inspections_completion_get: {
+        parameters: {
+            query: {
+                /** @description YYYY-MM */
+                month: string;
+                /** @description enterprise | subdistrict | industry */
+                group_by?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Completion"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_tasks_api_v1_prevention_enterprises__code__inspection_tasks_get: {
+        parameters: {
+            query: {
+                /** @description 本地日期 / local day */
+                day: string;
+            };
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["yingji__prevention__inspection__schemas__TaskRead"][];
                 };
             };
             /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
