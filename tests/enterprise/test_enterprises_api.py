@@ -300,3 +300,27 @@ def test_unknown_codes_are_404(client, token_for):
     resp = client.get(f"{URL}/91110000600037341L", headers=token_for("viewer"))
     assert resp.status_code == 404
     assert client.get(URL).status_code == 401
+
+
+def test_a_unit_is_deleted_with_a_reason_and_audited(client, token_for, demo_ent, session):
+    made = client.post(URL, json=body(demo_ent), headers=token_for(*BUREAU)).json()
+    url = f"{URL}/{made['code']}/units"
+    unit = client.post(url, json={"code": "U09", "name": "9号仓库", "kind": "storage"},
+                       headers=token_for(*BUREAU)).json()  # fmt: skip
+    before = people_audit(session)
+    no_reason = client.delete(f"{url}/{unit['id']}", headers=token_for(*BUREAU))
+    assert no_reason.status_code == 422 and people_audit(session) == before
+    stranger = token_for("enterprise_user", DEMO_ENTERPRISE_CODE)
+    refused = client.delete(f"{url}/{unit['id']}", params={"reason": "x"}, headers=stranger)
+    assert refused.status_code == 403 and people_audit(session) == before
+    gone = client.delete(f"{url}/{unit['id']}", params={"reason": "录入错误"},
+                         headers=token_for(*BUREAU))  # fmt: skip
+    assert gone.status_code == 204 and people_audit(session) == before + 1
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "enterprise_unit")
+        .order_by(AuditEntry.id.desc()).limit(1)
+    ).one()  # fmt: skip
+    assert entry.action == "delete" and entry.reason == "录入错误"
+    assert client.get(url, headers=token_for("viewer")).json() == []
+    again = client.delete(f"{url}/{unit['id']}", params={"reason": "x"}, headers=token_for(*BUREAU))
+    assert again.status_code == 404

@@ -340,3 +340,13 @@ def update_unit(
         before=before, after=audit.snapshot(row),
     )  # fmt: skip
     return row
+
+
+def delete_unit(db: Session, row: EnterpriseUnit, *, actor: Actor, reason: str) -> None:
+    """Remove a unit recorded in error; the audit entry keeps its last state and the reason."""
+    audit.record(
+        db, actor=actor, action="delete", object_type="enterprise_unit", object_id=row.id,
+        before=audit.snapshot(row), reason=reason,
+    )  # fmt: skip
+    db.delete(row)
+    db.flush()

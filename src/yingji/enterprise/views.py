@@ -260,3 +260,23 @@ def update_unit(
     )  # fmt: skip
     db.commit()
     return _unit(unit)
+
+
+@router.delete(
+    "/{code}/units/{unit_id}", status_code=204, response_class=Response, responses=errors(404)
+)
+def delete_unit(
+    code: Code,
+    unit_id: RowId,
+    reason: Reason,
+    principal: Principal = Depends(WRITE),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Remove a unit recorded in error (the audit log keeps it, with the reason)."""
+    row = _visible(db, principal, code)
+    access.require_keep(principal, row.code)
+    service.delete_unit(
+        db, service.get_unit(db, row.code, unit_id), actor=principal.actor, reason=reason
+    )
+    db.commit()
+    return Response(status_code=204)

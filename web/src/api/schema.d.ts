@@ -2787,7 +2787,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete Unit
+         * @description Remove a unit recorded in error (the audit log keeps it, with the reason).
+         */
+        delete: operations["delete_unit_api_v1_enterprises__code__units__unit_id__delete"];
         options?: never;
         head?: never;
         /** Update Unit */
@@ -22487,6 +22491,67 @@ export interface operations {
             };
             /** @description 请求体过大 / Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_unit_api_v1_enterprises__code__units__unit_id__delete: {
+        parameters: {
+            query: {
+                /** @description 原因 / why */
+                reason: string;
+            };
+            header?: never;
+            path: {
+                /** @description 统一社会信用代码 */
+                code: string;
+                unit_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
