@@ -286,3 +286,24 @@ def test_choose_keeps_every_merge_the_full_rule_would_make(code, others):
         best = min(full, key=lambda d: (not d.same_place, d.distance_m, d.time_apart_s,
                                         d.incident_id))  # fmt: skip
         assert chosen.incident_id == best.incident_id
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "radius", "window_s"),
+    [
+        ("21B01", "21A03", 200, 3 * 3600),  # a tanker crash: the crash's scale, not the plume's
+        ("21C01", "21A03", 300, 6 * 3600),  # a fire at the leak, not every fire downwind
+        ("21B01", "11A02", 200, 6 * 3600),  # a car stuck in the water where it stands
+        ("21D01", "11A02", 300, 6 * 3600),  # a burst main floods its own street
+    ],
+)
+def test_shipped_scene_pairs_take_the_narrow_sides_scale(a, b, radius, window_s):  # type: ignore[no-untyped-def]
+    """A wide category's reach (a chemical plume 1 km, waterlogging 1 km) is for reports of
+    that category; a pair with a local category (a crash, a fire) uses the local scale, or
+    one leak takes in every crash and fire around it (tuning-split false merges 0.8–1.5 km)."""
+    shipped = policy.shipped()
+    rule = shipped.pair_rule(a, b)
+    assert rule is not None and (rule.radius_m, rule.window_s) == (radius, window_s)
+    assert consider(*_pair(radius - 0.5, 0, a=a, b=b), policy=shipped).merge
+    assert not consider(*_pair(radius + 0.5, 0, a=a, b=b), policy=shipped).merge
+    assert not consider(*_pair(10, window_s / 60 + 1, a=a, b=b), policy=shipped).merge
