@@ -34,6 +34,8 @@ LAYERS: dict[str, int] = {
     "intake": 6,
     "prevention": 6,
     "resources": 7,
+    # grid patrols: hazards through prevention's register_finding, urgent findings to intake
+    "patrol": 7,
     # the one-key alarm: a report on intake's channel, the nearest station from resources
     "alarm": 8,
     "command": 9,

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from yingji import __version__
 from yingji.alarm.views import router as alarm_router
+from yingji.patrol.views import router as patrol_router
 from yingji.auth.views import router as auth_router
 from yingji.command.duty_views import router as duty_router
 from yingji.command.views import router as command_router
@@ -231,6 +232,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         risk_router,
         hazard_router,
         alarm_router,
+        patrol_router,
         dashboard_router,
         inspection_router,
     ):

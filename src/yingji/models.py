@@ -16,6 +16,7 @@ from yingji.prevention.inspection import models as prevention_inspection_models
 from yingji.prevention.risk import models as prevention_risk_models
 from yingji.prevention.ruleset import models as prevention_ruleset_models
 from yingji.resources import models as resources_models
+from yingji.patrol import models as patrol_models
 from yingji.scheduling import models as scheduling_models
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "intake_models",
     "media_models",
     "notify_models",
+    "patrol_models",
     "org_models",
     "prevention_hazard_models",
     "prevention_inspection_models",
