@@ -19,7 +19,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from yingji import __version__
 from yingji.alarm.views import router as alarm_router
-from yingji.patrol.views import router as patrol_router
 from yingji.auth.views import router as auth_router
 from yingji.command.duty_views import router as duty_router
 from yingji.command.views import router as command_router
@@ -46,6 +45,7 @@ from yingji.media.views import router as media_router
 from yingji.notify import service as notify_service
 from yingji.notify.config import get_notify_settings
 from yingji.notify.views import router as notify_router
+from yingji.patrol.views import router as patrol_router
 from yingji.prevention.hazard.views import router as hazard_router
 from yingji.prevention.inspection.views import router as inspection_router
 from yingji.prevention.risk.views import router as risk_router

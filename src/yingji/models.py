@@ -11,12 +11,12 @@ from yingji.intake import models as intake_models
 from yingji.media import models as media_models
 from yingji.notify import models as notify_models
 from yingji.org import models as org_models
+from yingji.patrol import models as patrol_models
 from yingji.prevention.hazard import models as prevention_hazard_models
 from yingji.prevention.inspection import models as prevention_inspection_models
 from yingji.prevention.risk import models as prevention_risk_models
 from yingji.prevention.ruleset import models as prevention_ruleset_models
 from yingji.resources import models as resources_models
-from yingji.patrol import models as patrol_models
 from yingji.scheduling import models as scheduling_models
 
 __all__ = [
@@ -30,8 +30,8 @@ __all__ = [
     "intake_models",
     "media_models",
     "notify_models",
-    "patrol_models",
     "org_models",
+    "patrol_models",
     "prevention_hazard_models",
     "prevention_inspection_models",
     "prevention_risk_models",

@@ -3464,6 +3464,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/patrol/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Members
+         * @description 网格员、基层巡查员、灾害信息员 of the caller's territory.
+         */
+        get: operations["list_members_api_v1_patrol_members_get"];
+        put?: never;
+        /** Create Member */
+        post: operations["create_member_api_v1_patrol_members_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patrol/members/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Member */
+        get: operations["get_member_api_v1_patrol_members__code__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patrol/points/{code}/stewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Stewards
+         * @description 楼长 / shop owners sharing responsibility for a point.
+         */
+        get: operations["list_stewards_api_v1_patrol_points__code__stewards_get"];
+        put?: never;
+        /** Add Steward */
+        post: operations["add_steward_api_v1_patrol_points__code__stewards_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dashboard/config": {
         parameters: {
             query?: never;
@@ -6940,45 +6999,11 @@ export interface components {
             /** Refusal */
             refusal?: string | null;
         };
-        /** MemberIn */
-        MemberIn: {
-            /** Name */
-            name: string;
-            /**
-             * Role
-             * @default 队员
-             */
-            role?: string;
-            /** Phone */
-            phone: string;
-            /**
-             * Skills
-             * @default []
-             */
-            skills?: string[];
-            /**
-             * Certificates
-             * @default []
-             */
-            certificates?: string[];
-        };
-        /** MemberRead */
-        MemberRead: {
-            /** Id */
-            id: number;
-            /** Team Id */
-            team_id: number;
-            /** Name */
-            name: string;
-            /** Role */
-            role: string;
-            /** Phone */
-            phone: string;
-            /** Skills */
-            skills: string[];
-            /** Certificates */
-            certificates: string[];
-        };
+        /**
+         * MemberKind
+         * @enum {string}
+         */
+        MemberKind: "grid_worker" | "patrol_officer" | "info_officer";
         /** MemberUpdate */
         MemberUpdate: {
             /** Name */
@@ -7555,7 +7580,7 @@ export interface components {
         /** Page[MemberRead] */
         Page_MemberRead_: {
             /** Items */
-            items: components["schemas"]["MemberRead"][];
+            items: components["schemas"]["yingji__resources__schemas__MemberRead"][];
             /** Total */
             total: number;
             /** Limit */
@@ -9297,6 +9322,36 @@ export interface components {
             /** Text En */
             text_en: string;
         };
+        /** StewardIn */
+        StewardIn: {
+            role: components["schemas"]["StewardRole"];
+            /** Name */
+            name: string;
+            /**
+             * Phone
+             * @default
+             */
+            phone?: string;
+        };
+        /** StewardRead */
+        StewardRead: {
+            /** Id */
+            id: number;
+            /** Point Code */
+            point_code: string;
+            /** Subdistrict Code */
+            subdistrict_code: string;
+            role: components["schemas"]["StewardRole"];
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string;
+        };
+        /**
+         * StewardRole
+         * @enum {string}
+         */
+        StewardRole: "building_head" | "shop_owner";
         /** StockLine */
         StockLine: {
             /** Item Code */
@@ -10444,6 +10499,54 @@ export interface components {
             /** Rejected */
             rejected: number;
         };
+        /** MemberIn */
+        yingji__patrol__schemas__MemberIn: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            kind: components["schemas"]["MemberKind"];
+            /**
+             * Phone
+             * @default
+             */
+            phone?: string;
+            /** Subdistrict Code */
+            subdistrict_code: string;
+            /** Username */
+            username?: string | null;
+            /** Area Codes */
+            area_codes?: string[];
+            /** Line Codes */
+            line_codes?: string[];
+        };
+        /** MemberRead */
+        yingji__patrol__schemas__MemberRead: {
+            /** Id */
+            id: number;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            kind: components["schemas"]["MemberKind"];
+            /** Phone */
+            phone: string;
+            /** Subdistrict Code */
+            subdistrict_code: string;
+            /** Username */
+            username: string | null;
+            /** Area Codes */
+            area_codes: string[];
+            /** Line Codes */
+            line_codes: string[];
+            /** Active */
+            active: boolean;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** ReviewIn */
         yingji__prevention__hazard__schemas__ReviewIn: {
             /** Accept */
@@ -10494,6 +10597,45 @@ export interface components {
             rows: number;
             /** Movements */
             movements: number;
+        };
+        /** MemberIn */
+        yingji__resources__schemas__MemberIn: {
+            /** Name */
+            name: string;
+            /**
+             * Role
+             * @default 队员
+             */
+            role?: string;
+            /** Phone */
+            phone: string;
+            /**
+             * Skills
+             * @default []
+             */
+            skills?: string[];
+            /**
+             * Certificates
+             * @default []
+             */
+            certificates?: string[];
+        };
+        /** MemberRead */
+        yingji__resources__schemas__MemberRead: {
+            /** Id */
+            id: number;
+            /** Team Id */
+            team_id: number;
+            /** Name */
+            name: string;
+            /** Role */
+            role: string;
+            /** Phone */
+            phone: string;
+            /** Skills */
+            skills: string[];
+            /** Certificates */
+            certificates: string[];
         };
         /** SessionIn */
         yingji__resources__schemas__SessionIn: {
@@ -14680,7 +14822,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["MemberIn"];
+                "application/json": components["schemas"]["yingji__resources__schemas__MemberIn"];
             };
         };
         responses: {
@@ -14690,7 +14832,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MemberRead"];
+                    "application/json": components["schemas"]["yingji__resources__schemas__MemberRead"];
                 };
             };
             /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
@@ -14828,7 +14970,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MemberRead"];
+                    "application/json": components["schemas"]["yingji__resources__schemas__MemberRead"];
                 };
             };
             /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
@@ -25711,6 +25853,336 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AlarmDetail"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_members_api_v1_patrol_members_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["yingji__patrol__schemas__MemberRead"][];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_member_api_v1_patrol_members_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["yingji__patrol__schemas__MemberIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["yingji__patrol__schemas__MemberRead"];
+                };
+            };
+            /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有数据或当前状态冲突 / Conflicts with existing data or the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 / Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_member_api_v1_patrol_members__code__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["yingji__patrol__schemas__MemberRead"];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_stewards_api_v1_patrol_points__code__stewards_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StewardRead"][];
+                };
+            };
+            /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 角色或范围无权执行 / Not allowed for the caller's role or scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 对象不存在 / Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 输入不合法（逐字段列出）/ Invalid input (each field at fault is listed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_steward_api_v1_patrol_points__code__stewards_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StewardIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StewardRead"];
                 };
             };
             /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
