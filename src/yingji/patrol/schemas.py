@@ -12,7 +12,7 @@ from yingji.patrol.vocab import MemberKind, StewardRole
 Code = Field(min_length=1, max_length=32)
 
 
-class MemberIn(Input):
+class GridMemberIn(Input):
     code: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
     name: str = Field(min_length=1, max_length=64)
     kind: MemberKind
@@ -23,7 +23,7 @@ class MemberIn(Input):
     line_codes: list[str] = Field(default_factory=list, max_length=200)
 
 
-class MemberRead(BaseModel):
+class GridMemberRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int

@@ -15,7 +15,7 @@ from yingji.audit.service import Actor, snapshot
 from yingji.core.errors import ApiError, conflict, invalid, not_found
 from yingji.grid import service as grid
 from yingji.patrol.models import GridMember, PointSteward
-from yingji.patrol.schemas import MemberIn, StewardIn
+from yingji.patrol.schemas import GridMemberIn, StewardIn
 
 
 def _check_in_subdistrict(db: Session, *, kind: str, codes: list[str], subdistrict: str) -> None:
@@ -34,7 +34,7 @@ def _check_in_subdistrict(db: Session, *, kind: str, codes: list[str], subdistri
 
 
 def create_member(
-    db: Session, *, body: MemberIn, actor: Actor, territory: str | None
+    db: Session, *, body: GridMemberIn, actor: Actor, territory: str | None
 ) -> GridMember:
     """Add a member of one sub-district; a sub-district caller adds only to its own."""
     if territory is not None and body.subdistrict_code != territory:

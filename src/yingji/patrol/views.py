@@ -17,7 +17,7 @@ from yingji.auth.roles import Role
 from yingji.core.deps import get_db
 from yingji.core.responses import TypedRoute, errors
 from yingji.patrol import service
-from yingji.patrol.schemas import MemberIn, MemberRead, StewardIn, StewardRead
+from yingji.patrol.schemas import GridMemberIn, GridMemberRead, StewardIn, StewardRead
 
 router = APIRouter(prefix="/api/v1/patrol", tags=["patrol 网格巡查"], route_class=TypedRoute)
 
@@ -29,35 +29,35 @@ READ = allow(
 WRITE = allow(Role.admin, Role.subdistrict_operator)
 
 
-@router.get("/members", response_model=list[MemberRead], responses=errors(403))
+@router.get("/members", response_model=list[GridMemberRead], responses=errors(403))
 def list_members(
     db: Session = Depends(get_db), principal: Principal = Depends(READ)
-) -> list[MemberRead]:
+) -> list[GridMemberRead]:
     """网格员、基层巡查员、灾害信息员 of the caller's territory."""
     rows = service.list_members(db, territory=principal.territory())
-    return [MemberRead.model_validate(r) for r in rows]
+    return [GridMemberRead.model_validate(r) for r in rows]
 
 
 @router.post(
-    "/members", response_model=MemberRead, status_code=201, responses=errors(403, 404, 409, 422)
+    "/members", response_model=GridMemberRead, status_code=201, responses=errors(403, 404, 409, 422)
 )
 def create_member(
-    body: MemberIn, db: Session = Depends(get_db), principal: Principal = Depends(WRITE)
-) -> MemberRead:
+    body: GridMemberIn, db: Session = Depends(get_db), principal: Principal = Depends(WRITE)
+) -> GridMemberRead:
     member = service.create_member(
         db, body=body, actor=principal.actor, territory=principal.territory()
     )
-    out = MemberRead.model_validate(member)
+    out = GridMemberRead.model_validate(member)
     db.commit()
     return out
 
 
-@router.get("/members/{code}", response_model=MemberRead, responses=errors(403, 404))
+@router.get("/members/{code}", response_model=GridMemberRead, responses=errors(403, 404))
 def get_member(
     code: Code, db: Session = Depends(get_db), principal: Principal = Depends(READ)
-) -> MemberRead:
+) -> GridMemberRead:
     member = service.get_member(db, code=code, territory=principal.territory())
-    return MemberRead.model_validate(member)
+    return GridMemberRead.model_validate(member)
 
 
 @router.get("/points/{code}/stewards", response_model=list[StewardRead], responses=errors(403, 404))

@@ -3863,7 +3863,7 @@ export interface components {
             /** Ended At */
             ended_at: string | null;
             /** Tasks */
-            tasks: components["schemas"]["yingji__command__schemas__TaskRead"][];
+            tasks: components["schemas"]["TaskRead"][];
         };
         /**
          * AlarmAccepted
@@ -4427,6 +4427,17 @@ export interface components {
              * Format: date-time
              */
             received_at: string;
+        };
+        /** BatchResult */
+        BatchResult: {
+            /** Items */
+            items: components["schemas"]["BatchItem"][];
+            /** Accepted */
+            accepted: number;
+            /** Replayed */
+            replayed: number;
+            /** Rejected */
+            rejected: number;
         };
         /** BoardCategory */
         BoardCategory: {
@@ -5702,6 +5713,54 @@ export interface components {
          * @enum {string}
          */
         GridKind: "areas" | "lines" | "points";
+        /** GridMemberIn */
+        GridMemberIn: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            kind: components["schemas"]["MemberKind"];
+            /**
+             * Phone
+             * @default
+             */
+            phone?: string;
+            /** Subdistrict Code */
+            subdistrict_code: string;
+            /** Username */
+            username?: string | null;
+            /** Area Codes */
+            area_codes?: string[];
+            /** Line Codes */
+            line_codes?: string[];
+        };
+        /** GridMemberRead */
+        GridMemberRead: {
+            /** Id */
+            id: number;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            kind: components["schemas"]["MemberKind"];
+            /** Phone */
+            phone: string;
+            /** Subdistrict Code */
+            subdistrict_code: string;
+            /** Username */
+            username: string | null;
+            /** Area Codes */
+            area_codes: string[];
+            /** Line Codes */
+            line_codes: string[];
+            /** Active */
+            active: boolean;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** HandoverIn */
         HandoverIn: {
             /** Department Code */
@@ -6253,6 +6312,40 @@ export interface components {
              * @default 0
              */
             everyday_help?: number;
+        };
+        /** InspectionBatchResult */
+        InspectionBatchResult: {
+            /** Items */
+            items: components["schemas"]["RecordResult"][];
+            /** Created */
+            created: number;
+            /** Replayed */
+            replayed: number;
+            /** Rejected */
+            rejected: number;
+        };
+        /** InspectionTaskRead */
+        InspectionTaskRead: {
+            /** Id */
+            id: number;
+            /** Plan Id */
+            plan_id: number;
+            /** Risk Point Id */
+            risk_point_id: number;
+            /**
+             * Window Start
+             * Format: date-time
+             */
+            window_start: string;
+            /**
+             * Window End
+             * Format: date-time
+             */
+            window_end: string;
+            /** Record Id */
+            record_id: number | null;
+            /** Backfilled */
+            backfilled: boolean;
         };
         /** IntegrationTokenCreate */
         IntegrationTokenCreate: {
@@ -6999,11 +7092,50 @@ export interface components {
             /** Refusal */
             refusal?: string | null;
         };
+        /** MemberIn */
+        MemberIn: {
+            /** Name */
+            name: string;
+            /**
+             * Role
+             * @default 队员
+             */
+            role?: string;
+            /** Phone */
+            phone: string;
+            /**
+             * Skills
+             * @default []
+             */
+            skills?: string[];
+            /**
+             * Certificates
+             * @default []
+             */
+            certificates?: string[];
+        };
         /**
          * MemberKind
          * @enum {string}
          */
         MemberKind: "grid_worker" | "patrol_officer" | "info_officer";
+        /** MemberRead */
+        MemberRead: {
+            /** Id */
+            id: number;
+            /** Team Id */
+            team_id: number;
+            /** Name */
+            name: string;
+            /** Role */
+            role: string;
+            /** Phone */
+            phone: string;
+            /** Skills */
+            skills: string[];
+            /** Certificates */
+            certificates: string[];
+        };
         /** MemberUpdate */
         MemberUpdate: {
             /** Name */
@@ -7580,7 +7712,7 @@ export interface components {
         /** Page[MemberRead] */
         Page_MemberRead_: {
             /** Items */
-            items: components["schemas"]["yingji__resources__schemas__MemberRead"][];
+            items: components["schemas"]["MemberRead"][];
             /** Total */
             total: number;
             /** Limit */
@@ -7723,7 +7855,7 @@ export interface components {
         /** Page[TaskRead] */
         Page_TaskRead_: {
             /** Items */
-            items: components["schemas"]["yingji__command__schemas__TaskRead"][];
+            items: components["schemas"]["TaskRead"][];
             /** Total */
             total: number;
             /** Limit */
@@ -8589,6 +8721,16 @@ export interface components {
             /** Application */
             application: string;
         };
+        /** ResumeReviewIn */
+        ResumeReviewIn: {
+            /** Accept */
+            accept: boolean;
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
+        };
         /** ReturnIn */
         ReturnIn: {
             /** Allocation Id */
@@ -8603,6 +8745,16 @@ export interface components {
              * @default
              */
             reason?: string;
+        };
+        /** ReviewIn */
+        ReviewIn: {
+            /**
+             * Summary
+             * @default
+             */
+            summary?: string;
+            /** Lessons */
+            lessons?: components["schemas"]["LessonIn"][];
         };
         /** ReviewRead */
         ReviewRead: {
@@ -9558,6 +9710,78 @@ export interface components {
              */
             report?: string;
         };
+        /** TaskRead */
+        TaskRead: {
+            /** Id */
+            id: number;
+            /** Incident Id */
+            incident_id: number;
+            /** Activation Id */
+            activation_id: number | null;
+            /**
+             * Phase
+             * @enum {string}
+             */
+            phase: "response" | "aftermath";
+            /** Response Level */
+            response_level: ("I" | "II" | "III" | "IV") | null;
+            /** Seq */
+            seq: number;
+            party: components["schemas"]["PartyRead"];
+            scope: components["schemas"]["ScopeRead"];
+            /** Title */
+            title: string;
+            /** Detail */
+            detail: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "assigned" | "accepted" | "en_route" | "on_scene" | "completed" | "refused" | "reassigned";
+            /** Status Name */
+            status_name: string;
+            /** Next Statuses */
+            next_statuses: ("accepted" | "en_route" | "on_scene" | "completed" | "refused")[];
+            /** Deadline At */
+            deadline_at: string | null;
+            /**
+             * Deadline For
+             * @enum {string}
+             */
+            deadline_for: "accepted" | "en_route" | "on_scene" | "completed";
+            /**
+             * Assigned At
+             * Format: date-time
+             */
+            assigned_at: string;
+            /** Accepted At */
+            accepted_at: string | null;
+            /** En Route At */
+            en_route_at: string | null;
+            /** On Scene At */
+            on_scene_at: string | null;
+            /** Completed At */
+            completed_at: string | null;
+            /** Refused Reason */
+            refused_reason: string;
+            /** Escalation Stage */
+            escalation_stage: number;
+            /** Resources */
+            resources: components["schemas"]["PlanResourceRead"][];
+            /** Notify */
+            notify: string[];
+            /** Attached */
+            attached: components["schemas"]["AttachedRead"][];
+            /** Report */
+            report: string;
+            /** Reassigned From */
+            reassigned_from: number | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** TeamCreate */
         TeamCreate: {
             /** Lon */
@@ -10381,94 +10605,12 @@ export interface components {
             /** Expires At */
             expires_at?: string | null;
         };
-        /** ReviewIn */
-        yingji__command__schemas__ReviewIn: {
-            /**
-             * Summary
-             * @default
-             */
-            summary?: string;
-            /** Lessons */
-            lessons?: components["schemas"]["LessonIn"][];
-        };
         /** SessionIn */
         yingji__command__schemas__SessionIn: {
             /** Title */
             title: string;
             /** Department Codes */
             department_codes: string[];
-        };
-        /** TaskRead */
-        yingji__command__schemas__TaskRead: {
-            /** Id */
-            id: number;
-            /** Incident Id */
-            incident_id: number;
-            /** Activation Id */
-            activation_id: number | null;
-            /**
-             * Phase
-             * @enum {string}
-             */
-            phase: "response" | "aftermath";
-            /** Response Level */
-            response_level: ("I" | "II" | "III" | "IV") | null;
-            /** Seq */
-            seq: number;
-            party: components["schemas"]["PartyRead"];
-            scope: components["schemas"]["ScopeRead"];
-            /** Title */
-            title: string;
-            /** Detail */
-            detail: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "assigned" | "accepted" | "en_route" | "on_scene" | "completed" | "refused" | "reassigned";
-            /** Status Name */
-            status_name: string;
-            /** Next Statuses */
-            next_statuses: ("accepted" | "en_route" | "on_scene" | "completed" | "refused")[];
-            /** Deadline At */
-            deadline_at: string | null;
-            /**
-             * Deadline For
-             * @enum {string}
-             */
-            deadline_for: "accepted" | "en_route" | "on_scene" | "completed";
-            /**
-             * Assigned At
-             * Format: date-time
-             */
-            assigned_at: string;
-            /** Accepted At */
-            accepted_at: string | null;
-            /** En Route At */
-            en_route_at: string | null;
-            /** On Scene At */
-            on_scene_at: string | null;
-            /** Completed At */
-            completed_at: string | null;
-            /** Refused Reason */
-            refused_reason: string;
-            /** Escalation Stage */
-            escalation_stage: number;
-            /** Resources */
-            resources: components["schemas"]["PlanResourceRead"][];
-            /** Notify */
-            notify: string[];
-            /** Attached */
-            attached: components["schemas"]["AttachedRead"][];
-            /** Report */
-            report: string;
-            /** Reassigned From */
-            reassigned_from: number | null;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
         };
         /**
          * ImportResult
@@ -10488,154 +10630,12 @@ export interface components {
             /** Unchanged */
             unchanged: number;
         };
-        /** BatchResult */
-        yingji__intake__schemas__BatchResult: {
-            /** Items */
-            items: components["schemas"]["BatchItem"][];
-            /** Accepted */
-            accepted: number;
-            /** Replayed */
-            replayed: number;
-            /** Rejected */
-            rejected: number;
-        };
-        /** MemberIn */
-        yingji__patrol__schemas__MemberIn: {
-            /** Code */
-            code: string;
-            /** Name */
-            name: string;
-            kind: components["schemas"]["MemberKind"];
-            /**
-             * Phone
-             * @default
-             */
-            phone?: string;
-            /** Subdistrict Code */
-            subdistrict_code: string;
-            /** Username */
-            username?: string | null;
-            /** Area Codes */
-            area_codes?: string[];
-            /** Line Codes */
-            line_codes?: string[];
-        };
-        /** MemberRead */
-        yingji__patrol__schemas__MemberRead: {
-            /** Id */
-            id: number;
-            /** Code */
-            code: string;
-            /** Name */
-            name: string;
-            kind: components["schemas"]["MemberKind"];
-            /** Phone */
-            phone: string;
-            /** Subdistrict Code */
-            subdistrict_code: string;
-            /** Username */
-            username: string | null;
-            /** Area Codes */
-            area_codes: string[];
-            /** Line Codes */
-            line_codes: string[];
-            /** Active */
-            active: boolean;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-        };
-        /** ReviewIn */
-        yingji__prevention__hazard__schemas__ReviewIn: {
-            /** Accept */
-            accept: boolean;
-            /**
-             * Note
-             * @default
-             */
-            note?: string;
-        };
-        /** BatchResult */
-        yingji__prevention__inspection__schemas__BatchResult: {
-            /** Items */
-            items: components["schemas"]["RecordResult"][];
-            /** Created */
-            created: number;
-            /** Replayed */
-            replayed: number;
-            /** Rejected */
-            rejected: number;
-        };
-        /** TaskRead */
-        yingji__prevention__inspection__schemas__TaskRead: {
-            /** Id */
-            id: number;
-            /** Plan Id */
-            plan_id: number;
-            /** Risk Point Id */
-            risk_point_id: number;
-            /**
-             * Window Start
-             * Format: date-time
-             */
-            window_start: string;
-            /**
-             * Window End
-             * Format: date-time
-             */
-            window_end: string;
-            /** Record Id */
-            record_id: number | null;
-            /** Backfilled */
-            backfilled: boolean;
-        };
         /** ImportResult */
         yingji__resources__schemas__ImportResult: {
             /** Rows */
             rows: number;
             /** Movements */
             movements: number;
-        };
-        /** MemberIn */
-        yingji__resources__schemas__MemberIn: {
-            /** Name */
-            name: string;
-            /**
-             * Role
-             * @default 队员
-             */
-            role?: string;
-            /** Phone */
-            phone: string;
-            /**
-             * Skills
-             * @default []
-             */
-            skills?: string[];
-            /**
-             * Certificates
-             * @default []
-             */
-            certificates?: string[];
-        };
-        /** MemberRead */
-        yingji__resources__schemas__MemberRead: {
-            /** Id */
-            id: number;
-            /** Team Id */
-            team_id: number;
-            /** Name */
-            name: string;
-            /** Role */
-            role: string;
-            /** Phone */
-            phone: string;
-            /** Skills */
-            skills: string[];
-            /** Certificates */
-            certificates: string[];
         };
         /** SessionIn */
         yingji__resources__schemas__SessionIn: {
@@ -13243,7 +13243,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["yingji__intake__schemas__BatchResult"];
+                    "application/json": components["schemas"]["BatchResult"];
                 };
             };
             /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
@@ -13308,7 +13308,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["yingji__intake__schemas__BatchResult"];
+                    "application/json": components["schemas"]["BatchResult"];
                 };
             };
             /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
@@ -14822,7 +14822,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["yingji__resources__schemas__MemberIn"];
+                "application/json": components["schemas"]["MemberIn"];
             };
         };
         responses: {
@@ -14832,7 +14832,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["yingji__resources__schemas__MemberRead"];
+                    "application/json": components["schemas"]["MemberRead"];
                 };
             };
             /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
@@ -14970,7 +14970,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["yingji__resources__schemas__MemberRead"];
+                    "application/json": components["schemas"]["MemberRead"];
                 };
             };
             /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
@@ -18971,7 +18971,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["yingji__command__schemas__TaskRead"];
+                    "application/json": components["schemas"]["TaskRead"];
                 };
             };
             /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
@@ -19033,7 +19033,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["yingji__command__schemas__TaskRead"];
+                    "application/json": components["schemas"]["TaskRead"];
                 };
             };
             /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
@@ -19122,7 +19122,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["yingji__command__schemas__TaskRead"];
+                    "application/json": components["schemas"]["TaskRead"];
                 };
             };
             /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
@@ -19211,7 +19211,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["yingji__command__schemas__TaskRead"];
+                    "application/json": components["schemas"]["TaskRead"];
                 };
             };
             /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
@@ -19300,7 +19300,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["yingji__command__schemas__TaskRead"];
+                    "application/json": components["schemas"]["TaskRead"];
                 };
             };
             /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
@@ -19376,7 +19376,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["yingji__command__schemas__TaskRead"][];
+                    "application/json": components["schemas"]["TaskRead"][];
                 };
             };
             /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
@@ -19790,7 +19790,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["yingji__command__schemas__ReviewIn"];
+                "application/json": components["schemas"]["ReviewIn"];
             };
         };
         responses: {
@@ -24948,7 +24948,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["yingji__prevention__hazard__schemas__ReviewIn"];
+                "application/json": components["schemas"]["ResumeReviewIn"];
             };
         };
         responses: {
@@ -25935,7 +25935,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["yingji__patrol__schemas__MemberRead"][];
+                    "application/json": components["schemas"]["GridMemberRead"][];
                 };
             };
             /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
@@ -25967,7 +25967,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["yingji__patrol__schemas__MemberIn"];
+                "application/json": components["schemas"]["GridMemberIn"];
             };
         };
         responses: {
@@ -25977,7 +25977,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["yingji__patrol__schemas__MemberRead"];
+                    "application/json": components["schemas"]["GridMemberRead"];
                 };
             };
             /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
@@ -26062,7 +26062,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["yingji__patrol__schemas__MemberRead"];
+                    "application/json": components["schemas"]["GridMemberRead"];
                 };
             };
             /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */
@@ -26651,7 +26651,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["yingji__prevention__inspection__schemas__BatchResult"];
+                    "application/json": components["schemas"]["InspectionBatchResult"];
                 };
             };
             /** @description Successful Response */
@@ -26660,7 +26660,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["yingji__prevention__inspection__schemas__BatchResult"];
+                    "application/json": components["schemas"]["InspectionBatchResult"];
                 };
             };
             /** @description 请求格式错误（如 JSON 无法解析）/ Bad request (e.g. malformed JSON) */
@@ -26889,7 +26889,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["yingji__prevention__inspection__schemas__TaskRead"][];
+                    "application/json": components["schemas"]["InspectionTaskRead"][];
                 };
             };
             /** @description 未登录或令牌无效、已过期 / Not authenticated, or the token is invalid or expired */

@@ -77,7 +77,7 @@ class ResumeIn(Input):
     application: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
-class ReviewIn(Input):
+class ResumeReviewIn(Input):
     accept: bool
     note: Note = ""
 

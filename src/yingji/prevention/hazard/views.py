@@ -38,7 +38,7 @@ from yingji.prevention.hazard.schemas import (
     ReasonIn,
     RectifiedIn,
     ResumeIn,
-    ReviewIn,
+    ResumeReviewIn,
     StartIn,
     StatRow,
     SuperviseIn,
@@ -290,7 +290,7 @@ def resume_application(
 
 @router.post("/{hazard_id}/resume-review", response_model=HazardRead, responses=STEP)
 def resume_review(
-    hazard_id: HazardId, body: ReviewIn, principal: Principal = Depends(WRITE),
+    hazard_id: HazardId, body: ResumeReviewIn, principal: Principal = Depends(WRITE),
     db: Session = Depends(get_db),
 ) -> HazardRead:  # fmt: skip
     """The bureau's on-site review: 核销, or more work."""

@@ -41,7 +41,7 @@ class RecordResult(BaseModel):
     error: dict[str, Any] | None = None
 
 
-class BatchResult(BaseModel):
+class InspectionBatchResult(BaseModel):
     items: list[RecordResult]
     created: int
     replayed: int
@@ -66,7 +66,7 @@ class Completion(BaseModel):
     rows: list[CompletionRow]
 
 
-class TaskRead(BaseModel):
+class InspectionTaskRead(BaseModel):
     id: int
     plan_id: int
     risk_point_id: int

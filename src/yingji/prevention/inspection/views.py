@@ -23,12 +23,12 @@ from yingji.prevention.inspection import rules, service
 from yingji.prevention.inspection.models import InspectionTask
 from yingji.prevention.inspection.schemas import (
     BatchIn,
-    BatchResult,
     Completion,
     CompletionRow,
+    InspectionBatchResult,
+    InspectionTaskRead,
     RecordIn,
     RecordResult,
-    TaskRead,
     VoidIn,
 )
 
@@ -114,10 +114,10 @@ def post_record(
 
 @router.post(
     "/inspections:batch",
-    response_model=BatchResult,
+    response_model=InspectionBatchResult,
     status_code=201,
     responses={
-        200: {"description": "全部为重复提交 / all replays", "model": BatchResult},
+        200: {"description": "全部为重复提交 / all replays", "model": InspectionBatchResult},
         **errors(403, 404, 409, 413, 422),
     },
 )
@@ -153,7 +153,7 @@ def post_batch(
         o.index = parsed[o.index][0]
         results.append(RecordResult(**o.__dict__))
     results.sort(key=lambda r: r.index)
-    out = BatchResult(
+    out = InspectionBatchResult(
         items=results,
         created=sum(r.status == 201 for r in results),
         replayed=sum(r.status == 200 for r in results),
@@ -219,7 +219,7 @@ def get_completion(
 
 @router.get(
     "/enterprises/{code}/inspection-tasks",
-    response_model=list[TaskRead],
+    response_model=list[InspectionTaskRead],
     responses=errors(403, 422),
 )
 def list_tasks(
@@ -227,7 +227,7 @@ def list_tasks(
     day: date = Query(description="本地日期 / local day"),
     principal: Principal = Depends(READ),
     db: Session = Depends(get_db),
-) -> list[TaskRead]:
+) -> list[InspectionTaskRead]:
     """The enterprise's tasks whose windows start on ``day`` (the phone page's today)."""
     principal.require_enterprise(code)
     t = InspectionTask
@@ -241,4 +241,4 @@ def list_tasks(
         .order_by(t.window_start, t.id)
         .limit(2000)
     )
-    return [TaskRead.model_validate(r, from_attributes=True) for r in rows]
+    return [InspectionTaskRead.model_validate(r, from_attributes=True) for r in rows]
