@@ -23,7 +23,9 @@ ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 def pick_option(page: Page, select: str, label: str) -> None:
     """Open an Element Plus select and click the option showing exactly ``label``."""
     page.locator(f"[data-test={select}]").click()
-    option = page.locator(".el-select-dropdown__item:visible").filter(has_text=re.compile(f"^{re.escape(label)}$"))
+    option = page.locator(".el-select-dropdown__item:visible").filter(
+        has_text=re.compile(f"^{re.escape(label)}$")
+    )
     option.click()
     # Wait for the dropdown to close, so the next select's options are not confused with these.
     expect(page.locator(".el-select__popper:visible")).to_have_count(0)
@@ -108,7 +110,9 @@ def test_ledger_filter_detail_risk_map_and_an_ls_assessment(new_page, live_serve
     expect(page).to_have_url(re.compile(r"/enterprises/[0-9A-Z]{18}$"))
     detail = page.locator("[data-test=enterprise-detail]")
     expect(detail.locator("h2")).to_contain_text(name)
-    expect(detail.locator("[data-test=enterprise-colour] [data-test=colour-tag]")).to_have_attribute("data-colour", "red")
+    expect(
+        detail.locator("[data-test=enterprise-colour] [data-test=colour-tag]")
+    ).to_have_attribute("data-colour", "red")
     expect(page.locator("[data-test=enterprise-overview]")).to_contain_text("统一社会信用代码")
     screenshot(page, "enterprise-detail")
     page.locator(".el-tabs__item", has_text="证照").click()
@@ -124,7 +128,8 @@ def test_ledger_filter_detail_risk_map_and_an_ls_assessment(new_page, live_serve
     expect(page.locator("[data-test=risk-point]")).to_be_visible()
     screenshot(page, "enterprise-risk-map")
 
-    # The new enterprise: its one point is grey (未评估) until an LS assessment of 5×4 = 20 makes it red.
+    # The new enterprise: its one point is grey (未评估) until an LS assessment
+    # of 5×4 = 20 makes it red.
     page.goto(f"{live_server.url}/enterprises/{ent['code']}?tab=risk")
     risk_map = page.locator("[data-test=risk-map]")
     expect(risk_map).to_have_attribute("data-markers", "1")
@@ -132,7 +137,9 @@ def test_ledger_filter_detail_risk_map_and_an_ls_assessment(new_page, live_serve
     risk_map.locator("path.yj-risk-none").click()
     box = page.locator("[data-test=risk-point]")
     expect(box).to_have_attribute("data-id", str(point["id"]))
-    expect(box.locator("[data-test=point-colour] [data-test=colour-tag]")).to_have_attribute("data-colour", "none")
+    expect(box.locator("[data-test=point-colour] [data-test=colour-tag]")).to_have_attribute(
+        "data-colour", "none"
+    )
     page.locator("[data-test=method-LS]").click()
     pick_option(page, "ls-l", "5")
     pick_option(page, "ls-s", "4")
@@ -140,14 +147,20 @@ def test_ledger_filter_detail_risk_map_and_an_ls_assessment(new_page, live_serve
     result = page.locator("[data-test=assess-result]")
     expect(result).to_have_attribute("data-colour", "red")
     expect(result).to_contain_text("20")
-    expect(box.locator("[data-test=point-colour] [data-test=colour-tag]")).to_have_attribute("data-colour", "red")
+    expect(box.locator("[data-test=point-colour] [data-test=colour-tag]")).to_have_attribute(
+        "data-colour", "red"
+    )
     expect(risk_map.locator("path.yj-risk-red")).to_have_count(1)
     expect(page.locator("[data-test=point-latest]")).to_contain_text("LS")
-    expect(page.locator("[data-test=enterprise-colour] [data-test=colour-tag]")).to_have_attribute("data-colour", "red")
+    expect(page.locator("[data-test=enterprise-colour] [data-test=colour-tag]")).to_have_attribute(
+        "data-colour", "red"
+    )
     screenshot(page, "enterprise-assessment")
 
     # The server kept it: the point and the enterprise are red.
-    assert live_server.call(f"/api/v1/prevention/risk-points/{point['id']}", bureau)["colour"] == "red"
+    assert (
+        live_server.call(f"/api/v1/prevention/risk-points/{point['id']}", bureau)["colour"] == "red"
+    )
     assert live_server.call(f"/api/v1/enterprises/{ent['code']}", bureau)["risk_colour"] == "red"
 
     # The main map's enterprise layer: a dot per enterprise, with a popup linking to the page.
