@@ -60,6 +60,7 @@ def test_duty_officer_sees_the_district_and_its_grid(new_page, live_server):
     expect(header_role).to_have_text("值班员")
     # Only pages that exist are in the menu; 资源 opens the list of the resources pages.
     names = ["地图", "值班队列", "事件列表", "统计", "资源", "预案", "我的任务", "值班", "通知记录"]
+    names.append("企业")  # enterprises and dual prevention (issue 15)
     expect(page.locator("[data-test=nav] .nav-link")).to_have_text([re.compile(n) for n in names])
 
     the_map = page.locator("[data-test=map]")

@@ -34,6 +34,8 @@ export const NAV_PAGES: NavPage[] = [
   { name: 'duty', path: '/duty', label: 'cmd.nav.duty', icon: 'Calendar', feature: 'command' },
   // Notifications (issue 14: the notification seam)
   { name: 'notify', path: '/notify', label: 'notify.nav', icon: 'Message', feature: 'command' },
+  // Enterprises and dual prevention (issue 15)
+  { name: 'enterprises', path: '/enterprises', label: 'ent.nav', icon: 'OfficeBuilding' },
 ]
 
 export function pageAvailable(feature: Feature | undefined, config: DashboardConfig | null): boolean {
@@ -97,6 +99,13 @@ const routes: RouteRecordRaw[] = [
       { path: 'tasks', name: 'tasks', component: () => import('@/views/MyTasksView.vue'), meta: { feature: 'command' } },
       { path: 'duty', name: 'duty', component: () => import('@/views/DutyView.vue'), meta: { feature: 'command' } },
       { path: 'notify', name: 'notify', component: () => import('@/views/NotifyView.vue'), meta: { feature: 'command' } },
+      // Enterprises and dual prevention (issue 15)
+      { path: 'enterprises', name: 'enterprises', component: () => import('@/views/enterprise/EnterprisesView.vue') },
+      {
+        path: 'enterprises/:code',
+        name: 'enterprise',
+        component: () => import('@/views/enterprise/EnterpriseView.vue'),
+      },
       {
         path: 'incidents/:id(\\d+)',
         name: 'incident',

@@ -4,6 +4,8 @@ import alarmZh from './alarm.zh-CN'
 import commandEn from './command.en'
 import commandZh from './command.zh-CN'
 import en from './en'
+import entEn from './enterprise.en'
+import entZh from './enterprise.zh-CN'
 import notifyEn from './notify.en'
 import notifyZh from './notify.zh-CN'
 import resEn from './resources.en'
@@ -28,10 +30,10 @@ export const i18n = createI18n({
   // Each domain's pages bring their texts in files of their own, under their own key:
   // `res` resources (issue 5), `cmd` command and dispatch (issue 6), `scr` the duty
   // officer's screening tools (issue 13), `notify` notifications, `alarm` the one-key alarm
-  // (issue 17).
+  // (issue 17), `ent` enterprises and dual prevention (issue 15).
   messages: {
-    'zh-CN': { ...zhCN, res: resZh, cmd: commandZh, scr: scrZh, notify: notifyZh, alarm: alarmZh },
-    en: { ...en, res: resEn, cmd: commandEn, scr: scrEn, notify: notifyEn, alarm: alarmEn },
+    'zh-CN': { ...zhCN, res: resZh, cmd: commandZh, scr: scrZh, notify: notifyZh, alarm: alarmZh, ent: entZh },
+    en: { ...en, res: resEn, cmd: commandEn, scr: scrEn, notify: notifyEn, alarm: alarmEn, ent: entEn },
   },
 })
 
