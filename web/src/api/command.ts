@@ -26,13 +26,13 @@ export type PlanRevision = S['RevisionRead']
 export type PartyType = S['PlanPartyDoc']['type']
 export const TASK_STEPS = ['accepted', 'en_route', 'on_scene', 'completed'] as const
 export type TaskStep = (typeof TASK_STEPS)[number]
-export type TaskStatus = S['yingji__command__schemas__TaskRead']['status']
+export type TaskStatus = S['TaskRead']['status']
 
 export type Suggestion = S['Suggestion']
 export type Activation = S['ActivationRead']
 export type ActivationWithTasks = S['ActivationWithTasks']
 export type AttachedResource = S['AttachedRead']
-export type Task = S['yingji__command__schemas__TaskRead']
+export type Task = S['TaskRead']
 
 export const RECOMMENDATION_KINDS = ['teams', 'experts', 'warehouses', 'stations', 'videos'] as const
 export type RecommendationKind = (typeof RECOMMENDATION_KINDS)[number]
