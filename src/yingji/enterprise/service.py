@@ -277,23 +277,35 @@ def get_licence(db: Session, code: str, licence_id: int) -> EnterpriseLicence:
 def update_licence(
     db: Session, row: EnterpriseLicence, *, changes: dict[str, Any], actor: Actor
 ) -> EnterpriseLicence:
-    before = audit.snapshot(row)
     _check_dates(changes.get("issued_on", row.issued_on), changes.get("expires_on", row.expires_on))
     if "number" in changes:
         _licence_unique(db, row.enterprise_code, row.kind, changes["number"], row.id)
+    return _change(db, row, changes=changes, actor=actor, object_type="enterprise_licence")
+
+
+def delete_licence(db: Session, row: EnterpriseLicence, *, actor: Actor, reason: str) -> None:
+    """Remove a licence recorded in error; the audit entry keeps its last state and the reason."""
+    _delete(db, row, actor=actor, reason=reason, object_type="enterprise_licence")
+
+
+def _change(
+    db: Session, row: Any, *, changes: dict[str, Any], actor: Actor, object_type: str
+) -> Any:
+    """Apply ``changes`` to a licence or unit and audit before and after."""
+    before = audit.snapshot(row)
     for key, value in changes.items():
         setattr(row, key, value)
     db.flush()
     audit.record(
-        db, actor=actor, action="update", object_type="enterprise_licence", object_id=row.id,
+        db, actor=actor, action="update", object_type=object_type, object_id=row.id,
         before=before, after=audit.snapshot(row),
     )  # fmt: skip
     return row
 
 
-def delete_licence(db: Session, row: EnterpriseLicence, *, actor: Actor, reason: str) -> None:
+def _delete(db: Session, row: Any, *, actor: Actor, reason: str, object_type: str) -> None:
     audit.record(
-        db, actor=actor, action="delete", object_type="enterprise_licence", object_id=row.id,
+        db, actor=actor, action="delete", object_type=object_type, object_id=row.id,
         before=audit.snapshot(row), reason=reason,
     )  # fmt: skip
     db.delete(row)
@@ -331,22 +343,9 @@ def get_unit(db: Session, code: str, unit_id: int) -> EnterpriseUnit:
 def update_unit(
     db: Session, row: EnterpriseUnit, *, changes: dict[str, Any], actor: Actor
 ) -> EnterpriseUnit:
-    before = audit.snapshot(row)
-    for key, value in changes.items():
-        setattr(row, key, value)
-    db.flush()
-    audit.record(
-        db, actor=actor, action="update", object_type="enterprise_unit", object_id=row.id,
-        before=before, after=audit.snapshot(row),
-    )  # fmt: skip
-    return row
+    return _change(db, row, changes=changes, actor=actor, object_type="enterprise_unit")
 
 
 def delete_unit(db: Session, row: EnterpriseUnit, *, actor: Actor, reason: str) -> None:
     """Remove a unit recorded in error; the audit entry keeps its last state and the reason."""
-    audit.record(
-        db, actor=actor, action="delete", object_type="enterprise_unit", object_id=row.id,
-        before=audit.snapshot(row), reason=reason,
-    )  # fmt: skip
-    db.delete(row)
-    db.flush()
+    _delete(db, row, actor=actor, reason=reason, object_type="enterprise_unit")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from yingji.core.choices import choice_label, parse_choice
 from yingji.core.errors import ZhValueError
 
 # code → (中文, English)
@@ -98,40 +99,24 @@ INDUSTRIES: dict[str, tuple[str, str]] = {
 _INDUSTRY_SHAPE = re.compile(r"^[A-T]([0-9]{2}([0-9]{1,2})?)?$")
 
 
-def _parse(value: object, table: dict[str, tuple[str, str]], what_zh: str, what_en: str) -> str:
-    if not isinstance(value, str):
-        raise ZhValueError(f"{what_zh}应为文本", f"{what_en} must be text")
-    text = value.strip()
-    if text in table:
-        return text
-    for code, (zh, en) in table.items():
-        if text == zh or text.lower() == en.lower():
-            return code
-    allowed_zh = "、".join(zh for zh, _ in table.values())
-    raise ZhValueError(
-        f"{what_zh}「{text[:20]}」不在允许范围内，应为：{allowed_zh}",
-        f"Unknown {what_en.lower()} {text[:20]!r}; allowed: {', '.join(table)}",
-    )
-
-
 def parse_kind(value: object) -> str:
-    return _parse(value, ENTERPRISE_KINDS, "企业类型", "Enterprise kind")
+    return parse_choice(value, ENTERPRISE_KINDS, "企业类型", "Enterprise kind")
 
 
 def parse_grade(value: object) -> str:
-    return _parse(value, STANDARDISATION_GRADES, "标准化等级", "Standardisation grade")
+    return parse_choice(value, STANDARDISATION_GRADES, "标准化等级", "Standardisation grade")
 
 
 def parse_licence_kind(value: object) -> str:
-    return _parse(value, LICENCE_KINDS, "证照类型", "Licence kind")
+    return parse_choice(value, LICENCE_KINDS, "证照类型", "Licence kind")
 
 
 def parse_unit_kind(value: object) -> str:
-    return _parse(value, UNIT_KINDS, "单元类型", "Unit kind")
+    return parse_choice(value, UNIT_KINDS, "单元类型", "Unit kind")
 
 
 def parse_colour(value: object) -> str:
-    return _parse(value, RISK_COLOUR_LABELS, "风险等级", "Risk colour")
+    return parse_choice(value, RISK_COLOUR_LABELS, "风险等级", "Risk colour")
 
 
 def parse_industry(value: object) -> str:
@@ -163,7 +148,4 @@ def industry_division(code: str) -> str:
     return code[:3] if len(code) >= 3 else code
 
 
-def label(table: dict[str, tuple[str, str]], code: str | None) -> str:
-    if code is None:
-        return ""
-    return table.get(code, (code, code))[0]
+label = choice_label

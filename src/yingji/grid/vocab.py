@@ -6,7 +6,7 @@ ledgers use. ``parse_*`` accept either form and raise ZhValueError with the allo
 
 from __future__ import annotations
 
-from yingji.core.errors import ZhValueError
+from yingji.core.choices import choice_label, parse_choice
 
 # code → (中文, English)
 POINT_KINDS: dict[str, tuple[str, str]] = {
@@ -32,36 +32,19 @@ PATROL_CYCLES: dict[str, tuple[str, str]] = {
 }
 
 
-def _parse(value: object, table: dict[str, tuple[str, str]], what_zh: str, what_en: str) -> str:
-    if not isinstance(value, str):
-        raise ZhValueError(f"{what_zh}应为文本", f"{what_en} must be text")
-    text = value.strip()
-    if text in table:
-        return text
-    for code, (zh, en) in table.items():
-        if text == zh or text.lower() == en.lower():
-            return code
-    allowed_zh = "、".join(zh for zh, _ in table.values())
-    allowed_en = ", ".join(table)
-    raise ZhValueError(
-        f"{what_zh}「{text[:20]}」不在允许范围内，应为：{allowed_zh}",
-        f"Unknown {what_en.lower()} {text[:20]!r}; allowed: {allowed_en}",
-    )
-
-
 def parse_point_kind(value: object) -> str:
     """A point type code from its code, Chinese label or English label."""
-    return _parse(value, POINT_KINDS, "点位类型", "Point type")
+    return parse_choice(value, POINT_KINDS, "点位类型", "Point type")
 
 
 def parse_patrol_cycle(value: object) -> str:
     """A patrol cycle code from its code, Chinese label or English label."""
-    return _parse(value, PATROL_CYCLES, "巡查周期", "Patrol cycle")
+    return parse_choice(value, PATROL_CYCLES, "巡查周期", "Patrol cycle")
 
 
 def point_kind_label(code: str) -> str:
-    return POINT_KINDS.get(code, (code, code))[0]
+    return choice_label(POINT_KINDS, code)
 
 
 def patrol_cycle_label(code: str) -> str:
-    return PATROL_CYCLES.get(code, (code, code))[0]
+    return choice_label(PATROL_CYCLES, code)

@@ -187,10 +187,13 @@ def list_assessments(
 ) -> list[AssessmentRead]:
     """Every assessment kept, newest first, each with the rule version it used."""
     point = _visible_point(db, principal, point_id)
-    return [
-        _assessment(a, service.is_confirmed(db, a.rule_kind, a.rule_version))
-        for a in service.assessments(db, point.id)
-    ]
+    history = service.assessments(db, point.id)
+    # one lookup per rule version used, not per assessment
+    confirmed = {
+        (k, v): service.is_confirmed(db, k, v)
+        for k, v in {(a.rule_kind, a.rule_version) for a in history}
+    }
+    return [_assessment(a, confirmed[(a.rule_kind, a.rule_version)]) for a in history]
 
 
 @router.get(
